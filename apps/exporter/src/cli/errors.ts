@@ -1,0 +1,15 @@
+import { RdsExportError } from '@rds-s3-export/shared-types';
+
+/** Bad command line: exit code 2 with the usage hint. */
+export class CliUsageError extends RdsExportError {
+  override readonly name = 'CliUsageError';
+  constructor(message: string) {
+    super('config', 'CLI_USAGE', message);
+  }
+}
+
+const EXIT_CODES = { config: 2, auth: 3, network: 4, database: 5, storage: 6, timeout: 7 } as const;
+
+export function exitCodeFor(error: unknown): number {
+  return error instanceof RdsExportError ? EXIT_CODES[error.errorClass] : 1;
+}

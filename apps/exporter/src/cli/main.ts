@@ -1,0 +1,54 @@
+/**
+ * `npm run export -- …`: one export from the command line. Thin: parse, resolve, build the
+ * adapters, call the core, map the outcome to an exit code and one clear line on stderr.
+ */
+import { RdsExportError, type Manifest } from '@rds-s3-export/shared-types';
+import { redactSecrets } from '@rds-s3-export/export-core';
+import { parseCliArgs, USAGE } from './parse-args.js';
+import { exitCodeFor, CliUsageError } from './errors.js';
+import { resolvePlan } from '../compose/export-plan.js';
+import { runPlannedExport } from '../compose/run-planned-export.js';
+import { progressPrinter } from './progress.js';
+
+export async function main(argv: readonly string[], io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  let secrets: readonly string[] = [];
+  try {
+    const command = parseCliArgs(argv);
+    if (command.help) {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const plan = resolvePlan(command, io.env, new Date());
+    secrets = plan.secrets;
+    const progress = progressPrinter(io.stderr);
+    let manifest: Manifest;
+    try {
+      manifest = await runPlannedExport(plan, { onProgress: progress.update });
+    } finally {
+      progress.done();
+    }
+    const seconds = (manifest.durationMs / 1000).toFixed(1);
+    io.stderr.write(
+      `exported ${manifest.rows} rows (${manifest.bytes} bytes) in ${seconds}s to ${location(plan.destination, manifest.objects[0]?.key ?? '')}\n` +
+        `manifest: ${location(plan.destination, manifestKeyOf(manifest, plan.request.manifestPrefix))}\n`,
+    );
+    if (command.json) io.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    const line =
+      error instanceof RdsExportError
+        ? `error [${error.errorClass}/${error.code}]: ${error.message}`
+        : `error: ${error instanceof Error ? error.message : String(error)}`;
+    io.stderr.write(`${redactSecrets(line, secrets)}\n`);
+    if (error instanceof CliUsageError) io.stderr.write('run with --help for usage\n');
+    return exitCodeFor(error);
+  }
+}
+
+function manifestKeyOf(manifest: Manifest, manifestPrefix: string): string {
+  return [manifestPrefix, manifest.job, `${manifest.runId}.json`].filter(Boolean).join('/');
+}
+
+function location(destination: { kind: 's3'; bucket: string } | { kind: 'file'; directory: string }, key: string): string {
+  return destination.kind === 's3' ? `s3://${destination.bucket}/${key}` : `${destination.directory}/${key}`;
+}

@@ -1,0 +1,134 @@
+import { parseArgs } from 'node:util';
+import { jobNameProblem, parseDestination, type Destination } from '@rds-s3-export/shared-types';
+import { CliUsageError } from './errors.js';
+
+export const USAGE = `Usage:
+  npm run export -- --source <mysql|mariadb|postgres>://user[:pass]@host:port/db
+                    (--table <name> | --query "<sql>" --job-name <name>)
+                    --dest <s3://bucket[/prefix] | file:///abs/dir>
+                    [--layout hive|flat] [--compression none|gzip] [--run-time <ISO-8601>]
+                    [--s3-endpoint <url>] [--json]
+  npm run export -- --job <name> [--source …] [--dest …] [--s3-endpoint <url>] [--run-time …] [--json]
+
+Options:
+  --source        database URL; the password may instead come from RDS_S3_EXPORT_DB_PASSWORD
+  --table         table to export (letters, digits, _ and $; optionally schema.table)
+  --query         a single SELECT to export instead of a table (needs --job-name)
+  --job-name      names the objects of a --query export (default: the table name)
+  --dest          s3://bucket[/data-prefix] (default prefix rds_exports) or file:///abs/dir
+  --layout        hive (default): <prefix>/<job>/dt=YYYY-MM-DD/<job>_YYYYMMDD_HHMMSS.csv
+                  flat:           <prefix>/<job>_YYYYMMDD_HHMMSS.csv
+  --compression   none (default) or gzip (.csv.gz, Content-Encoding: gzip)
+  --run-time      the run's time in UTC, names the objects (default: now)
+  --s3-endpoint   S3-compatible endpoint (local S3 server); path-style addressing
+  --json          print the manifest as JSON on stdout
+  --job           run a job from the catalog (libs/jobs)
+  --help          this text
+
+Exit codes: 0 ok, 2 config, 3 auth, 4 network, 5 database, 6 storage, 7 timeout, 1 other.`;
+
+export interface CliCommand {
+  readonly jobName: string;
+  /** From the catalog when --job was given. */
+  readonly catalogJob?: string;
+  readonly sourceUrl?: string;
+  readonly table?: string;
+  readonly query?: string;
+  readonly destination?: Destination;
+  readonly layout?: 'hive' | 'flat';
+  readonly compression?: 'none' | 'gzip';
+  readonly runTime?: Date;
+  readonly s3Endpoint?: string;
+  readonly json: boolean;
+  readonly help: boolean;
+}
+
+/** Parses and validates CLI arguments. Every refusal names the option and never echoes a password. */
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        source: { type: 'string' },
+        table: { type: 'string' },
+        query: { type: 'string' },
+        'job-name': { type: 'string' },
+        dest: { type: 'string' },
+        layout: { type: 'string' },
+        compression: { type: 'string' },
+        'run-time': { type: 'string' },
+        's3-endpoint': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        job: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    // parseArgs messages quote the offending option, never a value.
+    throw new CliUsageError((error as Error).message.replace(/\. To specify.*$/s, ''));
+  }
+  if (values.help) return { jobName: '', json: false, help: true };
+
+  const pick = <T extends string>(option: string, value: string | undefined, allowed: readonly T[]): T | undefined => {
+    if (value === undefined) return undefined;
+    const v = value.trim() as T;
+    if (!allowed.includes(v)) throw new CliUsageError(`--${option} must be one of ${allowed.join(', ')} (got "${value}")`);
+    return v;
+  };
+
+  const catalogJob = values.job?.trim();
+  const table = values.table?.trim();
+  const query = values.query?.trim();
+  if (!catalogJob) {
+    if (!values.source) throw new CliUsageError('--source is required (or use --job <name>)');
+    if ((table === undefined) === (query === undefined)) throw new CliUsageError('give exactly one of --table or --query');
+    if (query !== undefined && !values['job-name']) throw new CliUsageError('--query needs --job-name to name its objects');
+    if (!values.dest) throw new CliUsageError('--dest is required (s3://bucket[/prefix] or file:///abs/dir)');
+  } else if (table !== undefined || query !== undefined) {
+    throw new CliUsageError('--job takes its table or query from the catalog; drop --table/--query');
+  }
+
+  const jobName = (catalogJob ?? values['job-name'] ?? table?.split('.').pop() ?? '').trim().toLowerCase();
+  const nameProblem = jobNameProblem(jobName);
+  if (nameProblem) throw new CliUsageError(`job name "${jobName}" ${nameProblem} (set --job-name)`);
+
+  let destination: Destination | undefined;
+  if (values.dest !== undefined) {
+    const parsed = parseDestination(values.dest);
+    if (!parsed.ok) throw new CliUsageError(`--dest: ${parsed.problem}`);
+    destination = parsed.value;
+  }
+
+  let runTime: Date | undefined;
+  if (values['run-time'] !== undefined) {
+    const raw = values['run-time'].trim();
+    runTime = new Date(raw);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(runTime.getTime())) {
+      throw new CliUsageError(`--run-time "${raw}" is not an ISO-8601 time (e.g. 2026-02-22T10:12:00Z)`);
+    }
+  }
+
+  let s3Endpoint: string | undefined;
+  if (values['s3-endpoint'] !== undefined) {
+    s3Endpoint = values['s3-endpoint'].trim();
+    if (!/^https?:\/\/[^/]+/.test(s3Endpoint)) throw new CliUsageError(`--s3-endpoint "${s3Endpoint}" must be an http(s) URL`);
+  }
+
+  return {
+    jobName,
+    catalogJob,
+    sourceUrl: values.source,
+    table,
+    query,
+    destination,
+    layout: pick('layout', values.layout, ['hive', 'flat'] as const),
+    compression: pick('compression', values.compression, ['none', 'gzip'] as const),
+    runTime,
+    s3Endpoint,
+    json: values.json ?? false,
+    help: false,
+  };
+}

@@ -1,0 +1,54 @@
+import {
+  CsvDialectSchema,
+  type CsvDialect,
+  type Destination,
+  type JobConfig,
+} from '@rds-s3-export/shared-types';
+import { getJob } from '@rds-s3-export/jobs';
+import { ConfigError, parseConnectionUrl, type ConnectionSettings, type ExportRequest } from '@rds-s3-export/export-core';
+import type { CliCommand } from '../cli/parse-args.js';
+
+/** Environment variable that supplies the database password for local runs (never config). */
+export const PASSWORD_ENV = 'RDS_S3_EXPORT_DB_PASSWORD';
+
+/** Everything needed to run one export, resolved from the CLI and the catalog. */
+export interface ExportPlan {
+  readonly connection: ConnectionSettings;
+  readonly destination: Destination;
+  readonly request: ExportRequest;
+  readonly s3Endpoint?: string;
+  /** Values that must never be printed (the password). */
+  readonly secrets: readonly string[];
+}
+
+export function resolvePlan(command: CliCommand, env: NodeJS.ProcessEnv, now: Date): ExportPlan {
+  const job: JobConfig | undefined = command.catalogJob ? getJob(command.catalogJob) : undefined;
+  const sourceUrl = command.sourceUrl ?? job?.connection.url;
+  if (!sourceUrl) {
+    throw new ConfigError('SOURCE_MISSING', `job "${command.jobName}" has no connection.url for local runs; pass --source`);
+  }
+  const parsed = parseConnectionUrl(sourceUrl);
+  const password = parsed.password || env[PASSWORD_ENV] || '';
+  const connection: ConnectionSettings = { ...parsed, password };
+  const family = (engine: string) => (engine === 'postgres' ? 'postgres' : 'mysql');
+  if (job && family(connection.engine) !== family(job.engine)) {
+    throw new ConfigError('SOURCE_ENGINE_MISMATCH', `job "${job.name}" is a ${job.engine} job but --source is ${connection.engine}`);
+  }
+
+  const destination: Destination =
+    command.destination ?? (job ? { kind: 's3', bucket: job.destination.bucket, prefix: job.destination.prefix } : undefined)!;
+  const dialect: CsvDialect = job?.csv ?? CsvDialectSchema.parse({});
+  const request: ExportRequest = {
+    job: command.jobName,
+    table: job?.table ?? command.table,
+    query: job?.query ?? command.query,
+    columns: job?.columns,
+    dialect,
+    prefix: destination.prefix || (destination.kind === 's3' ? (job?.destination.prefix ?? 'rds_exports') : 'rds_exports'),
+    manifestPrefix: job?.destination.manifestPrefix ?? '_manifests',
+    layout: command.layout ?? job?.destination.layout ?? 'hive',
+    compression: command.compression ?? job?.destination.compression ?? 'none',
+    runTime: command.runTime ?? now,
+  };
+  return { connection, destination, request, s3Endpoint: command.s3Endpoint, secrets: password ? [password] : [] };
+}

@@ -1,0 +1,45 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import type { Row } from '../ports.js';
+import type { CsvEncoderOptions } from './csv-options.js';
+import { encodeRow } from './encode-row.js';
+
+/**
+ * Object-mode rows in, UTF-8 CSV bytes out. Records are joined into chunks of about
+ * `chunkChars` characters before they are pushed, so downstream (hash, gzip, upload) sees a
+ * few large buffers instead of one tiny buffer per row. Backpressure is the stream's own:
+ * at most `highWaterMark` rows wait on the writable side and one chunk on the readable side.
+ */
+export class CsvEncoderStream extends Transform {
+  private pending = '';
+  private rowCount = 0;
+
+  constructor(
+    private readonly options: CsvEncoderOptions,
+    /** Flush threshold in UTF-16 code units. @default 65536 */
+    private readonly chunkChars = 64 * 1024,
+  ) {
+    super({ writableObjectMode: true, writableHighWaterMark: 512, readableHighWaterMark: 256 * 1024 });
+  }
+
+  get rows(): number {
+    return this.rowCount;
+  }
+
+  override _transform(row: Row, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.pending += encodeRow(row, this.options);
+    this.rowCount++;
+    if (this.pending.length >= this.chunkChars) {
+      const chunk = this.pending;
+      this.pending = '';
+      callback(null, Buffer.from(chunk, 'utf8'));
+      return;
+    }
+    callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.pending.length > 0) this.push(Buffer.from(this.pending, 'utf8'));
+    this.pending = '';
+    callback();
+  }
+}

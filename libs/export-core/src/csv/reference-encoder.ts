@@ -1,0 +1,24 @@
+/**
+ * csv-stringify configured to the CSV contract: the reference the fast encoder is checked
+ * against byte for byte. Not on the hot path.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { Cell } from '../ports.js';
+import type { CsvEncoderOptions } from './csv-options.js';
+
+export function referenceEncode(rows: readonly (readonly Cell[])[], options: CsvEncoderOptions): string {
+  return stringify(
+    rows.map((r) => [...r]),
+    {
+      delimiter: options.delimiter,
+      record_delimiter: options.recordDelimiter === '\r\n' ? 'windows' : 'unix',
+      // '' must be `""` while NULL stays empty: /^$/ only ever matches the empty string.
+      quoted_match: [/^$/],
+      cast: {
+        number: (value) => String(value),
+        string: (value, context) =>
+          options.guardColumn[context.index as number] === true ? { value, escape_formulas: true } : value,
+      },
+    },
+  );
+}

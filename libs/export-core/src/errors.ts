@@ -1,0 +1,55 @@
+/**
+ * Coded errors of the export core. Every failure that leaves the core is one of these, with a
+ * class from the shared vocabulary (config|auth|network|database|storage|timeout) and a
+ * message that names the job, the table and the cause, never a secret.
+ */
+import { RdsExportError, type ErrorClass } from '@rds-s3-export/shared-types';
+
+export class ConfigError extends RdsExportError {
+  override readonly name = 'ConfigError';
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super('config', code, message, options);
+  }
+}
+
+export class SourceError extends RdsExportError {
+  override readonly name = 'SourceError';
+  constructor(errorClass: ErrorClass, code: string, message: string, options?: { cause?: unknown }) {
+    super(errorClass, code, message, options);
+  }
+}
+
+export class SinkError extends RdsExportError {
+  override readonly name = 'SinkError';
+  constructor(errorClass: ErrorClass, code: string, message: string, options?: { cause?: unknown }) {
+    super(errorClass, code, message, options);
+  }
+}
+
+export class ExportTimeoutError extends RdsExportError {
+  override readonly name = 'ExportTimeoutError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('timeout', 'EXPORT_TIMEOUT', message, options);
+  }
+}
+
+/**
+ * Wraps anything thrown by a run into a classified error that carries the run's context.
+ * Already-classified errors keep their class and code; the context is prefixed once.
+ */
+export class ExportRunError extends RdsExportError {
+  override readonly name = 'ExportRunError';
+  constructor(context: string, error: unknown) {
+    const classified = classify(error);
+    super(classified.errorClass, classified.code, `${context}: ${classified.message}`, { cause: error });
+  }
+}
+
+function classify(error: unknown): { errorClass: ErrorClass; code: string; message: string } {
+  if (error instanceof RdsExportError) return { errorClass: error.errorClass, code: error.code, message: error.message };
+  if (error instanceof Error && error.name === 'AbortError') {
+    return { errorClass: 'timeout', code: 'EXPORT_ABORTED', message: 'the export was aborted' };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { errorClass: 'storage', code: 'EXPORT_FAILED', message };
+}

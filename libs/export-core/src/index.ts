@@ -1,0 +1,13 @@
+export * from './ports.js';
+export * from './errors.js';
+export * from './version.js';
+export * from './csv/index.js';
+export * from './naming/object-keys.js';
+export * from './sinks/local-folder-sink.js';
+export * from './run/run-export.js';
+export * from './sources/connection-settings.js';
+export * from './sources/sql-identifiers.js';
+export * from './sources/open-source.js';
+export { MysqlRowSource, type MysqlSourceOptions } from './sources/mysql/mysql-row-source.js';
+export { PostgresRowSource, type PostgresSourceOptions } from './sources/postgres/postgres-row-source.js';
+export * from './redact.js';

@@ -1,0 +1,143 @@
+/**
+ * Ports of the export pipeline. The core talks only to these interfaces; adapters at the
+ * edges (mysql2, pg, the local folder here; S3, DynamoDB, Secrets Manager in libs/aws)
+ * implement them. Adapters in other libs satisfy them structurally, so they never import
+ * the core (see the dependency rule in DESIGN.md).
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { CsvDialect, Engine, RdsExportError } from '@rds-s3-export/shared-types';
+
+// ---------------------------------------------------------------------------------------
+// Source
+// ---------------------------------------------------------------------------------------
+
+/** How the CSV encoder treats a column. Only `text` cells get the formula-injection guard. */
+export type ColumnKind = 'text' | 'number' | 'temporal' | 'boolean' | 'binary' | 'json' | 'other';
+
+export interface SourceColumn {
+  readonly name: string;
+  /** The engine's own type name, recorded in the manifest (e.g. `decimal(65,30)`, `timestamp with time zone`). */
+  readonly sourceType: string;
+  readonly kind: ColumnKind;
+}
+
+/** One row, cells in column order. Cells are already in their CSV text form; null is SQL NULL. */
+export type Cell = string | number | null;
+export type Row = Cell[];
+
+export interface SourceRequest {
+  /** Exactly one of table or query. Table names are validated identifiers, quoted by the source. */
+  readonly table?: string;
+  readonly query?: string;
+  /** Column subset for table exports, in output order. @default every column */
+  readonly columns?: readonly string[];
+  readonly dialect: CsvDialect;
+}
+
+/**
+ * What an opened source streams:
+ * - `rows`: an object-mode Readable of `Row` arrays, encoded to CSV by the core;
+ * - `csv`: the CSV body already encoded by the database in exactly the requested dialect
+ *   (no header), for engines that can (PostgreSQL COPY). `rowCount()` resolves after the end.
+ */
+export type SourceStream =
+  | { readonly kind: 'rows'; readonly stream: Readable }
+  | { readonly kind: 'csv'; readonly stream: Readable; rowCount(): Promise<number> };
+
+export interface OpenedSource {
+  readonly columns: readonly SourceColumn[];
+  /** Starts the data query. Call once. Errors surface as stream errors (already classified). */
+  stream(): SourceStream;
+  /**
+   * Classifies an error raised while streaming (driver errors arrive raw through the stream).
+   * Returns undefined for errors that are not this source's.
+   */
+  mapError(error: unknown): RdsExportError | undefined;
+  /** Ends the transaction and releases the connection. Safe to call twice and after errors. */
+  close(): Promise<void>;
+}
+
+export interface RowSource {
+  readonly engine: Engine;
+  /**
+   * Connects, starts a read-only consistent-snapshot transaction in UTC and resolves the
+   * columns. A missing table or column fails here, before anything is written.
+   */
+  open(request: SourceRequest, signal?: AbortSignal): Promise<OpenedSource>;
+}
+
+// ---------------------------------------------------------------------------------------
+// Sink
+// ---------------------------------------------------------------------------------------
+
+export interface ObjectWriteOptions {
+  readonly contentType: string;
+  readonly contentEncoding?: string;
+}
+
+/**
+ * One object being written. Nothing is visible at the key until `complete()` resolves;
+ * `abort()` discards everything written so far (multipart abort, temp file removal).
+ */
+export interface ObjectWriter {
+  readonly stream: Writable;
+  /** Resolves once the object is durably stored and visible. Call after `stream` finished. */
+  complete(): Promise<void>;
+  /** Discards the object. Safe after a failure and safe to call twice. */
+  abort(reason?: unknown): Promise<void>;
+}
+
+export interface ObjectSink {
+  /** `s3://bucket` or `file:///dir`: for messages and the CLI, never containing a secret. */
+  describe(key: string): string;
+  openWriter(key: string, options: ObjectWriteOptions): ObjectWriter;
+  /** Writes a small object in one request (manifests). */
+  putObject(key: string, body: string | Uint8Array, options: ObjectWriteOptions): Promise<void>;
+  /** Reads a small object (manifests); null when absent. */
+  getObject(key: string): Promise<string | null>;
+  /** Removes an object; absent objects are not an error. */
+  deleteObject(key: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------
+// Clock, logger, credentials, state
+// ---------------------------------------------------------------------------------------
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export type LogFields = Record<string, unknown>;
+
+/** Structured logger port; Powertools Logger and the CLI's stderr logger both fit. */
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export interface DatabaseCredentials {
+  readonly username: string;
+  readonly password: string;
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+}
+
+/** Where database credentials come from (Secrets Manager in AWS, a URL locally). */
+export interface CredentialProvider {
+  get(options?: { forceRefresh?: boolean }): Promise<DatabaseCredentials>;
+}
+
+/** Lease, cursor and run state per job (DynamoDB in AWS). Used by the Lambda runtime. */
+export interface StateStore {
+  acquireLease(job: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseLease(job: string, owner: string): Promise<void>;
+  getCursor(job: string): Promise<unknown | null>;
+  advanceCursor(job: string, from: unknown | null, to: unknown): Promise<boolean>;
+}

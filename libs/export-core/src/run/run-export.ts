@@ -1,0 +1,172 @@
+import { createGzip } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import type { CsvDialect, Engine, Manifest, ManifestObject } from '@rds-s3-export/shared-types';
+import type { Clock, Logger, ObjectSink, ObjectWriter, OpenedSource, RowSource, SourceRequest } from '../ports.js';
+import { CsvEncoderStream } from '../csv/csv-encoder-stream.js';
+import { encodeHeader } from '../csv/encode-row.js';
+import { encoderOptions } from '../csv/csv-options.js';
+import { planKeys, type Layout } from '../naming/object-keys.js';
+import { ExportRunError } from '../errors.js';
+import { EXPORTER_VERSION } from '../version.js';
+import { ByteTap } from './byte-tap.js';
+
+export interface ExportRequest {
+  readonly job: string;
+  readonly table?: string;
+  readonly query?: string;
+  readonly columns?: readonly string[];
+  readonly dialect: CsvDialect;
+  readonly prefix: string;
+  readonly manifestPrefix: string;
+  readonly layout: Layout;
+  readonly compression: 'none' | 'gzip';
+  /** Names the run and its keys (UTC). Retrying with the same run time rewrites the same keys. */
+  readonly runTime: Date;
+}
+
+export interface ExportProgress {
+  readonly rows: number | null;
+  readonly bytes: number;
+  readonly elapsedMs: number;
+}
+
+export interface ExportDependencies {
+  readonly source: RowSource;
+  readonly sink: ObjectSink;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+  /** Called about once a second while data flows. */
+  readonly onProgress?: (progress: ExportProgress) => void;
+  /** zlib level for gzip exports. @default 6 */
+  readonly gzipLevel?: number;
+}
+
+const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
+
+/**
+ * One export run: open the source in a read-only snapshot, stream rows -> CSV -> (gzip) ->
+ * object sink with backpressure end to end, then write the manifest last as the commit
+ * marker. On any failure the data object is aborted (or removed, if it had already been
+ * completed when the manifest failed): nothing of a failed run stays visible.
+ */
+export async function runExport(request: ExportRequest, deps: ExportDependencies): Promise<Manifest> {
+  const { source, sink, clock, logger, signal } = deps;
+  const keys = planKeys(request);
+  const what = request.table !== undefined ? `table ${request.table}` : 'query';
+  const context = `export of job "${request.job}" (${source.engine} ${what})`;
+  const started = clock.now();
+  const log = (message: string, fields: Record<string, unknown> = {}) =>
+    logger.info(message, { runId: keys.runId, job: request.job, ...fields });
+
+  let opened: OpenedSource | undefined;
+  let writer: ObjectWriter | undefined;
+  let dataCompleted = false;
+  const dataKey = keys.dataKey();
+  try {
+    log('opening source', { phase: 'open' });
+    const sourceRequest: SourceRequest = {
+      table: request.table,
+      query: request.query,
+      columns: request.columns,
+      dialect: request.dialect,
+    };
+    opened = await source.open(sourceRequest, signal);
+    const columns = opened.columns;
+    const encoding = encoderOptions(request.dialect, columns.map((c) => c.kind));
+
+    writer = sink.openWriter(dataKey, {
+      contentType: CSV_CONTENT_TYPE,
+      ...(request.compression === 'gzip' ? { contentEncoding: 'gzip' } : {}),
+    });
+    log('streaming', { phase: 'stream', key: dataKey, columns: columns.length });
+
+    const data = opened.stream();
+    const encoder = data.kind === 'rows' ? new CsvEncoderStream(encoding) : undefined;
+    const tap = new ByteTap();
+    const head = (request.dialect.bom ? '\uFEFF' : '') + (encoding.header ? encodeHeader(columns.map((c) => c.name), encoding) : '');
+    const stages: NodeJS.ReadWriteStream[] = [];
+    if (encoder) stages.push(encoder);
+    const progress = startProgress(deps, started, () => (encoder ? encoder.rows : null), () => tap.bytes);
+    try {
+      await pipeline(
+        [
+          data.stream,
+          ...stages,
+          prependHead(head),
+          ...(request.compression === 'gzip' ? [createGzip({ level: deps.gzipLevel ?? 6 })] : []),
+          tap,
+          writer.stream,
+        ] as unknown as [Readable, ...NodeJS.ReadWriteStream[]],
+        { signal },
+      );
+    } catch (error) {
+      throw opened.mapError(error) ?? error;
+    } finally {
+      progress.stop();
+    }
+    await writer.complete();
+    dataCompleted = true;
+    const rows = data.kind === 'csv' ? await data.rowCount() : (encoder?.rows ?? 0);
+
+    const finished = clock.now();
+    const object: ManifestObject = { key: dataKey, rows, bytes: tap.bytes, sha256: tap.digest() };
+    const manifest: Manifest = {
+      manifestVersion: 1,
+      runId: keys.runId,
+      job: request.job,
+      status: 'committed',
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: Math.max(0, finished.getTime() - started.getTime()),
+      rows,
+      bytes: object.bytes,
+      objects: [object],
+      columns: columns.map((c) => ({ name: c.name, sourceType: c.sourceType })),
+      cursor: null,
+      engine: source.engine as Engine,
+      source: request.table !== undefined ? { table: request.table } : { query: request.query ?? '' },
+      csv: request.dialect,
+      compression: request.compression,
+      timeZone: 'UTC',
+      exporterVersion: EXPORTER_VERSION,
+    };
+    log('writing manifest', { phase: 'commit', key: keys.manifestKey, rows, bytes: object.bytes });
+    await sink.putObject(keys.manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' });
+    return manifest;
+  } catch (error) {
+    const failure = new ExportRunError(context, error);
+    logger.error('export failed', {
+      runId: keys.runId,
+      job: request.job,
+      phase: 'failed',
+      errorClass: failure.errorClass,
+      code: failure.code,
+      error: failure.message,
+    });
+    if (writer && !dataCompleted) await writer.abort(error).catch(() => undefined);
+    if (dataCompleted) await sink.deleteObject(dataKey).catch(() => undefined);
+    throw failure;
+  } finally {
+    await opened?.close().catch(() => undefined);
+  }
+}
+
+/** A pipeline stage that emits `head` (BOM + header row) before the first body chunk. */
+function prependHead(head: string) {
+  return async function* (body: AsyncIterable<Buffer>) {
+    if (head.length > 0) yield Buffer.from(head, 'utf8');
+    for await (const chunk of body) yield chunk;
+  };
+}
+
+function startProgress(deps: ExportDependencies, started: Date, rows: () => number | null, bytes: () => number) {
+  if (!deps.onProgress) return { stop() {} };
+  const report = deps.onProgress;
+  const timer = setInterval(() => {
+    report({ rows: rows(), bytes: bytes(), elapsedMs: deps.clock.now().getTime() - started.getTime() });
+  }, 1000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,161 @@
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import mysql from 'mysql2';
+import type { Connection, FieldPacket, RowDataPacket } from 'mysql2';
+import type { Engine } from '@rds-s3-export/shared-types';
+import type { Cell, OpenedSource, Row, RowSource, SourceColumn, SourceRequest } from '../../ports.js';
+import type { ConnectionSettings } from '../connection-settings.js';
+import { baseSelect, quoteIdentifier } from '../sql-identifiers.js';
+import { planColumn, type ColumnPlan, type MysqlField } from './mysql-columns.js';
+import { mapMysqlError } from './mysql-errors.js';
+
+export interface MysqlSourceOptions {
+  /** Rows buffered between the driver and the encoder before the socket is paused. @default 2000 */
+  readonly rowHighWaterMark?: number;
+  /**
+   * Server-side `net_write_timeout` in seconds: how long the server waits for us to read.
+   * Raised so a slow upload (backpressure) does not make the server drop the query. @default 3600
+   */
+  readonly netWriteTimeoutSeconds?: number;
+}
+
+/**
+ * MySQL / MariaDB rows through mysql2's streaming text protocol. One connection, one
+ * `START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY` in UTC; backpressure pauses the socket.
+ */
+export class MysqlRowSource implements RowSource {
+  readonly engine: Engine;
+
+  constructor(
+    private readonly settings: ConnectionSettings,
+    private readonly options: MysqlSourceOptions = {},
+  ) {
+    this.engine = settings.engine;
+  }
+
+  async open(request: SourceRequest, signal?: AbortSignal): Promise<OpenedSource> {
+    const where = `${this.engine} ${this.settings.host}:${this.settings.port}/${this.settings.database}`;
+    // Validate identifiers before any connection is opened.
+    const select = baseSelect(request, 'backtick');
+    signal?.throwIfAborted();
+    const connection = mysql.createConnection({
+      host: this.settings.host,
+      port: this.settings.port,
+      user: this.settings.user,
+      password: this.settings.password,
+      database: this.settings.database,
+      connectTimeout: this.settings.connectTimeoutMs ?? 10_000,
+      charset: 'UTF8MB4_UNICODE_CI',
+      timezone: 'Z',
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      dateStrings: true,
+      jsonStrings: true,
+      decimalNumbers: false,
+      rowsAsArray: true,
+      ...(this.settings.tls ? { ssl: { ca: this.settings.tls.ca, rejectUnauthorized: this.settings.tls.rejectUnauthorized ?? true } } : {}),
+    });
+    // A connection-level error (socket dropped between queries) must not crash the process.
+    connection.on('error', () => undefined);
+    const db = connection.promise();
+    const onAbort = () => connection.destroy();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await db.connect().catch((e: unknown) => {
+        throw mapMysqlError(e, `connecting to ${where}`) ?? e;
+      });
+      const netWrite = this.options.netWriteTimeoutSeconds ?? 3600;
+      await db
+        .query(`SET SESSION time_zone = '+00:00', SESSION net_write_timeout = ${Number(netWrite)}`)
+        .then(() => db.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ'))
+        .then(() => db.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY'))
+        .catch((e: unknown) => {
+          throw mapMysqlError(e, `starting the snapshot transaction on ${where}`) ?? e;
+        });
+
+      const context = request.table !== undefined ? `table ${request.table}` : 'query';
+      const [, probeFields] = await db.query<RowDataPacket[]>(`${select} LIMIT 0`).catch((e: unknown) => {
+        throw mapMysqlError(e, `reading the columns of ${context} on ${where}`) ?? e;
+      });
+      const fields = probeFields as unknown as MysqlField[];
+      const plans = fields.map((f) => planColumn(f, request.dialect));
+      const declaredTypes = request.table !== undefined ? await columnTypes(db, request.table) : new Map<string, string>();
+      const columns: SourceColumn[] = fields.map((f, i) => ({
+        name: f.name,
+        sourceType: declaredTypes.get(f.name) ?? (plans[i] as ColumnPlan).fallbackType,
+        kind: (plans[i] as ColumnPlan).kind,
+      }));
+      const quoted = fields.map((f) => quoteName(f.name));
+      const needsRewrite = plans.some((p, i) => p.select(quoted[i] as string) !== quoted[i]);
+      const dataSql = needsRewrite
+        ? `SELECT ${plans.map((p, i) => `${p.select(quoted[i] as string)} AS ${quoted[i]}`).join(', ')} FROM (${select}) AS export_source`
+        : select;
+
+      let closed = false;
+      let streaming = false;
+      return {
+        columns,
+        stream: () => {
+          streaming = true;
+          const raw = connection.query({ sql: dataSql, rowsAsArray: true }).stream({
+            highWaterMark: this.options.rowHighWaterMark ?? 2000,
+          });
+          const converters = plans.flatMap((p, i) => (p.convert ? [{ index: i, convert: p.convert }] : []));
+          return { kind: 'rows', stream: converters.length ? raw.pipe(convertRows(raw, converters)) : raw };
+        },
+        mapError: (error) => mapMysqlError(error, `streaming ${context} from ${where}`),
+        close: async () => {
+          if (closed) return;
+          closed = true;
+          signal?.removeEventListener('abort', onAbort);
+          if (streaming) {
+            // A half-read result set cannot be rolled back politely; drop the connection.
+            connection.destroy();
+            return;
+          }
+          await db.query('ROLLBACK').catch(() => undefined);
+          await db.end().catch(() => connection.destroy());
+        },
+      };
+    } catch (error) {
+      signal?.removeEventListener('abort', onAbort);
+      connection.destroy();
+      throw error;
+    }
+  }
+}
+
+function quoteName(name: string): string {
+  return '`' + name.replaceAll('`', '``') + '`';
+}
+
+/** Declared column types from information_schema (e.g. `decimal(65,30)`, `bigint(20) unsigned`). */
+async function columnTypes(db: ReturnType<Connection['promise']>, table: string): Promise<Map<string, string>> {
+  quoteIdentifier(table, 'backtick', 'table', { qualified: true });
+  const [schema, name] = table.includes('.') ? table.split('.') : [null, table];
+  const [rows] = await db.query<RowDataPacket[]>(
+    'SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?',
+    [schema, name],
+  );
+  return new Map((rows as unknown as [string, string][]).map(([column, type]) => [column, type]));
+}
+
+/** Applies per-column conversions in place (binary -> base64, zero dates, ISO timestamps). */
+function convertRows(raw: Readable, converters: { index: number; convert: (value: Cell | Buffer) => Cell }[]): Transform {
+  const transform = new Transform({
+    objectMode: true,
+    highWaterMark: 512,
+    transform(row: Row, _encoding: BufferEncoding, callback: TransformCallback) {
+      try {
+        for (const { index, convert } of converters) row[index] = convert(row[index] as Cell);
+        callback(null, row);
+      } catch (error) {
+        callback(error as Error);
+      }
+    },
+  });
+  // pipe() does not forward errors: a dropped connection must fail the export.
+  raw.on('error', (error) => transform.destroy(error));
+  return transform;
+}
+
+export type { FieldPacket };

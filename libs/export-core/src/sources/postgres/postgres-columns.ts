@@ -1,0 +1,47 @@
+/**
+ * How each PostgreSQL type becomes CSV text (the CSV contract in DESIGN.md). The conversion
+ * happens in the SELECT list, so the same expressions serve COPY and the row cursor, and the
+ * server does the work: no JS Date, no JS number ever touches a value.
+ */
+import type { CsvDialect } from '@rds-s3-export/shared-types';
+import type { ColumnKind } from '../../ports.js';
+
+const OID = {
+  bool: 16, bytea: 17, char: 18, name: 19, int8: 20, int2: 21, int4: 23, text: 25, oid: 26, json: 114, xml: 142,
+  float4: 700, float8: 701, money: 790, bpchar: 1042, varchar: 1043, date: 1082, time: 1083, timestamp: 1114,
+  timestamptz: 1184, interval: 1186, timetz: 1266, numeric: 1700, uuid: 2950, jsonb: 3802,
+} as const;
+
+const KINDS = new Map<number, ColumnKind>([
+  [OID.bool, 'boolean'], [OID.bytea, 'binary'],
+  [OID.char, 'text'], [OID.name, 'text'], [OID.text, 'text'], [OID.bpchar, 'text'], [OID.varchar, 'text'], [OID.xml, 'text'],
+  [OID.int2, 'number'], [OID.int4, 'number'], [OID.int8, 'number'], [OID.oid, 'number'], [OID.float4, 'number'],
+  [OID.float8, 'number'], [OID.numeric, 'number'], [OID.money, 'number'],
+  [OID.date, 'temporal'], [OID.time, 'temporal'], [OID.timestamp, 'temporal'], [OID.timestamptz, 'temporal'],
+  [OID.interval, 'temporal'], [OID.timetz, 'temporal'], [OID.json, 'json'], [OID.jsonb, 'json'],
+]);
+
+export function columnKind(typeOid: number): ColumnKind {
+  return KINDS.get(typeOid) ?? 'other';
+}
+
+/** Select expression for one column, given its quoted name. */
+export function selectExpression(quoted: string, typeOid: number, dialect: CsvDialect): string {
+  switch (typeOid) {
+    case OID.bool:
+      // COPY would write t/f; the contract says true/false.
+      return `${quoted}::text`;
+    case OID.bytea:
+      // encode(..., 'base64') wraps lines every 76 characters; remove the breaks.
+      return dialect.binaryEncoding === 'hex' ? `encode(${quoted}, 'hex')` : `translate(encode(${quoted}, 'base64'), E'\\n', '')`;
+    case OID.timestamptz:
+      // Session TimeZone is UTC; AT TIME ZONE drops the "+00" suffix, giving the server's
+      // timestamp text. ±infinity stays as is.
+      return dialect.timestampFormat === 'iso8601'
+        ? `CASE WHEN isfinite(${quoted}) THEN replace((${quoted} AT TIME ZONE 'UTC')::text, ' ', 'T') || 'Z' ELSE ${quoted}::text END`
+        : `(${quoted} AT TIME ZONE 'UTC')::text`;
+    default:
+      // The type's own output function, unchanged (a ::text cast would strip char(n) padding).
+      return quoted;
+  }
+}

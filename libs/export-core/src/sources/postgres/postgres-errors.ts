@@ -1,0 +1,33 @@
+import type { RdsExportError } from '@rds-s3-export/shared-types';
+import { ConfigError, SourceError } from '../../errors.js';
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+interface PgDriverError {
+  code?: string;
+  severity?: string;
+  message?: string;
+}
+
+/**
+ * Maps a pg error (SQLSTATE in `code`) or a socket error onto the shared classes. The
+ * server message names the relation or column; the connection string is never included.
+ */
+export function mapPostgresError(error: unknown, where: string): RdsExportError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const e = error as Error & PgDriverError;
+  const code = e.code ?? '';
+  const detail = `${where}: PostgreSQL ${code ? `${code}: ` : ''}${e.message}`;
+  if (code === '28P01' || code === '28000' || code === '42501') return new SourceError('auth', 'SOURCE_AUTH_FAILED', detail, { cause: error });
+  if (code === '42P01' || code === '42703' || code === '3F000' || code === '3D000') {
+    return new ConfigError('SOURCE_OBJECT_NOT_FOUND', detail, { cause: error });
+  }
+  if (code === '57014') return new SourceError('timeout', 'SOURCE_QUERY_TIMEOUT', detail, { cause: error });
+  if (code.startsWith('08') || NETWORK_CODES.has(code) || /Connection terminated|connection timeout|timeout expired/i.test(e.message)) {
+    return new SourceError('network', 'SOURCE_UNREACHABLE', detail, { cause: error });
+  }
+  if (e.severity !== undefined || /^[0-9A-Z]{5}$/.test(code)) {
+    return new SourceError('database', 'SOURCE_QUERY_FAILED', detail, { cause: error });
+  }
+  return undefined;
+}

@@ -1,0 +1,142 @@
+import type { Readable } from 'node:stream';
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import QueryStream from 'pg-query-stream';
+import type { Engine } from '@rds-s3-export/shared-types';
+import type { OpenedSource, RowSource, SourceColumn, SourceRequest, SourceStream } from '../../ports.js';
+import type { ConnectionSettings } from '../connection-settings.js';
+import { baseSelect } from '../sql-identifiers.js';
+import { columnKind, selectExpression } from './postgres-columns.js';
+import { mapPostgresError } from './postgres-errors.js';
+
+export interface PostgresSourceOptions {
+  /** Row-mode only: rows fetched per cursor round trip. @default 2000 */
+  readonly batchSize?: number;
+  /** Force the row cursor even when COPY could produce the CSV (tests, diagnostics). @default false */
+  readonly forceRowMode?: boolean;
+}
+
+/** Every value as the server's text: no JS Date, no JS number, no JSON.parse. */
+const RAW_TEXT = { getTypeParser: () => (value: string) => value };
+
+/**
+ * PostgreSQL through `pg`. In one REPEATABLE READ READ ONLY transaction in UTC, it either lets
+ * the server write the CSV (`COPY (SELECT …) TO STDOUT (FORMAT csv)`: fastest, and exactly the
+ * contract's quoting) or, for dialect options COPY cannot express (CRLF, formula guard), streams
+ * rows through a cursor to the core's encoder.
+ */
+export class PostgresRowSource implements RowSource {
+  readonly engine: Engine = 'postgres';
+
+  constructor(
+    private readonly settings: ConnectionSettings,
+    private readonly options: PostgresSourceOptions = {},
+  ) {}
+
+  async open(request: SourceRequest, signal?: AbortSignal): Promise<OpenedSource> {
+    const where = `postgres ${this.settings.host}:${this.settings.port}/${this.settings.database}`;
+    const select = baseSelect(request, 'double');
+    signal?.throwIfAborted();
+    const client = new pg.Client({
+      host: this.settings.host,
+      port: this.settings.port,
+      user: this.settings.user,
+      password: this.settings.password,
+      database: this.settings.database,
+      application_name: 'rds-s3-export',
+      connectionTimeoutMillis: this.settings.connectTimeoutMs ?? 10_000,
+      types: RAW_TEXT,
+      ...(this.settings.tls ? { ssl: { ca: this.settings.tls.ca, rejectUnauthorized: this.settings.tls.rejectUnauthorized ?? true } } : {}),
+    });
+    // An idle-connection error (server restart) must not crash the process.
+    client.on('error', () => undefined);
+    const kill = () => destroySocket(client);
+    signal?.addEventListener('abort', kill, { once: true });
+    try {
+      await client.connect().catch((e: unknown) => {
+        throw mapPostgresError(e, `connecting to ${where}`) ?? e;
+      });
+      await client
+        .query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+        .then(() => client.query("SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1"))
+        .catch((e: unknown) => {
+          throw mapPostgresError(e, `starting the snapshot transaction on ${where}`) ?? e;
+        });
+
+      const context = request.table !== undefined ? `table ${request.table}` : 'query';
+      const probe = await client.query({ text: `${select} LIMIT 0`, rowMode: 'array' }).catch((e: unknown) => {
+        throw mapPostgresError(e, `reading the columns of ${context} on ${where}`) ?? e;
+      });
+      const typeNames = await client.query<{ type: string }>(
+        'SELECT format_type(t.oid, NULLIF(t.mod, -1)) AS type FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY AS t(oid, mod, ord) ORDER BY t.ord',
+        [probe.fields.map((f) => f.dataTypeID), probe.fields.map((f) => f.dataTypeModifier)],
+      );
+      const columns: SourceColumn[] = probe.fields.map((f, i) => ({
+        name: f.name,
+        sourceType: typeNames.rows[i]?.type ?? String(f.dataTypeID),
+        kind: columnKind(f.dataTypeID),
+      }));
+      const projection = probe.fields
+        .map((f) => {
+          const quoted = `"${f.name.replaceAll('"', '""')}"`;
+          return `${selectExpression(`export_source.${quoted}`, f.dataTypeID, request.dialect)} AS ${quoted}`;
+        })
+        .join(', ');
+      const dataSql = `SELECT ${projection} FROM (${select}) AS export_source`;
+      const copyCan = !this.options.forceRowMode && request.dialect.recordDelimiter === 'lf' && !request.dialect.formulaGuard;
+
+      let closed = false;
+      let streaming = false;
+      let finished = false;
+      return {
+        columns,
+        stream: (): SourceStream => {
+          streaming = true;
+          if (copyCan) {
+            const delimiter = request.dialect.delimiter.replaceAll("'", "''");
+            const copy = client.query(copyTo(`COPY (${dataSql}) TO STDOUT WITH (FORMAT csv, DELIMITER '${delimiter}')`));
+            // The row count arrives in CommandComplete, after the data stream has ended.
+            const hooks = copy as unknown as { handleReadyForQuery: () => void };
+            const complete = new Promise<void>((resolve) => {
+              const original = hooks.handleReadyForQuery.bind(copy);
+              hooks.handleReadyForQuery = () => {
+                original();
+                finished = true;
+                resolve();
+              };
+            });
+            return { kind: 'csv', stream: copy as unknown as Readable, rowCount: async () => (await complete, copy.rowCount) };
+          }
+          const rows = client.query(
+            new QueryStream(dataSql, [], { rowMode: 'array', batchSize: this.options.batchSize ?? 2000, highWaterMark: this.options.batchSize ?? 2000, types: RAW_TEXT }),
+          );
+          rows.once('end', () => (finished = true));
+          return { kind: 'rows', stream: rows };
+        },
+        mapError: (error) => mapPostgresError(error, `streaming ${context} from ${where}`),
+        close: async () => {
+          if (closed) return;
+          closed = true;
+          signal?.removeEventListener('abort', kill);
+          if (streaming && !finished) {
+            // Cancelling a half-read COPY or cursor politely can take as long as the query; drop the socket.
+            destroySocket(client);
+            await client.end().catch(() => undefined);
+            return;
+          }
+          await client.query('ROLLBACK').catch(() => undefined);
+          await client.end().catch(() => undefined);
+        },
+      };
+    } catch (error) {
+      signal?.removeEventListener('abort', kill);
+      destroySocket(client);
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+function destroySocket(client: pg.Client): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+}

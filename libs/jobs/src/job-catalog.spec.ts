@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { buildCatalog, getJob, jobCatalog } from './job-catalog.js';
+import { employees } from './catalog/employees.js';
+
+describe('Function: buildCatalog', () => {
+  it('validates the shipped catalog and fills the defaults', () => {
+    const job = getJob('employees');
+    expect(job.destination).toEqual({
+      bucket: 'rds-exports-local',
+      prefix: 'rds_exports',
+      manifestPrefix: '_manifests',
+      layout: 'hive',
+      compression: 'none',
+    });
+    expect(job.csv.delimiter).toBe(',');
+    expect(job.csv.recordDelimiter).toBe('lf');
+    expect([...jobCatalog().keys()]).toContain('employees');
+  });
+
+  it('trims a bucket name with trailing whitespace instead of failing on it', () => {
+    const jobs = buildCatalog([{ ...employees, destination: { bucket: 'rds-exports-local \t' } }]);
+    expect(jobs.get('employees')?.destination.bucket).toBe('rds-exports-local');
+  });
+
+  it.each([
+    [{ destination: { bucket: 'Bad_Bucket' } }, 'destination.bucket: may contain only lowercase letters'],
+    [{ destination: { bucket: '192.168.1.1' } }, 'destination.bucket: may not be formatted as an IP address'],
+    [{ destination: { bucket: 'ok-bucket', prefix: 'a/../b' } }, 'destination.prefix: must not contain empty, "." or ".." segments'],
+    [{ table: 'users; DROP TABLE users' }, 'table: must be an ASCII identifier'],
+    [{ table: 'a`b' }, 'table: must be an ASCII identifier'],
+    [{ connection: { url: 'postgres://u:secret@h/db' } }, 'connection.url: must not contain a password'],
+    [{ schedule: { expression: 'every 5 minutes' } }, 'schedule.expression: must be rate(N unit) or cron(...)'],
+    [{ query: 'select 1' }, 'table: set exactly one of "table" or "query"'],
+    [{ name: 'Bad Name' }, 'name: must be 1 to 63 characters'],
+  ])('refuses %j with a message naming the field', (override, message) => {
+    expect(() => buildCatalog([{ ...employees, ...override }])).toThrow(message);
+  });
+
+  it('never echoes a password given in a connection URL', () => {
+    expect(() => buildCatalog([{ ...employees, connection: { url: 'postgres://u:hunter2@h/db' } }])).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+    );
+  });
+
+  it('refuses a job defined twice and an unknown job', () => {
+    expect(() => buildCatalog([employees, employees])).toThrow('job "employees" is defined twice');
+    expect(() => getJob('nope')).toThrow('unknown job "nope"; known jobs: employees');
+  });
+});

@@ -1,0 +1,6 @@
+export * from './error-class.js';
+export * from './csv-dialect.js';
+export * from './naming-rules.js';
+export * from './destination.js';
+export * from './job-config.js';
+export * from './manifest.js';

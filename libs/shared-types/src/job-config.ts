@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { CsvDialectSchema } from './csv-dialect.js';
+import { bucketNameProblem, identifierProblem, jobNameProblem, keyPrefixProblem } from './naming-rules.js';
+import { trimSlashes } from './destination.js';
+
+export const engines = ['mysql', 'mariadb', 'postgres'] as const;
+export const EngineSchema = z.enum(engines);
+export type Engine = z.infer<typeof EngineSchema>;
+
+const trimmed = () => z.string().trim();
+const check = (problem: (v: string) => string | null) => (value: string, ctx: z.RefinementCtx) => {
+  const p = problem(value);
+  if (p) ctx.addIssue({ code: 'custom', message: p });
+};
+
+export const IdentifierSchema = trimmed().superRefine(check((v) => identifierProblem(v, { qualified: false })));
+export const TableNameSchema = trimmed().superRefine(check((v) => identifierProblem(v, { qualified: true })));
+export const BucketNameSchema = trimmed().superRefine(check(bucketNameProblem));
+export const KeyPrefixSchema = z
+  .string()
+  .transform(trimSlashes)
+  .superRefine(check(keyPrefixProblem));
+
+/**
+ * Database connection of a job. In AWS: the RDS-managed secret (ARN or name). For local runs: a
+ * URL without a password (the password of a local run comes from the environment, never from config).
+ */
+export const ConnectionSchema = z
+  .object({
+    secret: trimmed().min(1).optional(),
+    url: trimmed()
+      .superRefine((value, ctx) => {
+        let url: URL;
+        try {
+          url = new URL(value);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a URL like postgres://user@host:5432/db' });
+          return;
+        }
+        if (url.password) ctx.addIssue({ code: 'custom', message: 'must not contain a password (config is not a secret store)' });
+      })
+      .optional(),
+  })
+  .strict()
+  .refine((c) => c.secret !== undefined || c.url !== undefined, 'needs "secret" (AWS) or "url" (local runs)');
+
+export const DestinationConfigSchema = z
+  .object({
+    /** Bucket of the exports. Trimmed, then checked against the S3 naming rules. */
+    bucket: BucketNameSchema,
+    /** Data prefix. @default 'rds_exports' */
+    prefix: KeyPrefixSchema.default('rds_exports'),
+    /** Prefix of the manifests (commit markers), kept outside the data prefix. @default '_manifests' */
+    manifestPrefix: KeyPrefixSchema.default('_manifests'),
+    /** `hive` = `<prefix>/<job>/dt=YYYY-MM-DD/<file>`; `flat` = `<prefix>/<file>`. @default 'hive' */
+    layout: z.enum(['hive', 'flat']).default('hive'),
+    /** @default 'none' */
+    compression: z.enum(['none', 'gzip']).default('none'),
+  })
+  .strict();
+
+export const ScheduleSchema = z
+  .object({
+    /** EventBridge Scheduler expression: `rate(5 minutes)` or `cron(0 2 * * ? *)`. */
+    expression: trimmed().regex(/^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(.+\))$/, 'must be rate(N unit) or cron(...)'),
+    /** IANA time zone of cron expressions. @default 'UTC' */
+    timeZone: trimmed().min(1).default('UTC'),
+  })
+  .strict();
+
+export const IncrementalSchema = z
+  .object({
+    cursorColumn: IdentifierSchema,
+    keyColumn: IdentifierSchema,
+    /** Rows newer than now - lagSeconds wait for the next run, so late commits are not skipped. @default 30 */
+    lagSeconds: z.number().int().min(0).max(86_400).default(30),
+  })
+  .strict();
+
+export const JobConfigSchema = z
+  .object({
+    name: trimmed().superRefine(check(jobNameProblem)),
+    engine: EngineSchema,
+    connection: ConnectionSchema,
+    table: TableNameSchema.optional(),
+    /** A custom SELECT instead of a table. Runs inside the read-only snapshot transaction. */
+    query: trimmed().min(1).optional(),
+    /** Columns to export, in order. @default every column of the table */
+    columns: z.array(IdentifierSchema).min(1).optional(),
+    primaryKey: z.array(IdentifierSchema).min(1).optional(),
+    incremental: IncrementalSchema.optional(),
+    schedule: ScheduleSchema.optional(),
+    destination: DestinationConfigSchema,
+    csv: CsvDialectSchema.default(CsvDialectSchema.parse({})),
+    limits: z
+      .object({
+        maxRowsPerFile: z.number().int().positive().optional(),
+        maxBytesPerFile: z.number().int().min(5 * 1024 * 1024).optional(),
+      })
+      .strict()
+      .default({}),
+    lambda: z
+      .object({
+        /** @default 1024 */
+        memoryMb: z.number().int().min(128).max(10_240).default(1024),
+        /** @default 900 */
+        timeoutSeconds: z.number().int().min(10).max(900).default(900),
+      })
+      .strict()
+      .default({ memoryMb: 1024, timeoutSeconds: 900 }),
+  })
+  .strict()
+  .superRefine((job, ctx) => {
+    if ((job.table === undefined) === (job.query === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['table'], message: 'set exactly one of "table" or "query"' });
+    }
+    if (job.query !== undefined && job.columns !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['columns'], message: '"columns" applies to "table" only; select the columns in the query' });
+    }
+  });
+
+export type JobConfig = z.infer<typeof JobConfigSchema>;
+export type JobConfigInput = z.input<typeof JobConfigSchema>;
+
+/** Formats zod issues as `field.path: message; ...` so errors name the field. */
+export function formatIssues(error: z.ZodError, root = ''): string {
+  return error.issues
+    .map((i) => {
+      const path = [root, ...i.path.map(String)].filter(Boolean).join('.');
+      return `${path || '(root)'}: ${i.message}`;
+    })
+    .join('; ');
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { CsvDialectSchema } from './csv-dialect.js';
+import { EngineSchema } from './job-config.js';
+
+export const ManifestObjectSchema = z.object({
+  key: z.string(),
+  rows: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  /** Hex SHA-256 of the stored bytes (after compression). */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+export const ManifestColumnSchema = z.object({
+  name: z.string(),
+  /** The engine's own type name, e.g. `decimal(65,30)`, `timestamptz`. */
+  sourceType: z.string(),
+});
+
+/** The commit marker: written last, only when every object of the run is stored. */
+export const ManifestSchema = z.object({
+  manifestVersion: z.literal(1),
+  runId: z.string(),
+  job: z.string(),
+  status: z.literal('committed'),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  durationMs: z.number().int().nonnegative(),
+  rows: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  objects: z.array(ManifestObjectSchema),
+  columns: z.array(ManifestColumnSchema),
+  cursor: z.object({ from: z.unknown(), to: z.unknown() }).nullable(),
+  engine: EngineSchema,
+  source: z.union([z.object({ table: z.string() }), z.object({ query: z.string() })]),
+  csv: CsvDialectSchema,
+  compression: z.enum(['none', 'gzip']),
+  /** Zone-aware timestamps in the data are in this zone. */
+  timeZone: z.literal('UTC'),
+  exporterVersion: z.string(),
+});
+
+export type Manifest = z.infer<typeof ManifestSchema>;
+export type ManifestObject = z.infer<typeof ManifestObjectSchema>;
+export type ManifestColumn = z.infer<typeof ManifestColumnSchema>;
