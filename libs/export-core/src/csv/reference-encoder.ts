@@ -12,6 +12,9 @@ export function referenceEncode(rows: readonly (readonly Cell[])[], options: Csv
     {
       delimiter: options.delimiter,
       record_delimiter: options.recordDelimiter === '\r\n' ? 'windows' : 'unix',
+      // A bare CR or LF must be quoted whatever the record delimiter (RFC 4180). csv-stringify
+      // turns this off by default as soon as record_delimiter is set, and then writes '\r' raw.
+      quote_record_delimiter: true,
       // '' must be `""` while NULL stays empty: /^$/ only ever matches the empty string.
       quoted_match: [/^$/],
       cast: {

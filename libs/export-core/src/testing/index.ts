@@ -1,2 +1,3 @@
 export * from './test-databases.js';
 export * from './parse-csv.js';
+export * from './fault-injecting-sink.js';

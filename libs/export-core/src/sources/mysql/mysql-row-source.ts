@@ -99,6 +99,15 @@ export class MysqlRowSource implements RowSource {
           const raw = connection.query({ sql: dataSql, rowsAsArray: true }).stream({
             highWaterMark: this.options.rowHighWaterMark ?? 2000,
           });
+          // If the server drops the connection while the socket is paused for backpressure
+          // (KILL, restart), mysql2 can lose the error and leave the stream hanging: watch the
+          // socket itself and fail the stream when it closes before the result set ended.
+          const socket = (connection as unknown as { stream?: NodeJS.EventEmitter }).stream;
+          socket?.once('close', () => {
+            if (!raw.readableEnded && !raw.destroyed) {
+              raw.destroy(Object.assign(new Error('the server closed the connection while rows were streaming'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }));
+            }
+          });
           const converters = plans.flatMap((p, i) => (p.convert ? [{ index: i, convert: p.convert }] : []));
           return { kind: 'rows', stream: converters.length ? raw.pipe(convertRows(raw, converters)) : raw };
         },
