@@ -9,7 +9,9 @@ export const CsvDialectSchema = z
     /** Single character that separates fields. @default ',' */
     delimiter: z
       .string()
-      .length(1, 'delimiter must be exactly one character')
+      // One UTF-16 code unit, not zod's .length() (which counts code points and lets '😀' through):
+      // the encoder finds the delimiter in a cell by comparing single code units.
+      .refine((d) => d.length === 1, 'delimiter must be exactly one character')
       .refine((d) => !['"', '\r', '\n'].includes(d), 'delimiter may not be a quote or a line break')
       .default(','),
     /** Record terminator. @default 'lf' */

@@ -26,12 +26,19 @@ export function parseDestination(raw: string): { ok: true; value: Destination } 
   }
   if (uri.startsWith('file://')) {
     let directory: string;
+    let host: string;
     try {
-      directory = decodeURIComponent(new URL(uri).pathname);
+      const url = new URL(uri);
+      host = url.host;
+      directory = decodeURIComponent(url.pathname);
     } catch {
       return { ok: false, problem: `"${uri}" is not a valid file:// URL` };
     }
-    if (!directory.startsWith('/')) return { ok: false, problem: 'file:// destinations need an absolute path (file:///abs/dir)' };
+    // `file://out/dir` parses as host "out" + path "/dir": a relative path written with two
+    // slashes, which would otherwise silently become the absolute folder /dir (or / itself).
+    if (host !== '' || !directory.startsWith('/')) {
+      return { ok: false, problem: 'file:// destinations need an absolute path (file:///abs/dir)' };
+    }
     return { ok: true, value: { kind: 'file', directory: directory.replace(/\/+$/, '') || '/', prefix: '' } };
   }
   return { ok: false, problem: `"${uri}" must start with s3:// or file://` };

@@ -4,3 +4,4 @@ export * from './naming-rules.js';
 export * from './destination.js';
 export * from './job-config.js';
 export * from './manifest.js';
+export * from './exporter-event.js';

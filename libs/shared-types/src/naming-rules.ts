@@ -26,7 +26,6 @@ export function bucketNameProblem(name: string): string | null {
 export function keyPrefixProblem(prefix: string): string | null {
   if (prefix === '') return null;
   if (prefix.startsWith('/')) return 'must not start with "/"';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(prefix)) return 'must not contain control characters';
   if (/[\\{}^%`[\]"<>~#|]/.test(prefix)) return 'must not contain \\ { } ^ % ` [ ] " < > ~ # |';
   const segments = prefix.split('/');

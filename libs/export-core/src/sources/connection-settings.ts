@@ -34,7 +34,7 @@ export function parseConnectionUrl(raw: string): ConnectionSettings {
   if (!engine) {
     throw new ConfigError('SOURCE_URL_INVALID', `source URL scheme "${scheme}" is not one of mysql, mariadb, postgres`);
   }
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const database = decodePart(url.pathname.replace(/^\//, ''), 'database');
   if (!database) throw new ConfigError('SOURCE_URL_INVALID', 'source URL names no database (…/dbname)');
   if (!url.hostname) throw new ConfigError('SOURCE_URL_INVALID', 'source URL names no host');
   const port = url.port ? Number(url.port) : DEFAULT_PORTS[engine];
@@ -42,10 +42,19 @@ export function parseConnectionUrl(raw: string): ConnectionSettings {
     engine,
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port,
-    user: decodeURIComponent(url.username) || (engine === 'postgres' ? 'postgres' : 'root'),
-    password: decodeURIComponent(url.password),
+    user: decodePart(url.username, 'user') || (engine === 'postgres' ? 'postgres' : 'root'),
+    password: decodePart(url.password, 'password'),
     database,
   };
+}
+
+/** decodeURIComponent with a coded error that names the part but never repeats its value. */
+function decodePart(value: string, part: 'database' | 'user' | 'password'): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new ConfigError('SOURCE_URL_INVALID', `source URL ${part} is not valid percent-encoding (write a literal % as %25)`);
+  }
 }
 
 /** The URL with its password replaced, safe for logs and messages. */
