@@ -10,7 +10,14 @@ import { resolvePlan } from '../compose/export-plan.js';
 import { runPlannedExport } from '../compose/run-planned-export.js';
 import { progressPrinter } from './progress.js';
 
-export async function main(argv: readonly string[], io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+/** Where the CLI writes; a terminal stderr gets live progress. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown; isTTY?: boolean };
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   let secrets: readonly string[] = [];
   try {
     const command = parseCliArgs(argv);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { jobNameProblem, parseDestination, type Destination } from '@rds-s3-export/shared-types';
+import { identifierProblem, jobNameProblem, parseDestination, type Destination } from '@rds-s3-export/shared-types';
 import { CliUsageError } from './errors.js';
 
 export const USAGE = `Usage:
@@ -89,6 +89,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     if (!values.dest) throw new CliUsageError('--dest is required (s3://bucket[/prefix] or file:///abs/dir)');
   } else if (table !== undefined || query !== undefined) {
     throw new CliUsageError('--job takes its table or query from the catalog; drop --table/--query');
+  }
+
+  if (table !== undefined) {
+    const problem = identifierProblem(table, { qualified: true });
+    if (problem) throw new CliUsageError(`--table "${table}" ${problem}`);
   }
 
   const jobName = (catalogJob ?? values['job-name'] ?? table?.split('.').pop() ?? '').trim().toLowerCase();

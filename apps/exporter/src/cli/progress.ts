@@ -4,8 +4,8 @@ import type { ExportProgress } from '@rds-s3-export/export-core';
  * Progress on stderr, only when it is a terminal (a log file or CI gets the final line only).
  * Rows are unknown while PostgreSQL's COPY streams; bytes are always known.
  */
-export function progressPrinter(stderr: NodeJS.WriteStream | NodeJS.WritableStream) {
-  const tty = 'isTTY' in stderr && stderr.isTTY === true;
+export function progressPrinter(stderr: { write(text: string): unknown; isTTY?: boolean }) {
+  const tty = stderr.isTTY === true;
   let shown = false;
   return {
     update: (p: ExportProgress) => {

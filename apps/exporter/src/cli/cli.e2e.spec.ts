@@ -1,0 +1,169 @@
+/**
+ * The CLI end to end: MariaDB and PostgreSQL -> s3rver, as a user runs it (in-process `main`
+ * with captured stdout/stderr, so exit codes and the exact lines are asserted). The S3
+ * endpoint is reached through a fault proxy that can cut the upload at a chosen byte.
+ */
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Connection } from 'mysql2/promise';
+import type pg from 'pg';
+import { freshMysqlDatabase, freshPostgresSchema, parseCsv } from '@rds-s3-export/export-core/testing';
+import { localS3ClientConfig, startS3, type LocalS3 } from '@rds-s3-export/local-stack';
+import { startFaultProxy, type FaultProxy } from '@rds-s3-export/local-stack/fault-proxy';
+import { main } from './main.js';
+
+const BUCKET = 'cli-e2e';
+const PASSWORD = 'cli-Pa55word!';
+let s3: LocalS3;
+let proxy: FaultProxy;
+let client: S3Client;
+let my: Connection;
+let myUrl: string;
+let pgAdmin: pg.Client;
+let pgUrl: string;
+
+beforeAll(async () => {
+  s3 = await startS3({ buckets: [BUCKET] });
+  proxy = await startFaultProxy({ port: s3.port });
+  client = new S3Client(localS3ClientConfig(s3.endpoint));
+  const db = await freshMysqlDatabase('cli_e2e');
+  my = db.admin;
+  // ~14 MB of CSV: enough for a multipart upload with 8 MiB parts.
+  await my.query(`CREATE TABLE events (id BIGINT PRIMARY KEY, happened_at DATETIME(6), amount DECIMAL(20,6), label VARCHAR(80))
+    SELECT seq AS id, TIMESTAMP('2026-01-01') + INTERVAL seq SECOND AS happened_at, seq / 7 AS amount,
+      CONCAT('event "', seq, '", with a comma and some padding text') AS label FROM seq_1_to_200000`);
+  await my.query(`DROP USER IF EXISTS 'cli_user'@'%'`);
+  await my.query(`CREATE USER 'cli_user'@'%' IDENTIFIED BY '${PASSWORD}'`);
+  await my.query(`GRANT SELECT ON cli_e2e.* TO 'cli_user'@'%'`);
+  const u = new URL(db.url);
+  u.username = 'cli_user';
+  u.password = encodeURIComponent(PASSWORD);
+  myUrl = u.toString();
+  const pgdb = await freshPostgresSchema('cli_e2e');
+  pgAdmin = pgdb.admin;
+  pgUrl = pgdb.url;
+  await pgAdmin.query(`CREATE TABLE cli_e2e.small AS SELECT g AS id, 'x' || g AS name, now() AS at FROM generate_series(1, 100) g`);
+}, 120_000);
+
+afterAll(async () => {
+  await my?.end();
+  await pgAdmin?.end();
+  await proxy?.stop();
+  await s3?.stop();
+});
+
+async function cli(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env: { ...process.env },
+  });
+  return { code, stdout, stderr };
+}
+
+async function keys(): Promise<string[]> {
+  const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET }));
+  return (listed.Contents ?? []).map((o) => o.Key ?? '').sort();
+}
+
+async function bytesOf(key: string): Promise<Buffer> {
+  const body = await (await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray();
+  return Buffer.from(body);
+}
+
+describe('CLI: npm run export', () => {
+  it('exports a MariaDB table to S3: object, content type, bytes, manifest last', async () => {
+    const run = await cli('--source', myUrl, '--table', 'events', '--dest', `s3://${BUCKET}`, '--s3-endpoint', s3.endpoint, '--run-time', '2026-02-22T10:12:00Z', '--json');
+
+    expect(run.stderr).toMatch(/^exported 200000 rows \(\d+ bytes\) in [\d.]+s to s3:\/\/cli-e2e\/rds_exports\/events\/dt=2026-02-22\/events_20260222_101200\.csv\n/);
+    expect(run.code).toBe(0);
+    const manifest = JSON.parse(run.stdout) as { rows: number; bytes: number; objects: { key: string; sha256: string; bytes: number }[] };
+    const key = 'rds_exports/events/dt=2026-02-22/events_20260222_101200.csv';
+    expect(manifest.rows).toBe(200_000);
+    expect(manifest.objects).toHaveLength(1);
+    expect(manifest.objects[0]!.key).toBe(key);
+    const data = await bytesOf(key);
+    expect(data.length).toBeGreaterThan(8 * 1024 * 1024); // really was multipart
+    expect(data.length).toBe(manifest.bytes);
+    expect(createHash('sha256').update(data).digest('hex')).toBe(manifest.objects[0]!.sha256);
+    const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(head.ContentType).toBe('text/csv; charset=utf-8');
+    const rows = parseCsv(data.toString('utf8')).rows;
+    expect(rows[41]).toEqual(['42', '2026-01-01 00:00:42.000000', '6.000000', 'event "42", with a comma and some padding text']);
+    const stored = JSON.parse((await bytesOf('_manifests/events/events_20260222_101200.json')).toString('utf8')) as { rows: number };
+    expect(stored.rows).toBe(200_000);
+    // The manifest (commit marker) was written after the data object.
+    const dataHead = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    const manifestHead = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: '_manifests/events/events_20260222_101200.json' }));
+    expect(manifestHead.LastModified!.getTime()).toBeGreaterThanOrEqual(dataHead.LastModified!.getTime());
+    expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+  }, 120_000);
+
+  it('writes gzip with Content-Encoding and the flat seed layout from PostgreSQL', async () => {
+    const run = await cli('--source', pgUrl, '--table', 'cli_e2e.small', '--job-name', 'employees', '--dest', `s3://${BUCKET}/`, '--s3-endpoint', s3.endpoint, '--layout', 'flat', '--compression', 'gzip', '--run-time', '2026-02-22T10:12:00Z');
+
+    expect(run.code).toBe(0);
+    const key = 'rds_exports/employees_20260222_101200.csv.gz';
+    const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(head.ContentEncoding).toBe('gzip');
+    const { header, rows } = parseCsv(gunzipSync(await bytesOf(key)).toString('utf8'));
+    expect(header).toEqual(['id', 'name', 'at']);
+    expect(rows).toHaveLength(100);
+    expect(rows[0]![2]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/); // UTC, no offset
+  });
+
+  it('fails with one clear line and leaves nothing when S3 dies mid-upload', async () => {
+    const before = await keys();
+    proxy.cutAfter(6 * 1024 * 1024);
+    const run = await cli('--source', myUrl, '--table', 'events', '--job-name', 'cut', '--dest', `s3://${BUCKET}`, '--s3-endpoint', proxy.endpoint, '--run-time', '2026-02-22T11:00:00Z');
+
+    expect(run.code).not.toBe(0);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^error \[(network|storage)\/S3_[A-Z_]+\]: export of job "cut" \(mariadb table events\): .*cli-e2e/);
+    expect(run.stderr).not.toContain(PASSWORD);
+    expect(await keys()).toEqual(before); // no data object, no manifest
+  }, 120_000);
+
+  it('names the problem and never prints the password on a database failure', async () => {
+    const wrong = new URL(myUrl);
+    wrong.pathname = '/cli_e2e';
+    const run = await cli('--source', wrong.toString(), '--table', 'no_such_table', '--dest', `s3://${BUCKET}`, '--s3-endpoint', s3.endpoint);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error \[config\/SOURCE_OBJECT_NOT_FOUND\]: export of job "no_such_table" \(mariadb table no_such_table\): .*no_such_table/);
+    expect(run.stderr).not.toContain(PASSWORD);
+    expect(run.stderr).not.toContain(encodeURIComponent(PASSWORD));
+
+    const denied = new URL(myUrl);
+    denied.password = 'not-the-password';
+    const auth = await cli('--source', denied.toString(), '--table', 'events', '--dest', `s3://${BUCKET}`, '--s3-endpoint', s3.endpoint);
+    expect(auth.code).toBe(3);
+    expect(auth.stderr).toMatch(/^error \[auth\/SOURCE_AUTH_FAILED\]: .*Access denied for user 'cli_user'/);
+    expect(auth.stderr).not.toContain('not-the-password');
+  });
+
+  it('refuses bad arguments before connecting, naming the option', async () => {
+    // Port 9 (discard) is closed: any connection attempt would be a network error, not these.
+    const source = 'mariadb://root:topsecret@127.0.0.1:9/db';
+    const cases: [string[], RegExp][] = [
+      [['--dest', 's3://Bad_Bucket'], /--dest: bucket name "Bad_Bucket" may contain only lowercase letters/],
+      [['--dest', 's3://ok-bucket/a/../b'], /--dest: prefix "a\/..\/b" must not contain empty, "." or ".." segments/],
+      [['--dest', 'ftp://x'], /--dest: "ftp:\/\/x" must start with s3:\/\/ or file:\/\//],
+      [['--dest', 's3://ok-bucket', '--layout', 'tree'], /--layout must be one of hive, flat \(got "tree"\)/],
+      [['--dest', 's3://ok-bucket', '--run-time', 'yesterday'], /--run-time "yesterday" is not an ISO-8601 time/],
+      [['--dest', 's3://ok-bucket', '--table', 'x; DROP TABLE y'], /--table "x; DROP TABLE y" must be an ASCII identifier/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await cli('--source', source, ...(args.includes('--table') ? [] : ['--table', 't']), ...args);
+      expect(run.stderr, args.join(' ')).toMatch(message);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).not.toContain('topsecret');
+    }
+    const trimmed = await cli('--source', source, '--table', 't', '--dest', 's3://ok-bucket ');
+    expect(trimmed.stderr).toMatch(/^error \[network\/SOURCE_UNREACHABLE\]/); // the bucket was accepted after trimming
+    expect(trimmed.stderr).not.toContain('topsecret');
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * The Lambda handler end to end: a scheduler event -> credentials from Secrets Manager (the
+ * one mocked service: it has no local server) -> PostgreSQL -> s3rver, for the catalog's
+ * real `employees` job. Asserts on the stored
+ * object, the manifest, the run-summary log line, and that the password appears nowhere.
+ */
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import pg from 'pg';
+import { parseCsv, TEST_POSTGRES_URL } from '@rds-s3-export/export-core/testing';
+import { localS3ClientConfig, startS3, type LocalS3 } from '@rds-s3-export/local-stack';
+
+const BUCKET = 'handler-test-bucket';
+const PASSWORD = 'Sup3r-Secret-Pa55';
+let s3: LocalS3;
+let admin: pg.Client;
+let client: S3Client;
+const secrets = mockClient(SecretsManagerClient);
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  s3 = await startS3({ buckets: [BUCKET] });
+  client = new S3Client(localS3ClientConfig(s3.endpoint));
+  // A database of its own: the catalog's employees job reads the unqualified table `employees`.
+  const server = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await server.connect();
+  await server.query('DROP DATABASE IF EXISTS handler_test WITH (FORCE)');
+  await server.query('CREATE DATABASE handler_test');
+  await server.end();
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = '/handler_test';
+  admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  await admin.query(`CREATE TABLE employees AS SELECT g::bigint AS id, 'n' || g AS name, CASE WHEN g % 2 = 1 THEN NULL ELSE '' END AS note FROM generate_series(1, 1000) g`);
+
+  // What the CDK stack sets; the handler reads it once at module load.
+  vi.stubEnv('EXPORT_BUCKET', ` ${BUCKET} `);
+  vi.stubEnv('DATABASE_TLS', 'false');
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  vi.stubEnv('AWS_ENDPOINT_URL_S3', s3.endpoint);
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'S3RVER');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'S3RVER');
+  vi.spyOn(process.stdout, 'write').mockImplementation((line: string | Uint8Array) => {
+    logLines.push(String(line));
+    return true;
+  });
+});
+
+afterAll(async () => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  await admin?.end();
+  await s3?.stop();
+});
+
+function secretFor(password: string) {
+  const server = new URL(TEST_POSTGRES_URL);
+  // Trust auth on the test server accepts any password; the point is that it is never printed.
+  return JSON.stringify({ username: decodeURIComponent(server.username || 'postgres'), password, host: server.hostname, port: Number(server.port || 5432), dbname: 'handler_test', engine: 'postgres' });
+}
+
+describe('Function: handler', () => {
+  it('exports the scheduled slot to S3 with the manifest last and logs a run summary', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: secretFor(PASSWORD) });
+    const { handler } = await import('./handler.js');
+
+    const manifest = await handler({ job: 'employees', scheduledTime: '2026-02-22T10:12:00Z' }, { awsRequestId: 'req-1' });
+
+    expect(manifest.runId).toBe('employees_20260222_101200');
+    expect(manifest.rows).toBe(1000);
+    const key = 'rds_exports/employees/dt=2026-02-22/employees_20260222_101200.csv';
+    expect(manifest.objects.map((o) => o.key)).toEqual([key]);
+    const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(head.ContentType).toBe('text/csv; charset=utf-8');
+    const body = await (await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString();
+    const { header, rows } = parseCsv(body);
+    expect(header).toEqual(['id', 'name', 'note']);
+    expect(rows[0]).toEqual(['1', 'n1', null]);
+    expect(rows[1]).toEqual(['2', 'n2', '']);
+    const stored = await (await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: '_manifests/employees/employees_20260222_101200.json' }))).Body!.transformToString();
+    expect(JSON.parse(stored)).toMatchObject({ runId: 'employees_20260222_101200', rows: 1000, status: 'committed' });
+
+    const summary = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === 'run summary');
+    expect(summary).toMatchObject({ status: 'committed', rows: 1000, runId: 'employees_20260222_101200', requestId: 'req-1', keys: [key] });
+
+    // Bad events and unknown jobs are refused with the field named; the password is in no log line.
+    await expect(handler({ job: 'nope' })).rejects.toMatchObject({ errorClass: 'config', code: 'JOB_UNKNOWN' });
+    await expect(handler({ job: 'employees', scheduledTime: 'yesterday' })).rejects.toMatchObject({
+      code: 'EVENT_INVALID',
+      message: expect.stringContaining('event.scheduledTime: must be an ISO-8601 time'),
+    });
+    const everything = logLines.join('\n');
+    expect(everything).not.toContain(PASSWORD);
+    expect(everything).toContain('"code":"JOB_UNKNOWN"');
+  });
+});
