@@ -17,13 +17,14 @@ import { runPlannedExport } from '../compose/run-planned-export.js';
 export const DEMO_S3_PORT = Number(process.env.DEMO_S3_PORT ?? 4569);
 const SAMPLE_ROWS = Number(process.env.DEMO_ROWS ?? 10_000);
 
-export async function startDemo(options: { once: boolean; workDir: string; log?: (line: string) => void }) {
+export async function startDemo(options: { workDir: string; s3Port?: number; log?: (line: string) => void }) {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const job = getJob('employees');
   const pgPort = Number(new URL(job.connection.url ?? 'postgres://x@127.0.0.1:55432/postgres').port);
 
-  log(`starting local S3 (s3rver) on 127.0.0.1:${DEMO_S3_PORT}, data in ${join(options.workDir, 's3')}`);
-  const s3 = await startS3({ port: DEMO_S3_PORT, directory: join(options.workDir, 's3'), buckets: [job.destination.bucket] });
+  const s3Port = options.s3Port ?? DEMO_S3_PORT;
+  log(`starting local S3 (s3rver) on 127.0.0.1:${s3Port}, data in ${join(options.workDir, 's3')}`);
+  const s3 = await startS3({ port: s3Port, directory: join(options.workDir, 's3'), buckets: [job.destination.bucket] });
   log(`starting sample PostgreSQL (PGlite) on 127.0.0.1:${pgPort} with ${SAMPLE_ROWS.toLocaleString('en-US')} employees`);
   const pg = await startPostgres({ port: pgPort, seedEmployees: SAMPLE_ROWS });
   const stop = async () => {
@@ -63,7 +64,7 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.
   const once = process.argv.includes('--once');
   const workDir = resolve(process.env.DEMO_DIR ?? '.local-stack');
   try {
-    const demo = await startDemo({ once, workDir });
+    const demo = await startDemo({ workDir });
     if (once) {
       await demo.stop();
     } else {
