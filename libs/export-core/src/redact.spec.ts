@@ -44,3 +44,12 @@ describe('Function: redactSecrets', () => {
     expect(redactSecrets('nothing to hide', ['s3cr3t'])).toBe('nothing to hide');
   });
 });
+
+describe('Function: redactSecrets (URL form)', () => {
+  it('also hides the form the URL parser writes a password in', () => {
+    const secret = 'p@ss+word';
+    const url = new URL('postgres://u@h/db');
+    url.password = secret;
+    expect(redactSecrets(`failed for ${url.toString()}`, [secret])).toBe('failed for postgres://u:***@h/db');
+  });
+});

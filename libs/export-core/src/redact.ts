@@ -8,7 +8,14 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   let out = text;
   for (const secret of secrets) {
     if (secret.length < 4) continue;
-    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join('***');
+    for (const form of new Set([secret, encodeURIComponent(secret), urlPasswordForm(secret)])) out = out.split(form).join('***');
   }
   return out;
+}
+
+/** How the WHATWG URL parser writes a password (it escapes less than encodeURIComponent). */
+function urlPasswordForm(secret: string): string {
+  const url = new URL('http://host');
+  url.password = secret;
+  return url.password;
 }

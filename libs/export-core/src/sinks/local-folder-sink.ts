@@ -66,11 +66,12 @@ export class LocalFolderSink implements ObjectSink {
   }
 
   async getObject(key: string): Promise<string | null> {
+    const path = this.pathOf(key);
     try {
-      return await readFile(this.pathOf(key), 'utf8');
+      return await readFile(path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new SinkError('storage', 'FILE_READ_FAILED', `cannot read ${this.pathOf(key)}: ${messageOf(error)}`, { cause: error });
+      throw new SinkError('storage', 'FILE_READ_FAILED', `cannot read ${path}: ${messageOf(error)}`, { cause: error });
     }
   }
 

@@ -209,3 +209,19 @@ describe('Conformance: PostgreSQL COPY and the row cursor agree byte for byte', 
     expect(cursor.text).toBe(copy.text);
   });
 });
+
+describe('Conformance: a custom query cannot smuggle a second statement', () => {
+  it.each([targets[0]!, targets[1]!])('$label refuses "SELECT 1) AS a; DROP TABLE …" before running it', async (target) => {
+    const sink = new LocalFolderSink(out);
+    const smuggled = `SELECT 1 AS x) AS a; DROP TABLE ${target.table}; SELECT * FROM (SELECT 1 AS x`;
+    await expect(
+      runExport(
+        { job: 'smuggle', query: smuggled, dialect: CsvDialectSchema.parse({}), prefix: 'rds_exports', manifestPrefix: '_manifests', layout: 'flat', compression: 'none', runTime: new Date(Date.UTC(2026, 0, 2)) },
+        { source: target.source(), sink, clock: systemClock, logger: silentLogger },
+      ),
+    ).rejects.toMatchObject({ errorClass: expect.stringMatching(/^(database|config)$/) });
+    // The canary survived.
+    const { manifest } = await exportTable(target);
+    expect(manifest.rows).toBe(5 + HOSTILE_TEXT.length + RANDOM_ROWS);
+  });
+});

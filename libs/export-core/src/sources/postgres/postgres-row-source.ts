@@ -64,7 +64,10 @@ export class PostgresRowSource implements RowSource {
         });
 
       const context = request.table !== undefined ? `table ${request.table}` : 'query';
-      const probe = await client.query({ text: `${select} LIMIT 0`, rowMode: 'array' }).catch((e: unknown) => {
+      // Extended protocol: one statement only, so a custom query cannot smuggle a second one.
+      // (`queryMode` is pg >= 8.12; @types/pg does not know it yet.)
+      const probeQuery = { text: `${select} LIMIT 0`, rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig;
+      const probe = await client.query(probeQuery).catch((e: unknown) => {
         throw mapPostgresError(e, `reading the columns of ${context} on ${where}`) ?? e;
       });
       const typeNames = await client.query<{ type: string }>(
