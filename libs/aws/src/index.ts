@@ -11,3 +11,5 @@ export {
   type S3ObjectWriter,
 } from './s3/s3-object-sink.js';
 export { SecretsManagerCredentials, SecretError, type RdsSecretCredentials } from './secrets/secrets-manager-credentials.js';
+export { DynamoDbStateStore, StateStoreError, type StoredCursor, type StoredPending } from './dynamodb/dynamodb-state-store.js';
+export { ensureStateTable } from './dynamodb/state-table.js';

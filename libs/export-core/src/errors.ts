@@ -53,3 +53,19 @@ function classify(error: unknown): { errorClass: ErrorClass; code: string; messa
   const message = error instanceof Error ? error.message : String(error);
   return { errorClass: 'storage', code: 'EXPORT_FAILED', message };
 }
+
+/** The export's own accounting disagrees with the source (rows written vs rows in the window). */
+export class ExportIntegrityError extends RdsExportError {
+  override readonly name = 'ExportIntegrityError';
+  constructor(message: string) {
+    super('database', 'EXPORT_ROW_COUNT_MISMATCH', message);
+  }
+}
+
+/** Another run changed the job's state between our read and our conditional write. */
+export class StateConflictError extends RdsExportError {
+  override readonly name = 'StateConflictError';
+  constructor(message: string) {
+    super('storage', 'STATE_CONFLICT', message);
+  }
+}

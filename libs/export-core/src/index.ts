@@ -11,3 +11,4 @@ export * from './sources/open-source.js';
 export { MysqlRowSource, type MysqlSourceOptions } from './sources/mysql/mysql-row-source.js';
 export { PostgresRowSource, type PostgresSourceOptions } from './sources/postgres/postgres-row-source.js';
 export * from './redact.js';
+export * from './run/run-job.js';

@@ -32,6 +32,40 @@ export interface SourceRequest {
   /** Column subset for table exports, in output order. @default every column */
   readonly columns?: readonly string[];
   readonly dialect: CsvDialect;
+  /** Incremental window: only rows after `after`, up to a bound read inside the snapshot. */
+  readonly window?: WindowRequest;
+}
+
+/**
+ * Position of an incremental export: the (cursorColumn, keyColumn) values of the last row
+ * exported, as the server's text. Compared as a tuple, so rows sharing a timestamp are
+ * neither lost nor repeated.
+ */
+export interface Cursor {
+  readonly value: string;
+  readonly key: string;
+}
+
+export interface WindowRequest {
+  readonly cursorColumn: string;
+  readonly keyColumn: string;
+  /** Exclusive lower bound; null = from the beginning. */
+  readonly after: Cursor | null;
+  /**
+   * Upper bound: `lag` = rows whose cursor value is at most the database's now minus that many
+   * seconds (late-committing transactions wait for the next run); `until` = exactly this
+   * cursor (a retry of a run whose window was already recorded).
+   */
+  readonly bound: { readonly kind: 'lag'; readonly seconds: number } | { readonly kind: 'until'; readonly cursor: Cursor };
+}
+
+/** What the source found inside its snapshot for a windowed request. */
+export interface ResolvedWindow {
+  readonly from: Cursor | null;
+  /** The last row of the window; equal to `from` when the window is empty. */
+  readonly to: Cursor | null;
+  /** Rows in the window (COUNT(*) in the same snapshot). */
+  readonly rows: number;
 }
 
 /**
@@ -46,6 +80,8 @@ export type SourceStream =
 
 export interface OpenedSource {
   readonly columns: readonly SourceColumn[];
+  /** Set when the request had a window. */
+  readonly window?: ResolvedWindow;
   /** Starts the data query. Call once. Errors surface as stream errors (already classified). */
   stream(): SourceStream;
   /**
@@ -134,10 +170,33 @@ export interface CredentialProvider {
   get(options?: { forceRefresh?: boolean }): Promise<DatabaseCredentials>;
 }
 
-/** Lease, cursor and run state per job (DynamoDB in AWS). Used by the Lambda runtime. */
+/** A run's window, recorded before its data is written (see StateStore). */
+export interface PendingCommit {
+  readonly runId: string;
+  readonly from: Cursor | null;
+  readonly to: Cursor | null;
+}
+
+export interface JobState {
+  readonly cursor: Cursor | null;
+  readonly pending: PendingCommit | null;
+}
+
+/**
+ * Lease and cursor per job (DynamoDB in AWS). The cursor moves in two conditional steps around
+ * the manifest, so a crash at any point either rolls forward (manifest written) or back:
+ * `beginCommit` (window recorded; cursor still old) -> data -> manifest -> `finishCommit`.
+ */
 export interface StateStore {
+  /** True if this owner now holds the job's lease (free, expired, or already ours). */
   acquireLease(job: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Releases the lease if this owner holds it. */
   releaseLease(job: string, owner: string): Promise<void>;
-  getCursor(job: string): Promise<unknown | null>;
-  advanceCursor(job: string, from: unknown | null, to: unknown): Promise<boolean>;
+  getState(job: string): Promise<JobState>;
+  /** Records `pending` if the cursor still equals `pending.from` and no other run is pending. */
+  beginCommit(job: string, pending: PendingCommit): Promise<boolean>;
+  /** cursor := pending.to and clears pending, if the pending run is `runId`. */
+  finishCommit(job: string, runId: string): Promise<boolean>;
+  /** Clears a pending commit of `runId` that never wrote its manifest. */
+  abandonCommit(job: string, runId: string): Promise<void>;
 }

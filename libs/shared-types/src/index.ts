@@ -5,3 +5,5 @@ export * from './destination.js';
 export * from './job-config.js';
 export * from './manifest.js';
 export * from './exporter-event.js';
+export * from './run-summary.js';
+export * from './schedule.js';

@@ -16,6 +16,9 @@ export const ManifestColumnSchema = z.object({
   sourceType: z.string(),
 });
 
+/** Position of an incremental export: the (cursorColumn, keyColumn) text of the last row. */
+export const CursorSchema = z.object({ value: z.string(), key: z.string() });
+
 /** The commit marker: written last, only when every object of the run is stored. */
 export const ManifestSchema = z.object({
   manifestVersion: z.literal(1),
@@ -29,7 +32,8 @@ export const ManifestSchema = z.object({
   bytes: z.number().int().nonnegative(),
   objects: z.array(ManifestObjectSchema),
   columns: z.array(ManifestColumnSchema),
-  cursor: z.object({ from: z.unknown(), to: z.unknown() }).nullable(),
+  /** Incremental window: exclusive lower bound and the last row exported (null = full export). */
+  cursor: z.object({ from: CursorSchema.nullable(), to: CursorSchema.nullable() }).nullable(),
   engine: EngineSchema,
   source: z.union([z.object({ table: z.string() }), z.object({ query: z.string() })]),
   csv: CsvDialectSchema,

@@ -10,11 +10,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { parseCsv, TEST_POSTGRES_URL } from '@rds-s3-export/export-core/testing';
-import { localS3ClientConfig, startS3, type LocalS3 } from '@rds-s3-export/local-stack';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureStateTable } from '@rds-s3-export/aws';
+import { localDynamoClientConfig, localS3ClientConfig, startDynamo, startS3, type LocalDynamo, type LocalS3 } from '@rds-s3-export/local-stack';
 
 const BUCKET = 'handler-test-bucket';
 const PASSWORD = 'Sup3r-Secret-Pa55';
 let s3: LocalS3;
+let dynamo: LocalDynamo;
 let admin: pg.Client;
 let client: S3Client;
 const secrets = mockClient(SecretsManagerClient);
@@ -23,6 +26,10 @@ const logLines: string[] = [];
 beforeAll(async () => {
   s3 = await startS3({ buckets: [BUCKET] });
   client = new S3Client(localS3ClientConfig(s3.endpoint));
+  dynamo = await startDynamo();
+  const dynamoClient = new DynamoDBClient(localDynamoClientConfig(dynamo.endpoint));
+  await ensureStateTable(dynamoClient, 'exporter-state');
+  dynamoClient.destroy();
   // A database of its own: the catalog's employees job reads the unqualified table `employees`.
   const server = new pg.Client({ connectionString: TEST_POSTGRES_URL });
   await server.connect();
@@ -33,19 +40,25 @@ beforeAll(async () => {
   url.pathname = '/handler_test';
   admin = new pg.Client({ connectionString: url.toString() });
   await admin.connect();
-  await admin.query(`CREATE TABLE employees AS SELECT g::bigint AS id, 'n' || g AS name, CASE WHEN g % 2 = 1 THEN NULL ELSE '' END AS note FROM generate_series(1, 1000) g`);
+  // The shape the catalog's employees job expects: incremental on (updated_at, id).
+  await admin.query(`CREATE TABLE employees AS SELECT g::bigint AS id, 'n' || g AS first_name, timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second' AS updated_at, CASE WHEN g % 2 = 1 THEN NULL ELSE '' END AS note FROM generate_series(1, 1000) g`);
 
   // What the CDK stack sets; the handler reads it once at module load.
   vi.stubEnv('EXPORT_BUCKET', ` ${BUCKET} `);
   vi.stubEnv('DATABASE_TLS', 'false');
+  vi.stubEnv('STATE_TABLE', 'exporter-state');
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamo.endpoint);
   vi.stubEnv('AWS_REGION', 'us-east-1');
   vi.stubEnv('AWS_ENDPOINT_URL_S3', s3.endpoint);
   vi.stubEnv('AWS_ACCESS_KEY_ID', 'S3RVER');
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'S3RVER');
-  vi.spyOn(process.stdout, 'write').mockImplementation((line: string | Uint8Array) => {
-    logLines.push(String(line));
-    return true;
-  });
+  // Powertools writes INFO to stdout and ERROR to stderr; capture both.
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, 'write').mockImplementation((line: string | Uint8Array) => {
+      logLines.push(String(line));
+      return true;
+    });
+  }
 });
 
 afterAll(async () => {
@@ -53,6 +66,7 @@ afterAll(async () => {
   vi.unstubAllEnvs();
   await admin?.end();
   await s3?.stop();
+  await dynamo?.stop();
 });
 
 function secretFor(password: string) {
@@ -66,24 +80,28 @@ describe('Function: handler', () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: secretFor(PASSWORD) });
     const { handler } = await import('./handler.js');
 
-    const manifest = await handler({ job: 'employees', scheduledTime: '2026-02-22T10:12:00Z' }, { awsRequestId: 'req-1' });
+    const summary = await handler({ job: 'employees', scheduledTime: '2026-02-22T10:12:00Z' }, { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 900_000 });
 
-    expect(manifest.runId).toBe('employees_20260222_101200');
-    expect(manifest.rows).toBe(1000);
     const key = 'rds_exports/employees/dt=2026-02-22/employees_20260222_101200.csv';
-    expect(manifest.objects.map((o) => o.key)).toEqual([key]);
+    expect(summary).toMatchObject({ runId: 'employees_20260222_101200', status: 'committed', mode: 'incremental', rows: 1000, keys: [key] });
     const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(head.ContentType).toBe('text/csv; charset=utf-8');
     const body = await (await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString();
     const { header, rows } = parseCsv(body);
-    expect(header).toEqual(['id', 'name', 'note']);
-    expect(rows[0]).toEqual(['1', 'n1', null]);
-    expect(rows[1]).toEqual(['2', 'n2', '']);
+    expect(header).toEqual(['id', 'first_name', 'updated_at', 'note']);
+    expect(rows[0]).toEqual(['1', 'n1', '2026-01-01 00:00:01', null]);
+    expect(rows[1]).toEqual(['2', 'n2', '2026-01-01 00:00:02', '']);
     const stored = await (await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: '_manifests/employees/employees_20260222_101200.json' }))).Body!.transformToString();
-    expect(JSON.parse(stored)).toMatchObject({ runId: 'employees_20260222_101200', rows: 1000, status: 'committed' });
+    expect(JSON.parse(stored)).toMatchObject({ runId: 'employees_20260222_101200', rows: 1000, status: 'committed', cursor: { from: null, to: { value: '2026-01-01 00:16:40+00', key: '1000' } } });
 
-    const summary = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === 'run summary');
-    expect(summary).toMatchObject({ status: 'committed', rows: 1000, runId: 'employees_20260222_101200', requestId: 'req-1', keys: [key] });
+    const lines = logLines.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const logged = lines.find((l) => l.message === 'run summary');
+    expect(logged).toMatchObject({ level: 'INFO', service: 'rds-s3-export', status: 'committed', rows: 1000, runId: 'employees_20260222_101200', requestId: 'req-1', keys: [key] });
+    const emf = lines.find((l) => '_aws' in l);
+    expect(emf).toMatchObject({ job: 'employees', RowsExported: 1000, RunFailed: 0, RunSkipped: 0 });
+
+    // The same slot again (a scheduler retry): a no-op.
+    expect(await handler({ job: 'employees', scheduledTime: '2026-02-22T10:12:00Z' }, { awsRequestId: 'req-2' })).toMatchObject({ status: 'already-committed', rows: 1000 });
 
     // Bad events and unknown jobs are refused with the field named; the password is in no log line.
     await expect(handler({ job: 'nope' })).rejects.toMatchObject({ errorClass: 'config', code: 'JOB_UNKNOWN' });

@@ -46,3 +46,8 @@ export function planKeys(input: KeyPlanInput): KeyPlan {
     manifestKey: join(input.manifestPrefix, input.job, `${runId}.json`),
   };
 }
+
+/** The manifest key of any run id (the manifest key does not depend on the layout). */
+export function manifestKeyFor(manifestPrefix: string, job: string, runId: string): string {
+  return [manifestPrefix, job, `${runId}.json`].filter((p) => p !== '').join('/');
+}

@@ -2,12 +2,12 @@ import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { CsvDialect, Engine, Manifest, ManifestObject } from '@rds-s3-export/shared-types';
-import type { Clock, Logger, ObjectSink, ObjectWriter, OpenedSource, RowSource, SourceRequest } from '../ports.js';
+import type { Clock, Logger, ObjectSink, ObjectWriter, OpenedSource, ResolvedWindow, RowSource, SourceRequest, WindowRequest } from '../ports.js';
 import { CsvEncoderStream } from '../csv/csv-encoder-stream.js';
 import { encodeHeader } from '../csv/encode-row.js';
 import { encoderOptions } from '../csv/csv-options.js';
 import { planKeys, type Layout } from '../naming/object-keys.js';
-import { ExportRunError } from '../errors.js';
+import { ExportIntegrityError, ExportRunError } from '../errors.js';
 import { EXPORTER_VERSION } from '../version.js';
 import { ByteTap } from './byte-tap.js';
 
@@ -23,6 +23,10 @@ export interface ExportRequest {
   readonly compression: 'none' | 'gzip';
   /** Names the run and its keys (UTC). Retrying with the same run time rewrites the same keys. */
   readonly runTime: Date;
+  /** Incremental window (see WindowRequest). Absent = every row. */
+  readonly window?: WindowRequest;
+  /** An empty window writes only the manifest (rows: 0) unless this is set. @default false */
+  readonly headerOnlyWhenEmpty?: boolean;
 }
 
 export interface ExportProgress {
@@ -41,6 +45,11 @@ export interface ExportDependencies {
   readonly onProgress?: (progress: ExportProgress) => void;
   /** zlib level for gzip exports. @default 6 */
   readonly gzipLevel?: number;
+  /**
+   * Called with the window resolved inside the snapshot, before any data is written (the
+   * runtime records it as a pending commit). Throwing aborts the run.
+   */
+  readonly beforeData?: (window: ResolvedWindow | undefined, runId: string) => Promise<void>;
 }
 
 const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
@@ -71,47 +80,58 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
       query: request.query,
       columns: request.columns,
       dialect: request.dialect,
+      window: request.window,
     };
     opened = await source.open(sourceRequest, signal);
     const columns = opened.columns;
+    const window = opened.window;
+    await deps.beforeData?.(window, keys.runId);
     const encoding = encoderOptions(request.dialect, columns.map((c) => c.kind));
+    const objects: ManifestObject[] = [];
+    let rows = 0;
 
-    writer = sink.openWriter(dataKey, {
-      contentType: CSV_CONTENT_TYPE,
-      ...(request.compression === 'gzip' ? { contentEncoding: 'gzip' } : {}),
-    });
-    log('streaming', { phase: 'stream', key: dataKey, columns: columns.length });
+    if (!(window && window.rows === 0 && !request.headerOnlyWhenEmpty)) {
+      writer = sink.openWriter(dataKey, {
+        contentType: CSV_CONTENT_TYPE,
+        ...(request.compression === 'gzip' ? { contentEncoding: 'gzip' } : {}),
+      });
+      log('streaming', { phase: 'stream', key: dataKey, columns: columns.length, ...(window ? { windowRows: window.rows } : {}) });
 
-    const data = opened.stream();
-    const encoder = data.kind === 'rows' ? new CsvEncoderStream(encoding) : undefined;
-    const tap = new ByteTap();
-    const head = (request.dialect.bom ? '\uFEFF' : '') + (encoding.header ? encodeHeader(columns.map((c) => c.name), encoding) : '');
-    const stages: NodeJS.ReadWriteStream[] = [];
-    if (encoder) stages.push(encoder);
-    const progress = startProgress(deps, started, () => (encoder ? encoder.rows : null), () => tap.bytes);
-    try {
-      await pipeline(
-        [
-          data.stream,
-          ...stages,
-          prependHead(head),
-          ...(request.compression === 'gzip' ? [createGzip({ level: deps.gzipLevel ?? 6 })] : []),
-          tap,
-          writer.stream,
-        ] as unknown as [Readable, ...NodeJS.ReadWriteStream[]],
-        { signal },
-      );
-    } catch (error) {
-      throw opened.mapError(error) ?? error;
-    } finally {
-      progress.stop();
+      const data = opened.stream();
+      const encoder = data.kind === 'rows' ? new CsvEncoderStream(encoding) : undefined;
+      const tap = new ByteTap();
+      const head = (request.dialect.bom ? '\uFEFF' : '') + (encoding.header ? encodeHeader(columns.map((c) => c.name), encoding) : '');
+      const progress = startProgress(deps, started, () => (encoder ? encoder.rows : null), () => tap.bytes);
+      try {
+        await pipeline(
+          [
+            data.stream,
+            ...(encoder ? [encoder] : []),
+            prependHead(head),
+            ...(request.compression === 'gzip' ? [createGzip({ level: deps.gzipLevel ?? 6 })] : []),
+            tap,
+            writer.stream,
+          ] as unknown as [Readable, ...NodeJS.ReadWriteStream[]],
+          { signal },
+        );
+      } catch (error) {
+        throw opened.mapError(error) ?? error;
+      } finally {
+        progress.stop();
+      }
+      await writer.complete();
+      dataCompleted = true;
+      rows = data.kind === 'csv' ? await data.rowCount() : (encoder?.rows ?? 0);
+      if (window && rows !== window.rows) {
+        throw new ExportIntegrityError(`wrote ${rows} rows but the window held ${window.rows} in the same snapshot`);
+      }
+      objects.push({ key: dataKey, rows, bytes: tap.bytes, sha256: tap.digest() });
+    } else {
+      log('empty window: manifest only', { phase: 'stream', windowRows: 0 });
     }
-    await writer.complete();
-    dataCompleted = true;
-    const rows = data.kind === 'csv' ? await data.rowCount() : (encoder?.rows ?? 0);
 
     const finished = clock.now();
-    const object: ManifestObject = { key: dataKey, rows, bytes: tap.bytes, sha256: tap.digest() };
+    const bytes = objects.reduce((sum, o) => sum + o.bytes, 0);
     const manifest: Manifest = {
       manifestVersion: 1,
       runId: keys.runId,
@@ -121,10 +141,10 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
       finishedAt: finished.toISOString(),
       durationMs: Math.max(0, finished.getTime() - started.getTime()),
       rows,
-      bytes: object.bytes,
-      objects: [object],
+      bytes,
+      objects,
       columns: columns.map((c) => ({ name: c.name, sourceType: c.sourceType })),
-      cursor: null,
+      cursor: window ? { from: window.from, to: window.to } : null,
       engine: source.engine as Engine,
       source: request.table !== undefined ? { table: request.table } : { query: request.query ?? '' },
       csv: request.dialect,
@@ -132,7 +152,7 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
       timeZone: 'UTC',
       exporterVersion: EXPORTER_VERSION,
     };
-    log('writing manifest', { phase: 'commit', key: keys.manifestKey, rows, bytes: object.bytes });
+    log('writing manifest', { phase: 'commit', key: keys.manifestKey, rows, bytes });
     await sink.putObject(keys.manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' });
     return manifest;
   } catch (error) {

@@ -6,6 +6,7 @@ import type { Cell, OpenedSource, Row, RowSource, SourceColumn, SourceRequest } 
 import type { ConnectionSettings } from '../connection-settings.js';
 import { baseSelect, quoteIdentifier } from '../sql-identifiers.js';
 import { planColumn, type ColumnPlan, type MysqlField } from './mysql-columns.js';
+import { planWindow, type WindowDialect } from '../incremental-window.js';
 import { mapMysqlError } from './mysql-errors.js';
 
 export interface MysqlSourceOptions {
@@ -85,15 +86,26 @@ export class MysqlRowSource implements RowSource {
         kind: (plans[i] as ColumnPlan).kind,
       }));
       const quoted = fields.map((f) => quoteName(f.name));
+      const windowPlan = request.window
+        ? await planWindow(request.window, columns, select, mysqlWindowDialect(connection), async (text) => {
+            const [rows] = await db.query<RowDataPacket[]>({ sql: text, rowsAsArray: true });
+            return (rows as unknown as (string | number | null)[][]).map((r) => r.map((v) => (v === null ? null : String(v))));
+          }).catch((e: unknown) => {
+            throw mapMysqlError(e, `reading the incremental window of ${context} on ${where}`) ?? e;
+          })
+        : undefined;
       const needsRewrite = plans.some((p, i) => p.select(quoted[i] as string) !== quoted[i]);
-      const dataSql = needsRewrite
-        ? `SELECT ${plans.map((p, i) => `${p.select(quoted[i] as string)} AS ${quoted[i]}`).join(', ')} FROM (${select}) AS export_source`
-        : select;
+      const projection = needsRewrite ? plans.map((p, i) => `${p.select(`w.${quoted[i]}`)} AS ${quoted[i]}`).join(', ') : 'w.*';
+      const dataSql =
+        needsRewrite || windowPlan
+          ? `SELECT ${projection} FROM (${select}) AS w${windowPlan ? ` WHERE ${windowPlan.where} ORDER BY ${windowPlan.orderBy}` : ''}`
+          : select;
 
       let closed = false;
       let streaming = false;
       return {
         columns,
+        ...(windowPlan ? { window: windowPlan.window } : {}),
         stream: () => {
           streaming = true;
           const raw = connection.query({ sql: dataSql, rowsAsArray: true }).stream({
@@ -131,6 +143,16 @@ export class MysqlRowSource implements RowSource {
       throw error;
     }
   }
+}
+
+function mysqlWindowDialect(connection: Connection): WindowDialect {
+  return {
+    quote: quoteName,
+    literal: (value, numeric) => (numeric ? value : connection.escape(value)),
+    asText: (column) => `CAST(${column} AS CHAR)`,
+    // The session time zone is UTC, so TIMESTAMP and (UTC-written) DATETIME compare alike.
+    nowMinus: (seconds) => `UTC_TIMESTAMP(6) - INTERVAL ${Math.trunc(seconds)} SECOND`,
+  };
 }
 
 function quoteName(name: string): string {

@@ -8,6 +8,7 @@ import type { ConnectionSettings } from '../connection-settings.js';
 import { baseSelect } from '../sql-identifiers.js';
 import { columnKind, selectExpression } from './postgres-columns.js';
 import { mapPostgresError } from './postgres-errors.js';
+import { planWindow, type WindowDialect } from '../incremental-window.js';
 
 export interface PostgresSourceOptions {
   /** Row-mode only: rows fetched per cursor round trip. @default 2000 */
@@ -82,10 +83,18 @@ export class PostgresRowSource implements RowSource {
       const projection = probe.fields
         .map((f) => {
           const quoted = `"${f.name.replaceAll('"', '""')}"`;
-          return `${selectExpression(`export_source.${quoted}`, f.dataTypeID, request.dialect)} AS ${quoted}`;
+          return `${selectExpression(`w.${quoted}`, f.dataTypeID, request.dialect)} AS ${quoted}`;
         })
         .join(', ');
-      const dataSql = `SELECT ${projection} FROM (${select}) AS export_source`;
+      const windowPlan = request.window
+        ? await planWindow(request.window, columns, select, postgresWindowDialect(client), async (text) => {
+            const result = await client.query({ text, rowMode: 'array' });
+            return result.rows as (string | null)[][];
+          }).catch((e: unknown) => {
+            throw mapPostgresError(e, `reading the incremental window of ${context} on ${where}`) ?? e;
+          })
+        : undefined;
+      const dataSql = `SELECT ${projection} FROM (${select}) AS w${windowPlan ? ` WHERE ${windowPlan.where} ORDER BY ${windowPlan.orderBy}` : ''}`;
       const copyCan = !this.options.forceRowMode && request.dialect.recordDelimiter === 'lf' && !request.dialect.formulaGuard;
 
       let closed = false;
@@ -93,6 +102,7 @@ export class PostgresRowSource implements RowSource {
       let finished = false;
       return {
         columns,
+        ...(windowPlan ? { window: windowPlan.window } : {}),
         stream: (): SourceStream => {
           streaming = true;
           if (copyCan) {
@@ -138,6 +148,16 @@ export class PostgresRowSource implements RowSource {
       throw error;
     }
   }
+}
+
+function postgresWindowDialect(client: pg.Client): WindowDialect {
+  return {
+    quote: (name) => `"${name.replaceAll('"', '""')}"`,
+    // COPY takes no bind parameters: literals, escaped by the driver.
+    literal: (value, numeric) => (numeric ? value : client.escapeLiteral(value)),
+    asText: (column) => `${column}::text`,
+    nowMinus: (seconds) => `(statement_timestamp() - interval '${Math.trunc(seconds)} seconds')`,
+  };
 }
 
 function destroySocket(client: pg.Client): void {

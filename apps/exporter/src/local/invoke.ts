@@ -1,0 +1,59 @@
+/**
+ * `npm run invoke -- --job <name> [--scheduled-time <ISO>] [--mode full|incremental]`: runs
+ * the real handler once against the local stack that `npm start` keeps running, and prints
+ * the run summary as JSON. Exit 0 when the run committed (or was a no-op), 1 otherwise.
+ */
+import { parseArgs } from 'node:util';
+import { join, resolve } from 'node:path';
+import { createConnection } from 'node:net';
+import { createLocalHandler, LOCAL_ENDPOINTS } from './local-runtime.js';
+
+async function answers(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = createConnection({ host: '127.0.0.1', port }, () => (socket.destroy(), done(true)));
+    socket.on('error', () => done(false));
+  });
+}
+
+export async function invoke(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { job: { type: 'string' }, 'scheduled-time': { type: 'string' }, mode: { type: 'string' } },
+    strict: true,
+  });
+  if (!values.job) {
+    process.stderr.write('usage: npm run invoke -- --job <name> [--scheduled-time <ISO>] [--mode full|incremental]\n');
+    return 2;
+  }
+  for (const [what, port] of [['S3', LOCAL_ENDPOINTS.s3Port], ['DynamoDB', LOCAL_ENDPOINTS.dynamoPort]] as const) {
+    if (!(await answers(port))) {
+      process.stderr.write(`error: the local ${what} on 127.0.0.1:${port} is not running; start the local stack with \`npm start\` first\n`);
+      return 4;
+    }
+  }
+  const workDir = resolve(process.env.DEMO_DIR ?? '.local-stack');
+  const runtime = createLocalHandler({
+    s3Endpoint: `http://127.0.0.1:${LOCAL_ENDPOINTS.s3Port}`,
+    dynamoEndpoint: `http://127.0.0.1:${LOCAL_ENDPOINTS.dynamoPort}`,
+    stateTable: LOCAL_ENDPOINTS.stateTable,
+    logFile: join(workDir, 'logs', 'exporter.jsonl'),
+    echo: (line) => process.stderr.write(`${line}\n`),
+  });
+  try {
+    const event = {
+      job: values.job,
+      ...(values['scheduled-time'] ? { scheduledTime: values['scheduled-time'] } : { runTime: new Date().toISOString() }),
+      ...(values.mode ? { mode: values.mode } : {}),
+    };
+    const summary = await runtime.handler(event);
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    runtime.close();
+  }
+}
+
+process.exitCode = await invoke(process.argv.slice(2));

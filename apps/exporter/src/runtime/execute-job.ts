@@ -1,0 +1,125 @@
+/**
+ * Runs one job with the adapters of its environment (AWS or local) and turns the outcome into
+ * the run summary. Shared by the Lambda handler, `npm run invoke` and the demo's scheduler.
+ */
+import type { JobConfig, RunSummary } from '@rds-s3-export/shared-types';
+import { RdsExportError } from '@rds-s3-export/shared-types';
+import {
+  createRowSource,
+  runIdFor,
+  runJob,
+  type Clock,
+  type ConnectionSettings,
+  type JobRunOutcome,
+  type Logger,
+  type ObjectSink,
+  type RunMode,
+  type StateStore,
+} from '@rds-s3-export/export-core';
+
+export interface CredentialSource {
+  get(options?: { forceRefresh?: boolean }): Promise<{ username: string; password: string; host: string; port: number; database: string }>;
+}
+
+export interface JobAdapters {
+  readonly credentials: CredentialSource;
+  readonly sink: ObjectSink;
+  readonly state: StateStore;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly owner: string;
+  readonly leaseTtlMs: number;
+  readonly tls?: ConnectionSettings['tls'];
+  readonly remainingTimeMs?: () => number;
+  readonly deadlineMarginMs?: number;
+}
+
+const DEFAULT_PORT = { mysql: 3306, mariadb: 3306, postgres: 5432 } as const;
+
+/**
+ * Runs the job; if the database rejects the cached credentials, fetches the secret once more
+ * (rotation) and retries once. Never throws: failures come back as a `failed` summary with
+ * the error (already logged by the core), so callers decide how to surface them.
+ */
+export async function executeJob(
+  job: JobConfig,
+  run: { runTime: Date; mode?: RunMode },
+  adapters: JobAdapters,
+): Promise<{ summary: RunSummary; outcome?: JobRunOutcome; error?: unknown }> {
+  const started = adapters.clock.now().getTime();
+  const mode: RunMode = run.mode ?? (job.incremental ? 'incremental' : 'full');
+  const attempt = async (forceRefresh: boolean) => {
+    const credentials = await adapters.credentials.get({ forceRefresh });
+    const settings: ConnectionSettings = {
+      engine: job.engine,
+      host: credentials.host,
+      port: credentials.port || DEFAULT_PORT[job.engine],
+      user: credentials.username,
+      password: credentials.password,
+      database: credentials.database,
+      ...(adapters.tls ? { tls: adapters.tls } : {}),
+    };
+    return runJob(
+      { job, runTime: run.runTime, mode },
+      {
+        source: createRowSource(settings),
+        sink: adapters.sink,
+        state: adapters.state,
+        clock: adapters.clock,
+        logger: adapters.logger,
+        owner: adapters.owner,
+        leaseTtlMs: adapters.leaseTtlMs,
+        remainingTimeMs: adapters.remainingTimeMs,
+        deadlineMarginMs: adapters.deadlineMarginMs,
+      },
+    );
+  };
+  try {
+    let outcome: JobRunOutcome;
+    try {
+      outcome = await attempt(false);
+    } catch (error) {
+      if (!(error instanceof RdsExportError && error.errorClass === 'auth' && error.code === 'SOURCE_AUTH_FAILED')) throw error;
+      adapters.logger.warn('the database rejected the cached credentials; reading the secret again (rotation)', { job: job.name, phase: 'credentials' });
+      outcome = await attempt(true);
+    }
+    return { outcome, summary: summaryOf(job, mode, outcome, adapters.clock.now().getTime() - started) };
+  } catch (error) {
+    const classified = error instanceof RdsExportError ? error : undefined;
+    return {
+      error,
+      summary: {
+        runId: runIdFor(job.name, run.runTime),
+        job: job.name,
+        status: 'failed',
+        mode,
+        rows: 0,
+        bytes: 0,
+        durationMs: Math.max(0, adapters.clock.now().getTime() - started),
+        keys: [],
+        cursor: null,
+        errorClass: classified?.errorClass ?? 'storage',
+        code: classified?.code ?? 'UNCLASSIFIED',
+        error: error instanceof Error ? error.message : String(error),
+      },
+    };
+  }
+}
+
+function summaryOf(job: JobConfig, mode: RunMode, outcome: JobRunOutcome, durationMs: number): RunSummary {
+  if (outcome.status === 'skipped') {
+    return { runId: outcome.runId, job: job.name, status: 'skipped', mode, rows: 0, bytes: 0, durationMs, keys: [], cursor: null, reason: outcome.reason };
+  }
+  const m = outcome.manifest;
+  return {
+    runId: outcome.runId,
+    job: job.name,
+    status: outcome.status,
+    mode,
+    rows: m.rows,
+    bytes: m.bytes,
+    durationMs: outcome.status === 'committed' ? m.durationMs : durationMs,
+    keys: m.objects.map((o) => o.key),
+    cursor: m.cursor,
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * One scheduled (or manual) run of a catalog job, with the semantics that make retries and
+ * overlaps safe:
+ *
+ *   lease (no two runs of a job overlap)
+ *   -> recover a half-finished commit of an earlier run (roll forward if its manifest exists, back if not)
+ *   -> manifest of this runId already there? no-op `already-committed` (a retried slot)
+ *   -> export the window after the cursor, bounded inside the snapshot
+ *        beginCommit(window) before data  ->  data  ->  manifest  ->  finishCommit (cursor := window end)
+ *   -> release the lease
+ *
+ * A failure before the manifest leaves the cursor where it was (the next run covers the same
+ * rows); a retry of the same slot re-exports exactly the recorded window to the same keys.
+ */
+import type { JobConfig, Manifest } from '@rds-s3-export/shared-types';
+import type { Clock, Cursor, Logger, ObjectSink, RowSource, StateStore, WindowRequest } from '../ports.js';
+import { manifestKeyFor, runIdFor } from '../naming/object-keys.js';
+import { ExportTimeoutError } from '../errors.js';
+import { runExport, type ExportProgress } from './run-export.js';
+import { StateConflictError } from '../errors.js';
+
+export type RunMode = 'full' | 'incremental';
+
+export interface JobRunRequest {
+  readonly job: JobConfig;
+  /** The scheduled time (or the manual run time): names the run, UTC. */
+  readonly runTime: Date;
+  /** @default 'incremental' when the job has an `incremental` section, else 'full' */
+  readonly mode?: RunMode;
+}
+
+export interface JobRunDependencies {
+  readonly source: RowSource;
+  readonly sink: ObjectSink;
+  readonly state: StateStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Identifies this invocation as lease owner (the Lambda request id). */
+  readonly owner: string;
+  /** How long a lease lives: the function timeout plus a margin, so a crashed run never blocks the job for long. */
+  readonly leaseTtlMs: number;
+  /** Milliseconds left before the platform kills the process (Lambda's getRemainingTimeInMillis). */
+  readonly remainingTimeMs?: () => number;
+  /** Stop this long before the deadline, to abort the upload and release the lease cleanly. @default 20000 */
+  readonly deadlineMarginMs?: number;
+  readonly onProgress?: (progress: ExportProgress) => void;
+}
+
+export type JobRunOutcome =
+  | { readonly status: 'committed'; readonly runId: string; readonly manifest: Manifest }
+  | { readonly status: 'already-committed'; readonly runId: string; readonly manifest: Manifest }
+  | { readonly status: 'skipped'; readonly runId: string; readonly reason: string };
+
+export async function runJob(request: JobRunRequest, deps: JobRunDependencies): Promise<JobRunOutcome> {
+  const { job } = request;
+  const runId = runIdFor(job.name, request.runTime);
+  const mode: RunMode = request.mode ?? (job.incremental ? 'incremental' : 'full');
+  const manifestKey = (id: string) => manifestKeyFor(job.destination.manifestPrefix, job.name, id);
+  const log = (message: string, fields: Record<string, unknown> = {}) => deps.logger.info(message, { runId, job: job.name, ...fields });
+
+  if (!(await deps.state.acquireLease(job.name, deps.owner, deps.leaseTtlMs))) {
+    log('another run of this job holds the lease', { phase: 'lease', status: 'skipped' });
+    return { status: 'skipped', runId, reason: 'another run of this job holds the lease' };
+  }
+  const deadline = armDeadline(deps);
+  try {
+    let state = await deps.state.getState(job.name);
+    const readManifest = async (id: string) => {
+      const text = await deps.sink.getObject(manifestKey(id));
+      return text === null ? null : (JSON.parse(text) as Manifest);
+    };
+
+    // A commit left pending by an earlier run: its manifest decides which way it goes.
+    if (state.pending && state.pending.runId !== runId) {
+      const pending = state.pending;
+      if (await readManifest(pending.runId)) {
+        await deps.state.finishCommit(job.name, pending.runId);
+        log('rolled forward the cursor of a run that wrote its manifest', { phase: 'recover', pendingRunId: pending.runId });
+      } else {
+        await deps.state.abandonCommit(job.name, pending.runId);
+        log('dropped the pending window of a run that never committed', { phase: 'recover', pendingRunId: pending.runId });
+      }
+      state = await deps.state.getState(job.name);
+    }
+
+    const existing = await readManifest(runId);
+    if (existing) {
+      if (state.pending?.runId === runId) await deps.state.finishCommit(job.name, runId);
+      log('this run is already committed', { phase: 'idempotency', status: 'already-committed' });
+      return { status: 'already-committed', runId, manifest: existing };
+    }
+
+    const window = windowFor(job, mode, state.cursor, state.pending?.runId === runId ? state.pending.to : null);
+    const storedCursor = state.cursor;
+    const manifest = await runExport(
+      {
+        job: job.name,
+        table: job.table,
+        query: job.query,
+        columns: job.columns,
+        dialect: job.csv,
+        prefix: job.destination.prefix,
+        manifestPrefix: job.destination.manifestPrefix,
+        layout: job.destination.layout,
+        compression: job.destination.compression,
+        runTime: request.runTime,
+        window,
+      },
+      {
+        source: deps.source,
+        sink: deps.sink,
+        clock: deps.clock,
+        logger: deps.logger,
+        signal: deadline.signal,
+        onProgress: deps.onProgress,
+        beforeData: async (resolved) => {
+          if (!resolved) return;
+          const recorded = await deps.state.beginCommit(job.name, { runId, from: storedCursor, to: resolved.to });
+          if (!recorded) throw new StateConflictError(`the cursor of job "${job.name}" moved while run ${runId} was starting`);
+        },
+      },
+    ).catch((error: unknown) => {
+      if (deadline.fired()) {
+        throw new ExportTimeoutError(
+          `export of job "${job.name}" stopped ${Math.round((deps.deadlineMarginMs ?? 20_000) / 1000)} s before the time limit; ` +
+            'the upload was aborted and nothing was committed. Give the function more time or enable file splitting / parallel export.',
+          { cause: error },
+        );
+      }
+      throw error;
+    });
+    if (window) {
+      if (!(await deps.state.finishCommit(job.name, runId))) {
+        // The manifest exists: the next run's recovery step rolls the cursor forward.
+        deps.logger.warn('cursor not advanced after commit; the next run will roll it forward', { runId, job: job.name, phase: 'commit' });
+      }
+    }
+    return { status: 'committed', runId, manifest };
+  } finally {
+    deadline.clear();
+    await deps.state.releaseLease(job.name, deps.owner).catch((error: unknown) => {
+      deps.logger.warn('could not release the lease; it expires on its own', { runId, job: job.name, error: String(error) });
+    });
+  }
+}
+
+function windowFor(job: JobConfig, mode: RunMode, cursor: Cursor | null, recordedEnd: Cursor | null): WindowRequest | undefined {
+  if (!job.incremental) return undefined;
+  return {
+    cursorColumn: job.incremental.cursorColumn,
+    keyColumn: job.incremental.keyColumn,
+    // A full run of an incremental job re-exports everything up to the bound and resets the cursor there.
+    after: mode === 'full' ? null : cursor,
+    bound: recordedEnd ? { kind: 'until', cursor: recordedEnd } : { kind: 'lag', seconds: job.incremental.lagSeconds },
+  };
+}
+
+/** Aborts the run `deadlineMarginMs` before the platform's deadline. */
+function armDeadline(deps: JobRunDependencies) {
+  const controller = new AbortController();
+  let fired = false;
+  let timer: NodeJS.Timeout | undefined;
+  if (deps.remainingTimeMs) {
+    const budget = deps.remainingTimeMs() - (deps.deadlineMarginMs ?? 20_000);
+    const fire = () => {
+      fired = true;
+      controller.abort(new ExportTimeoutError('the run reached its deadline'));
+    };
+    if (budget <= 0) fire();
+    else timer = setTimeout(fire, budget);
+  }
+  return { signal: controller.signal, fired: () => fired, clear: () => timer && clearTimeout(timer) };
+}

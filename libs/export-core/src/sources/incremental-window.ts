@@ -1,0 +1,75 @@
+/**
+ * The incremental window, shared by both engines: rows whose (cursorColumn, keyColumn) tuple
+ * is after the stored cursor and at most the window's last row, ordered by the tuple. The last
+ * row and the row count are read inside the source's snapshot before the data query, so the
+ * three agree exactly. A tuple cursor means rows sharing a timestamp are never split across
+ * the boundary and lost; the lag keeps rows of transactions that commit late (with an earlier
+ * timestamp) for the next run.
+ *
+ * Assumptions (README "Delivery guarantee"): the cursor column is NOT NULL and set by each
+ * write to at most the commit time, and a transaction commits within `lagSeconds` of the
+ * cursor value it writes; the key column is unique.
+ */
+import type { Cursor, ColumnKind, ResolvedWindow, WindowRequest } from '../ports.js';
+import { ConfigError } from '../errors.js';
+
+export interface WindowDialect {
+  quote(name: string): string;
+  /** A SQL literal for a cursor value; numbers stay unquoted so no engine compares them as text/double. */
+  literal(value: string, numeric: boolean): string;
+  /** `<column> as text`, in a form that round-trips as a literal. */
+  asText(quotedColumn: string): string;
+  /** The database's current UTC time minus `seconds`, as an expression comparable to the cursor column. */
+  nowMinus(seconds: number): string;
+}
+
+export interface WindowPlan {
+  readonly where: string;
+  readonly orderBy: string;
+  readonly window: ResolvedWindow;
+}
+
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+
+export async function planWindow(
+  request: WindowRequest,
+  columns: readonly { name: string; kind: ColumnKind }[],
+  base: string,
+  sql: WindowDialect,
+  query: (text: string) => Promise<(string | null)[][]>,
+): Promise<WindowPlan> {
+  const find = (name: string, role: string) => {
+    const column = columns.find((c) => c.name === name);
+    if (!column) {
+      throw new ConfigError('INCREMENTAL_COLUMN_MISSING', `incremental.${role} "${name}" is not a column of the export (${columns.map((c) => c.name).join(', ')})`);
+    }
+    return column;
+  };
+  const cursorColumn = find(request.cursorColumn, 'cursorColumn');
+  const keyColumn = find(request.keyColumn, 'keyColumn');
+  const c = `w.${sql.quote(cursorColumn.name)}`;
+  const k = `w.${sql.quote(keyColumn.name)}`;
+  const lit = (value: string, column: { kind: ColumnKind; name: string }) => {
+    const numeric = column.kind === 'number';
+    if (numeric && !NUMERIC.test(value)) {
+      throw new ConfigError('CURSOR_INVALID', `stored cursor value "${value}" for numeric column "${column.name}" is not a number`);
+    }
+    return sql.literal(value, numeric);
+  };
+  const tuple = (cursor: Cursor) => `(${lit(cursor.value, cursorColumn)}, ${lit(cursor.key, keyColumn)})`;
+
+  const lower = request.after ? `(${c}, ${k}) > ${tuple(request.after)}` : '1 = 1';
+  const upper = request.bound.kind === 'lag' ? `${c} <= ${sql.nowMinus(request.bound.seconds)}` : `(${c}, ${k}) <= ${tuple(request.bound.cursor)}`;
+  const candidate = `FROM (${base}) AS w WHERE ${lower} AND ${upper}`;
+
+  const [last] = await query(`SELECT ${sql.asText(c)}, ${sql.asText(k)} ${candidate} ORDER BY ${c} DESC, ${k} DESC LIMIT 1`);
+  const to: Cursor | null = last ? { value: String(last[0]), key: String(last[1]) } : request.after;
+  const [[count] = ['0']] = await query(`SELECT COUNT(*) ${candidate}`);
+
+  const where = last ? `${lower} AND (${c}, ${k}) <= ${tuple(to as Cursor)}` : '1 = 0';
+  return {
+    where,
+    orderBy: `${c}, ${k}`,
+    window: { from: request.after, to, rows: Number(count) },
+  };
+}
