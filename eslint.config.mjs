@@ -35,6 +35,8 @@ export default [
             { sourceTag: 'scope:jobs', onlyDependOnLibsWithTags: ['scope:shared'], bannedExternalImports: ['@aws-sdk/*', 'mysql2', 'mysql2/*', 'pg', 'pg-*', ...cdk] },
             { sourceTag: 'scope:exporter', onlyDependOnLibsWithTags: ['scope:core', 'scope:aws', 'scope:jobs', 'scope:shared', 'scope:tools'], bannedExternalImports: cdk },
             { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:tools', 'scope:shared', 'scope:core'] , bannedExternalImports: cdk },
+            // infra reads the job catalog and its types; the CDK packages are allowed here and only here.
+            { sourceTag: 'scope:infra', onlyDependOnLibsWithTags: ['scope:jobs', 'scope:shared'], bannedExternalImports: ['@aws-sdk/*', 'mysql2', 'mysql2/*', 'pg', 'pg-*'] },
             { sourceTag: 'type:ui', onlyDependOnLibsWithTags: ['scope:shared'], bannedExternalImports: [...nodeOnly, ...cdk] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },

@@ -1,0 +1,39 @@
+import { App, Tags, Validations } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { JobConfig } from '@rds-s3-export/shared-types';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { DeploySettings } from './settings.js';
+import { CiAccessStack } from './stacks/ci-access-stack.js';
+import { PipelineStack } from './stacks/pipeline-stack.js';
+
+export const pipelineStackName = (stage: string) => `RdsS3Export-${stage}`;
+export const CI_ACCESS_STACK_NAME = 'RdsS3Export-CiAccess';
+
+export interface CreateAppOptions {
+  readonly settings: DeploySettings;
+  readonly jobs: readonly JobConfig[];
+  readonly exporterCode: lambda.Code;
+  /** @default a new App */
+  readonly app?: App;
+}
+
+/**
+ * The CDK app: the pipeline stack of one stage and the CI-access stack, with cdk-nag's
+ * AwsSolutions pack as a validation plugin, so synthesis fails on any unacknowledged finding.
+ */
+export function createApp(options: CreateAppOptions): { app: App; pipeline: PipelineStack; ciAccess: CiAccessStack } {
+  const app = options.app ?? new App();
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Tags.of(app).add('project', 'rds-s3-export');
+  const pipeline = new PipelineStack(app, pipelineStackName(options.settings.stage), {
+    description: `rds-s3-export pipeline (${options.settings.stage}): EventBridge Scheduler -> Lambda -> RDS -> S3`,
+    settings: options.settings,
+    jobs: options.jobs,
+    exporterCode: options.exporterCode,
+  });
+  const ciAccess = new CiAccessStack(app, CI_ACCESS_STACK_NAME, {
+    description: 'rds-s3-export: GitHub OIDC deploy role (deployed once by an admin)',
+    repository: options.settings.githubRepository,
+  });
+  return { app, pipeline, ciAccess };
+}

@@ -1,0 +1,6 @@
+export * from './export-alarms.js';
+export * from './export-bucket.js';
+export * from './export-function.js';
+export * from './export-network.js';
+export * from './export-schedules.js';
+export * from './export-state-table.js';

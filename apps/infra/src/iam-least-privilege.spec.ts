@@ -1,0 +1,182 @@
+// Walks every IAM policy of the synthesized pipeline stack (AWS::IAM::Policy documents and the
+// inline policies of AWS::IAM::Role) and checks each statement against what the design allows
+// each principal. A permission added anywhere without being listed here fails the walk.
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_SECRET_ARN, testPipeline } from './testing/test-settings.js';
+
+type Json = unknown;
+interface Statement {
+  readonly role: string;
+  readonly policy: string;
+  readonly effect: string;
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+}
+type Resources = Record<string, { Type: string; Properties: Record<string, Json> }>;
+
+const ENI_ACTIONS = [
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:CreateNetworkInterface',
+  'ec2:DeleteNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:UnassignPrivateIpAddresses',
+];
+
+let resources: Resources;
+let statements: Statement[];
+let exporterRole: string;
+let schedulerRole: string;
+let bucketArn: string;
+let tableArn: string;
+let logGroupArn: string;
+let functionArn: string;
+let queueArn: string;
+
+/** A resolved CloudFormation value as one comparable string (`Fn::GetAtt` -> `<Id.Attr>`, `Ref` -> `<Id>`). */
+function flat(value: Json): string {
+  if (typeof value === 'string') return value;
+  const o = value as Record<string, Json>;
+  if (o['Fn::GetAtt']) return `<${(o['Fn::GetAtt'] as string[]).join('.')}>`;
+  if (o.Ref) return `<${String(o.Ref)}>`;
+  if (o['Fn::Join']) {
+    const [sep, parts] = o['Fn::Join'] as [string, Json[]];
+    return parts.map(flat).join(sep);
+  }
+  throw new Error(`unexpected CloudFormation value ${JSON.stringify(value)}`);
+}
+const list = <T,>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+function collectStatements(): Statement[] {
+  const out: Statement[] = [];
+  const add = (role: string, policy: string, document: Json) => {
+    for (const s of list((document as { Statement: Json[] }).Statement) as Record<string, Json>[]) {
+      expect(s.NotAction, `${policy}: NotAction`).toBeUndefined();
+      expect(s.NotResource, `${policy}: NotResource`).toBeUndefined();
+      out.push({
+        role,
+        policy,
+        effect: String(s.Effect),
+        actions: list(s.Action as string | string[]),
+        resources: list(s.Resource as Json).map(flat),
+      });
+    }
+  };
+  for (const [id, r] of Object.entries(resources)) {
+    if (r.Type === 'AWS::IAM::Policy') {
+      const roles = list(r.Properties.Roles as Json[]).map(flat);
+      expect(roles, `${id} is attached to exactly one role`).toHaveLength(1);
+      add(roles[0]!.replace(/^<|>$/g, ''), id, r.Properties.PolicyDocument);
+    }
+    if (r.Type === 'AWS::IAM::Role') {
+      expect(r.Properties.ManagedPolicyArns, `${id} uses no managed policy`).toBeUndefined();
+      for (const p of list(r.Properties.Policies as { PolicyName: string; PolicyDocument: Json }[])) add(id, `${id}/${p.PolicyName}`, p.PolicyDocument);
+    }
+    expect(r.Type, 'no managed policies, users or groups').not.toMatch(/^AWS::IAM::(ManagedPolicy|User|Group)$/);
+  }
+  return out;
+}
+
+const forRole = (role: string) => statements.filter((s) => s.role === role);
+const resourcesOf = (role: string, action: string) => new Set(forRole(role).filter((s) => s.actions.includes(action)).flatMap((s) => s.resources));
+const idOf = (type: string) => {
+  const ids = Object.entries(resources).filter(([, r]) => r.Type === type).map(([id]) => id);
+  expect(ids, type).toHaveLength(1);
+  return ids[0]!;
+};
+
+beforeAll(() => {
+  // Prepare: the pipeline as the app builds it, with an explicit secret.
+  resources = Template.fromStack(testPipeline().stack).toJSON().Resources as Resources;
+  statements = collectStatements();
+  const fn = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Function')!;
+  exporterRole = flat(fn.Properties.Role).replace(/^<|\.Arn>$/g, '');
+  const schedule = Object.values(resources).find((r) => r.Type === 'AWS::Scheduler::Schedule')!;
+  schedulerRole = flat((schedule.Properties.Target as Record<string, Json>).RoleArn).replace(/^<|\.Arn>$/g, '');
+  const bucket = Object.entries(resources).find(([, r]) => r.Type === 'AWS::S3::Bucket' && r.Properties.VersioningConfiguration)![0];
+  bucketArn = `<${bucket}.Arn>`;
+  tableArn = `<${idOf('AWS::DynamoDB::Table')}.Arn>`;
+  logGroupArn = `<${idOf('AWS::Logs::LogGroup')}.Arn>`;
+  functionArn = `<${idOf('AWS::Lambda::Function')}.Arn>`;
+  queueArn = `<${idOf('AWS::SQS::Queue')}.Arn>`;
+});
+
+describe('IAM: every synthesized policy is least privilege', () => {
+  it('finds the policies to walk: the exporter role and the scheduler role, nothing else', () => {
+    expect(new Set(statements.map((s) => s.role))).toEqual(new Set([exporterRole, schedulerRole]));
+    expect(statements.every((s) => s.effect === 'Allow')).toBe(true);
+    expect(statements.flatMap((s) => s.actions).filter((a) => a.includes('*')), 'no wildcard actions').toEqual([]);
+  });
+
+  it('lets the exporter write only under the data and manifest prefixes, and read only manifests', () => {
+    const writable = new Set([`${bucketArn}/rds_exports/*`, `${bucketArn}/_manifests/*`]);
+    expect(resourcesOf(exporterRole, 's3:PutObject')).toEqual(writable);
+    expect(resourcesOf(exporterRole, 's3:AbortMultipartUpload')).toEqual(writable);
+    expect(resourcesOf(exporterRole, 's3:GetObject')).toEqual(new Set([`${bucketArn}/_manifests/*`]));
+    expect(resourcesOf(exporterRole, 's3:DeleteObject')).toEqual(new Set([`${bucketArn}/rds_exports/*`]));
+    // ListBucket on the bucket itself: a missing manifest must be a 404, not a 403 (see ExportBucket).
+    expect(resourcesOf(exporterRole, 's3:ListBucket')).toEqual(new Set([bucketArn]));
+  });
+
+  it('lets the exporter read only the configured secret and use only the state table', () => {
+    expect(resourcesOf(exporterRole, 'secretsmanager:GetSecretValue')).toEqual(new Set([TEST_SECRET_ARN]));
+    for (const s of forRole(exporterRole).filter((s) => s.actions.some((a) => a.startsWith('secretsmanager:')))) {
+      expect(s.resources).toEqual([TEST_SECRET_ARN]);
+    }
+    const dynamo = forRole(exporterRole).filter((s) => s.actions.some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.flatMap((s) => s.resources)).toEqual([tableArn]);
+    expect(dynamo.flatMap((s) => s.actions).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+  });
+
+  it('gives the exporter exactly these actions, logs only on its own log group', () => {
+    expect([...new Set(forRole(exporterRole).flatMap((s) => s.actions))].sort()).toEqual(
+      [
+        ...ENI_ACTIONS,
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:AbortMultipartUpload',
+        's3:DeleteObject',
+        's3:GetObject',
+        's3:ListBucket',
+        's3:PutObject',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+      ].sort(),
+    );
+    expect(resourcesOf(exporterRole, 'logs:PutLogEvents')).toEqual(new Set([logGroupArn]));
+    expect(resourcesOf(exporterRole, 'logs:CreateLogStream')).toEqual(new Set([logGroupArn]));
+  });
+
+  it('has Resource "*" only for the VPC ENI actions AWS requires it for', () => {
+    const star = statements.filter((s) => s.resources.includes('*'));
+    expect(star).toHaveLength(1);
+    expect(star[0]).toMatchObject({ role: exporterRole, policy: `${exporterRole}/vpc`, resources: ['*'] });
+    expect([...star[0]!.actions].sort()).toEqual(ENI_ACTIONS);
+  });
+
+  it('lets the scheduler only invoke the exporter and send to its dead-letter queue', () => {
+    expect([...new Set(forRole(schedulerRole).flatMap((s) => s.actions))].sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+    expect(resourcesOf(schedulerRole, 'lambda:InvokeFunction')).toEqual(new Set([functionArn, `${functionArn}:*`]));
+    expect(resourcesOf(schedulerRole, 'sqs:SendMessage')).toEqual(new Set([queueArn]));
+  });
+
+  it('trusts only the service that uses each role, the scheduler only from this account', () => {
+    const trust = (role: string) => resources[role]!.Properties.AssumeRolePolicyDocument as { Statement: Record<string, Json>[] };
+    expect(trust(exporterRole).Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+    ]);
+    expect(trust(schedulerRole).Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      },
+    ]);
+  });
+});

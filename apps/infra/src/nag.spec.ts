@@ -1,0 +1,88 @@
+// cdk-nag 3 (AwsSolutions pack) runs as a CDK validation plugin: synthesis of the real app
+// (both stacks, the catalog's jobs) fails on any finding that is not acknowledged. These tests
+// synthesize it, prove the plugin really bites (a control with one wildcard policy fails), and
+// list every acknowledgement so that a new one shows up in review with its reason.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Stack, Validations, type App } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from './app.js';
+import { catalogJobs, TEST_SECRET_ARN, testApp, testExporterCode, testSettings } from './testing/test-settings.js';
+
+interface Acknowledgement {
+  readonly path: string;
+  readonly id: string;
+  readonly reason: string;
+}
+
+function acknowledgements(root: IConstruct): Acknowledgement[] {
+  return root.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      // Recorded as { '<plugin>::<rule id>': reason }.
+      .flatMap((m) => Object.entries(m.data as Record<string, string>))
+      .map(([id, reason]) => ({ path: c.node.path, id: id.replace(/^[A-Za-z]+::/, ''), reason })),
+  );
+}
+
+const build = (settings = testSettings()) => createApp({ app: testApp(), settings, jobs: catalogJobs(), exporterCode: testExporterCode() });
+
+let app: App;
+let outdir: string;
+
+beforeAll(() => {
+  // Prepare: the real app with the AwsSolutions plugin; Act: synthesize it.
+  ({ app } = build());
+  outdir = app.synth().directory;
+});
+
+describe('cdk-nag: AwsSolutions', () => {
+  it('synthesizes the whole app with no unacknowledged finding', () => {
+    const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
+    expect(report.pluginReports).toEqual([]);
+    for (const stack of app.node.children.filter((c): c is Stack => c instanceof Stack)) {
+      const annotations = Annotations.fromStack(stack);
+      expect(annotations.findError('*', Match.anyValue()), `${stack.stackName} errors`).toEqual([]);
+      expect(annotations.findWarning('*', Match.anyValue()), `${stack.stackName} warnings`).toEqual([]);
+    }
+  });
+
+  it('fails synthesis on an unacknowledged finding (the plugin is live)', () => {
+    const { app: control, pipeline } = build();
+    new iam.Policy(pipeline, 'Wildcard', {
+      roles: [pipeline.pipeline.exporter.role],
+      statements: [new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] })],
+    });
+    expect(() => control.synth()).toThrow(/AwsSolutions-IAM5/);
+  });
+
+  it('acknowledges exactly these findings, each narrowly and with a reason', () => {
+    const acks = acknowledgements(app);
+    for (const a of acks) {
+      expect(a.reason.length, `${a.id} at ${a.path} has a real reason`).toBeGreaterThan(80);
+      // Never a whole rule: IAM5 findings name the one wildcard they are about.
+      if (a.id.startsWith('AwsSolutions-IAM5')) expect(a.id).toMatch(/^AwsSolutions-IAM5\[Resource::.+\]$/);
+    }
+    expect(acks.map((a) => `${a.path.replace(/^RdsS3Export-test\//, '')} ${a.id.replace(/<[A-Za-z0-9]+\.Arn>/g, '<Arn>')}`).sort()).toEqual(
+      [
+        'Pipeline/Alarms/Topic AwsSolutions-SNS2',
+        'Pipeline/ExportBucket/AccessLogs AwsSolutions-S1',
+        'Pipeline/Exporter/Role AwsSolutions-IAM5[Resource::*]',
+        'Pipeline/Exporter/Role AwsSolutions-IAM5[Resource::<Arn>/_manifests/*]',
+        'Pipeline/Exporter/Role AwsSolutions-IAM5[Resource::<Arn>/rds_exports/*]',
+        'Pipeline/Exporter/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:rds-s3-export/employees-??????]',
+        'Pipeline/Schedules/DeadLetterQueue AwsSolutions-SQS3',
+        'Pipeline/Schedules/InvokeRole AwsSolutions-IAM5[Resource::<Arn>:*]',
+      ].sort(),
+    );
+  });
+
+  it('needs no wildcard acknowledgement for a secret given by its complete ARN', () => {
+    const { app: withSecret } = build(testSettings({ databaseSecretArn: TEST_SECRET_ARN }));
+    expect(() => withSecret.synth()).not.toThrow();
+    expect(acknowledgements(withSecret).filter((a) => a.id.includes('secretsmanager'))).toEqual([]);
+  });
+});

@@ -1,0 +1,51 @@
+import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { JobConfig } from '@rds-s3-export/shared-types';
+import type { Construct } from 'constructs';
+import { ExportPipeline } from '../constructs/export-pipeline.js';
+import { EXAMPLE_VPC_ID, type DeploySettings } from '../settings.js';
+
+export interface PipelineStackProps extends StackProps {
+  /** Where the database lives and what to create (see `readDeploySettings`). */
+  readonly settings: DeploySettings;
+  readonly jobs: readonly JobConfig[];
+  readonly exporterCode: lambda.Code;
+}
+
+/**
+ * The deployable pipeline of one stage: imports the existing VPC, subnets, database security
+ * group (and secret, bucket) by id, without context lookups so that synth runs offline, and
+ * builds an {@link ExportPipeline} in them.
+ */
+export class PipelineStack extends Stack {
+  readonly pipeline: ExportPipeline;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const s = props.settings;
+    if (s.vpcId === EXAMPLE_VPC_ID) {
+      Annotations.of(this).addInfo('example network settings from apps/infra/cdk.json: fine for synth, replace them before a deploy (see apps/infra/README.md)');
+    }
+    const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+      vpcId: s.vpcId,
+      availabilityZones: [...s.availabilityZones],
+      privateSubnetIds: [...s.privateSubnetIds],
+      privateSubnetRouteTableIds: [...s.privateSubnetRouteTableIds],
+    });
+    this.pipeline = new ExportPipeline(this, 'Pipeline', {
+      jobs: props.jobs,
+      exporterCode: props.exporterCode,
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      databaseSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(this, 'DatabaseSecurityGroup', s.databaseSecurityGroupId, { mutable: true }),
+      ...(s.databasePort !== undefined && { databasePort: s.databasePort }),
+      ...(s.databaseSecretArn && { databaseSecret: secretsmanager.Secret.fromSecretCompleteArn(this, 'DatabaseSecret', s.databaseSecretArn) }),
+      ...(s.exportBucketName && { exportBucket: s3.Bucket.fromBucketName(this, 'ExistingExportBucket', s.exportBucketName) }),
+      ...(s.alarmEmail && { alarmEmail: s.alarmEmail }),
+      createVpcEndpoints: s.createVpcEndpoints,
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { jobCatalog } from '@rds-s3-export/jobs';
+import type { JobConfig } from '@rds-s3-export/shared-types';
+import { ExportPipeline, type ExportPipelineProps } from '../constructs/export-pipeline.js';
+import type { DeploySettings } from '../settings.js';
+
+/** The context of apps/infra/cdk.json (feature flags, example settings), so tests build what `cdk synth` builds. */
+export const cdkJsonContext = (): Record<string, unknown> =>
+  (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context;
+
+/** A new App with the context of cdk.json. */
+export const testApp = (): App => new App({ context: cdkJsonContext() });
+
+export const TEST_ENV = { account: '111122223333', region: 'eu-west-1' } as const;
+export const TEST_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-0123-AbCdEf';
+
+/** Stand-in for the bundle, so tests need no `dist/` (the app uses `exporterCodeFromBuild`). */
+export const testExporterCode = (): lambda.Code => lambda.Code.fromInline('export const handler = async () => ({});');
+
+export const testSettings = (overrides: Partial<DeploySettings> = {}): DeploySettings => ({
+  stage: 'test',
+  vpcId: 'vpc-0aaaaaaaaaaaaaaaa',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+  privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
+  privateSubnetRouteTableIds: ['rtb-0aaaaaaaaaaaaaaa1', 'rtb-0bbbbbbbbbbbbbbb2'],
+  databaseSecurityGroupId: 'sg-0db0db0db0db0db00',
+  createVpcEndpoints: true,
+  githubRepository: 'example-org/rds-s3-export',
+  ...overrides,
+});
+
+export const catalogJobs = (): JobConfig[] => [...jobCatalog().values()];
+
+/** An ExportPipeline in a stack of its own, over an imported VPC like the real app's. */
+export function testPipeline(overrides: Partial<ExportPipelineProps> = {}): { stack: Stack; pipeline: ExportPipeline } {
+  const app = testApp();
+  const stack = new Stack(app, 'TestPipeline', { env: TEST_ENV });
+  const s = testSettings();
+  const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+    vpcId: s.vpcId,
+    availabilityZones: [...s.availabilityZones],
+    privateSubnetIds: [...s.privateSubnetIds],
+    privateSubnetRouteTableIds: [...s.privateSubnetRouteTableIds],
+  });
+  const pipeline = new ExportPipeline(stack, 'Pipeline', {
+    jobs: catalogJobs(),
+    exporterCode: testExporterCode(),
+    vpc,
+    databaseSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'DbSg', s.databaseSecurityGroupId, { mutable: true }),
+    databaseSecret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'DbSecret', TEST_SECRET_ARN),
+    ...overrides,
+  });
+  return { stack, pipeline };
+}
