@@ -11,8 +11,8 @@
 //   computed here first, in-process and without the daemon.
 // - `bannedExternalImports` only sees npm packages that are nodes of the project graph,
 //   i.e. present in package-lock.json. A banned package that is not installed cannot be
-//   imported anyway, but its ban cannot be shown either: the aws-cdk-lib cases belong with
-//   the infra project, which brings aws-cdk-lib into package-lock.json.
+//   imported anyway, but its ban cannot be shown either (aws-cdk-lib is locked since the infra
+//   project arrived, so its ban is tested below).
 // - Node built-ins (`node:fs`, ...) are never graph nodes, so a ban on them in
 //   `bannedExternalImports` has no effect.
 import path from 'node:path';
@@ -177,6 +177,16 @@ describe('Rule: @nx/enforce-module-boundaries in eslint.config.mjs', () => {
 
       expect(message?.message).toContain('"scope:shared"');
       expect(message?.message).not.toContain('"scope:core"');
+    });
+  });
+
+  describe('aws-cdk-lib outside infra', () => {
+    it.each(libs)('libs/%s importing aws-cdk-lib is an error', async (lib) => {
+      const messages = await boundaryMessages(lib, 'aws-cdk-lib');
+
+      expect(messages).toHaveLength(1);
+      expect(messages[0]?.severity).toBe(ERROR);
+      expect(messages[0]?.message).toMatch(/^A project tagged with "[^"]+" is not allowed to import "aws-cdk-lib"$/);
     });
   });
 });
