@@ -34,6 +34,18 @@ export interface SourceRequest {
   readonly dialect: CsvDialect;
   /** Incremental window: only rows after `after`, up to a bound read inside the snapshot. */
   readonly window?: WindowRequest;
+  /** Only rows with lower <= key < upper (a chunk of a parallel export); bounds as server text. */
+  readonly keyRange?: KeyRange;
+  /** Stream rows even where the engine could write the CSV itself (needed to split files). @default false */
+  readonly preferRows?: boolean;
+}
+
+export interface KeyRange {
+  readonly column: string;
+  /** Inclusive; null = unbounded. */
+  readonly lower: string | null;
+  /** Exclusive; null = unbounded. */
+  readonly upper: string | null;
 }
 
 /**
@@ -82,6 +94,8 @@ export interface OpenedSource {
   readonly columns: readonly SourceColumn[];
   /** Set when the request had a window. */
   readonly window?: ResolvedWindow;
+  /** COUNT(*) of exactly the rows the stream will produce, in the same snapshot (reconciliation). */
+  readonly sourceRows: number;
   /** Starts the data query. Call once. Errors surface as stream errors (already classified). */
   stream(): SourceStream;
   /**

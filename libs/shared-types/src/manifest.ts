@@ -34,6 +34,8 @@ export const ManifestSchema = z.object({
   columns: z.array(ManifestColumnSchema),
   /** Incremental window: exclusive lower bound and the last row exported (null = full export). */
   cursor: z.object({ from: CursorSchema.nullable(), to: CursorSchema.nullable() }).nullable(),
+  /** Rows written against the source's COUNT(*) of the same rows in the same snapshot. */
+  reconciliation: z.object({ sourceRows: z.number().int().nonnegative(), exportedRows: z.number().int().nonnegative() }),
   engine: EngineSchema,
   source: z.union([z.object({ table: z.string() }), z.object({ query: z.string() })]),
   csv: CsvDialectSchema,

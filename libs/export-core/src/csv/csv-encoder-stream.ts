@@ -12,6 +12,7 @@ import { encodeRow } from './encode-row.js';
 export class CsvEncoderStream extends Transform {
   private pending = '';
   private rowCount = 0;
+  private pushedBytes = 0;
 
   constructor(
     private readonly options: CsvEncoderOptions,
@@ -25,13 +26,19 @@ export class CsvEncoderStream extends Transform {
     return this.rowCount;
   }
 
+  /** UTF-8 bytes encoded so far (pushed, plus the pending chunk counted as UTF-16 units). */
+  get encodedBytes(): number {
+    return this.pushedBytes + this.pending.length;
+  }
+
   override _transform(row: Row, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.pending += encodeRow(row, this.options);
     this.rowCount++;
     if (this.pending.length >= this.chunkChars) {
-      const chunk = this.pending;
+      const chunk = Buffer.from(this.pending, 'utf8');
       this.pending = '';
-      callback(null, Buffer.from(chunk, 'utf8'));
+      this.pushedBytes += chunk.length;
+      callback(null, chunk);
       return;
     }
     callback();

@@ -2,12 +2,13 @@ import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { CsvDialect, Engine, Manifest, ManifestObject } from '@rds-s3-export/shared-types';
-import type { Clock, Logger, ObjectSink, ObjectWriter, OpenedSource, ResolvedWindow, RowSource, SourceRequest, WindowRequest } from '../ports.js';
+import type { Clock, KeyRange, Logger, ObjectSink, ObjectWriter, OpenedSource, ResolvedWindow, RowSource, SourceRequest, WindowRequest } from '../ports.js';
 import { CsvEncoderStream } from '../csv/csv-encoder-stream.js';
 import { encodeHeader } from '../csv/encode-row.js';
 import { encoderOptions } from '../csv/csv-options.js';
 import { planKeys, type Layout } from '../naming/object-keys.js';
-import { ExportIntegrityError, ExportRunError } from '../errors.js';
+import { ConfigError, ExportIntegrityError, ExportRunError } from '../errors.js';
+import { writeParts, type PartLimits } from './part-writer.js';
 import { EXPORTER_VERSION } from '../version.js';
 import { ByteTap } from './byte-tap.js';
 
@@ -27,6 +28,10 @@ export interface ExportRequest {
   readonly window?: WindowRequest;
   /** An empty window writes only the manifest (rows: 0) unless this is set. @default false */
   readonly headerOnlyWhenEmpty?: boolean;
+  /** Split into `_partNNNN` objects at these limits (bytes measured before compression). */
+  readonly limits?: PartLimits;
+  /** Only this key range (one chunk of a parallel export), ordered by the key. */
+  readonly keyRange?: KeyRange;
 }
 
 export interface ExportProgress {
@@ -72,7 +77,9 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
   let opened: OpenedSource | undefined;
   let writer: ObjectWriter | undefined;
   let dataCompleted = false;
+  const splitting = request.limits?.maxRows !== undefined || request.limits?.maxBytes !== undefined;
   const dataKey = keys.dataKey();
+  let parts: ManifestObject[] = [];
   try {
     log('opening source', { phase: 'open' });
     const sourceRequest: SourceRequest = {
@@ -81,6 +88,8 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
       columns: request.columns,
       dialect: request.dialect,
       window: request.window,
+      keyRange: request.keyRange,
+      preferRows: splitting,
     };
     opened = await source.open(sourceRequest, signal);
     const columns = opened.columns;
@@ -90,17 +99,41 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
     const objects: ManifestObject[] = [];
     let rows = 0;
 
-    if (!(window && window.rows === 0 && !request.headerOnlyWhenEmpty)) {
-      writer = sink.openWriter(dataKey, {
-        contentType: CSV_CONTENT_TYPE,
-        ...(request.compression === 'gzip' ? { contentEncoding: 'gzip' } : {}),
-      });
-      log('streaming', { phase: 'stream', key: dataKey, columns: columns.length, ...(window ? { windowRows: window.rows } : {}) });
+    const writeOptions = {
+      contentType: CSV_CONTENT_TYPE,
+      ...(request.compression === 'gzip' ? { contentEncoding: 'gzip' } : {}),
+    };
+    const head = (request.dialect.bom ? '\uFEFF' : '') + (encoding.header ? encodeHeader(columns.map((c) => c.name), encoding) : '');
+    if (window && window.rows === 0 && !request.headerOnlyWhenEmpty) {
+      log('empty window: manifest only', { phase: 'stream', windowRows: 0 });
+    } else if (splitting) {
+      const data = opened.stream();
+      if (data.kind !== 'rows') throw new ConfigError('SPLIT_UNSUPPORTED', `the ${source.engine} source cannot stream rows for a split export`);
+      log('streaming in parts', { phase: 'stream', columns: columns.length, limits: request.limits, sourceRows: opened.sourceRows });
+      try {
+        parts = await writeParts(data.stream, {
+          sink,
+          keyFor: (part) => keys.dataKey(part),
+          writeOptions,
+          encoding,
+          head,
+          gzipLevel: deps.gzipLevel,
+          limits: request.limits ?? {},
+          signal,
+          onPartStarted: (key) => log('part started', { phase: 'stream', key }),
+        });
+      } catch (error) {
+        throw opened.mapError(error) ?? error;
+      }
+      objects.push(...parts);
+      rows = parts.reduce((sum, p) => sum + p.rows, 0);
+    } else {
+      writer = sink.openWriter(dataKey, writeOptions);
+      log('streaming', { phase: 'stream', key: dataKey, columns: columns.length, sourceRows: opened.sourceRows });
 
       const data = opened.stream();
       const encoder = data.kind === 'rows' ? new CsvEncoderStream(encoding) : undefined;
       const tap = new ByteTap();
-      const head = (request.dialect.bom ? '\uFEFF' : '') + (encoding.header ? encodeHeader(columns.map((c) => c.name), encoding) : '');
       const progress = startProgress(deps, started, () => (encoder ? encoder.rows : null), () => tap.bytes);
       try {
         await pipeline(
@@ -122,12 +155,11 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
       await writer.complete();
       dataCompleted = true;
       rows = data.kind === 'csv' ? await data.rowCount() : (encoder?.rows ?? 0);
-      if (window && rows !== window.rows) {
-        throw new ExportIntegrityError(`wrote ${rows} rows but the window held ${window.rows} in the same snapshot`);
-      }
       objects.push({ key: dataKey, rows, bytes: tap.bytes, sha256: tap.digest() });
-    } else {
-      log('empty window: manifest only', { phase: 'stream', windowRows: 0 });
+    }
+    // Reconciliation: what we wrote against the source's own count in the same snapshot.
+    if (rows !== opened.sourceRows && !(window && window.rows === 0)) {
+      throw new ExportIntegrityError(`wrote ${rows} rows but the source counted ${opened.sourceRows} in the same snapshot`);
     }
 
     const finished = clock.now();
@@ -145,6 +177,7 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
       objects,
       columns: columns.map((c) => ({ name: c.name, sourceType: c.sourceType })),
       cursor: window ? { from: window.from, to: window.to } : null,
+      reconciliation: { sourceRows: opened.sourceRows, exportedRows: rows },
       engine: source.engine as Engine,
       source: request.table !== undefined ? { table: request.table } : { query: request.query ?? '' },
       csv: request.dialect,
@@ -167,6 +200,8 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
     });
     if (writer && !dataCompleted) await writer.abort(error).catch(() => undefined);
     if (dataCompleted) await sink.deleteObject(dataKey).catch(() => undefined);
+    // Parts are removed by writeParts on its own failures; after a later failure (manifest) here.
+    await Promise.all(parts.map((p) => sink.deleteObject(p.key).catch(() => undefined)));
     throw failure;
   } finally {
     await opened?.close().catch(() => undefined);

@@ -10,7 +10,7 @@
  * write to at most the commit time, and a transaction commits within `lagSeconds` of the
  * cursor value it writes; the key column is unique.
  */
-import type { Cursor, ColumnKind, ResolvedWindow, WindowRequest } from '../ports.js';
+import type { Cursor, ColumnKind, KeyRange, ResolvedWindow, WindowRequest } from '../ports.js';
 import { ConfigError } from '../errors.js';
 
 export interface WindowDialect {
@@ -26,7 +26,7 @@ export interface WindowDialect {
 export interface WindowPlan {
   readonly where: string;
   readonly orderBy: string;
-  readonly window: ResolvedWindow;
+  readonly window: Omit<ResolvedWindow, 'rows'>;
 }
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;
@@ -64,12 +64,40 @@ export async function planWindow(
 
   const [last] = await query(`SELECT ${sql.asText(c)}, ${sql.asText(k)} ${candidate} ORDER BY ${c} DESC, ${k} DESC LIMIT 1`);
   const to: Cursor | null = last ? { value: String(last[0]), key: String(last[1]) } : request.after;
-  const [[count] = ['0']] = await query(`SELECT COUNT(*) ${candidate}`);
 
   const where = last ? `${lower} AND (${c}, ${k}) <= ${tuple(to as Cursor)}` : '1 = 0';
   return {
     where,
     orderBy: `${c}, ${k}`,
-    window: { from: request.after, to, rows: Number(count) },
+    window: { from: request.after, to },
   };
+}
+
+/**
+ * The final selection of a source query: the incremental window and/or a key range (one chunk
+ * of a parallel export), ordered by the window's tuple or the key. Rows are counted with the
+ * same predicate in the same snapshot, for reconciliation.
+ */
+export function composeSelection(
+  windowPlan: WindowPlan | undefined,
+  keyRange: KeyRange | undefined,
+  columns: readonly { name: string; kind: ColumnKind }[],
+  sql: WindowDialect,
+): { where: string; orderBy: string | undefined } {
+  const parts: string[] = [];
+  if (windowPlan) parts.push(windowPlan.where);
+  let orderBy = windowPlan?.orderBy;
+  if (keyRange) {
+    const column = columns.find((c) => c.name === keyRange.column);
+    if (!column) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${keyRange.column}" is not a column of the export`);
+    const k = `w.${sql.quote(column.name)}`;
+    const numeric = column.kind === 'number';
+    for (const bound of [keyRange.lower, keyRange.upper]) {
+      if (bound !== null && numeric && !NUMERIC.test(bound)) throw new ConfigError('CHUNK_BOUND_INVALID', `chunk bound "${bound}" of numeric key "${column.name}" is not a number`);
+    }
+    if (keyRange.lower !== null) parts.push(`${k} >= ${sql.literal(keyRange.lower, numeric)}`);
+    if (keyRange.upper !== null) parts.push(`${k} < ${sql.literal(keyRange.upper, numeric)}`);
+    orderBy ??= k;
+  }
+  return { where: parts.length ? parts.join(' AND ') : '1 = 1', orderBy };
 }

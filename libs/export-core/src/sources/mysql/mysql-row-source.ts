@@ -6,7 +6,7 @@ import type { Cell, OpenedSource, Row, RowSource, SourceColumn, SourceRequest } 
 import type { ConnectionSettings } from '../connection-settings.js';
 import { baseSelect, quoteIdentifier } from '../sql-identifiers.js';
 import { planColumn, type ColumnPlan, type MysqlField } from './mysql-columns.js';
-import { planWindow, type WindowDialect } from '../incremental-window.js';
+import { composeSelection, planWindow, type WindowDialect } from '../incremental-window.js';
 import { mapMysqlError } from './mysql-errors.js';
 
 export interface MysqlSourceOptions {
@@ -96,16 +96,23 @@ export class MysqlRowSource implements RowSource {
         : undefined;
       const needsRewrite = plans.some((p, i) => p.select(quoted[i] as string) !== quoted[i]);
       const projection = needsRewrite ? plans.map((p, i) => `${p.select(`w.${quoted[i]}`)} AS ${quoted[i]}`).join(', ') : 'w.*';
+      const filtered = Boolean(windowPlan || request.keyRange);
+      const selection = composeSelection(windowPlan, request.keyRange, columns, mysqlWindowDialect(connection));
       const dataSql =
-        needsRewrite || windowPlan
-          ? `SELECT ${projection} FROM (${select}) AS w${windowPlan ? ` WHERE ${windowPlan.where} ORDER BY ${windowPlan.orderBy}` : ''}`
+        needsRewrite || filtered
+          ? `SELECT ${projection} FROM (${select}) AS w WHERE ${selection.where}${selection.orderBy ? ` ORDER BY ${selection.orderBy}` : ''}`
           : select;
+      const [countRows] = await db.query<RowDataPacket[]>({ sql: `SELECT COUNT(*) FROM (${select}) AS w WHERE ${selection.where}`, rowsAsArray: true }).catch((e: unknown) => {
+        throw mapMysqlError(e, `counting the rows of ${context} on ${where}`) ?? e;
+      });
+      const sourceRows = Number((countRows as unknown as [string | number][])[0]?.[0] ?? 0);
 
       let closed = false;
       let streaming = false;
       return {
         columns,
-        ...(windowPlan ? { window: windowPlan.window } : {}),
+        sourceRows,
+        ...(windowPlan ? { window: { ...windowPlan.window, rows: sourceRows } } : {}),
         stream: () => {
           streaming = true;
           const raw = connection.query({ sql: dataSql, rowsAsArray: true }).stream({

@@ -8,7 +8,7 @@ import type { ConnectionSettings } from '../connection-settings.js';
 import { baseSelect } from '../sql-identifiers.js';
 import { columnKind, selectExpression } from './postgres-columns.js';
 import { mapPostgresError } from './postgres-errors.js';
-import { planWindow, type WindowDialect } from '../incremental-window.js';
+import { composeSelection, planWindow, type WindowDialect } from '../incremental-window.js';
 
 export interface PostgresSourceOptions {
   /** Row-mode only: rows fetched per cursor round trip. @default 2000 */
@@ -94,15 +94,21 @@ export class PostgresRowSource implements RowSource {
             throw mapPostgresError(e, `reading the incremental window of ${context} on ${where}`) ?? e;
           })
         : undefined;
-      const dataSql = `SELECT ${projection} FROM (${select}) AS w${windowPlan ? ` WHERE ${windowPlan.where} ORDER BY ${windowPlan.orderBy}` : ''}`;
-      const copyCan = !this.options.forceRowMode && request.dialect.recordDelimiter === 'lf' && !request.dialect.formulaGuard;
+      const selection = composeSelection(windowPlan, request.keyRange, columns, postgresWindowDialect(client));
+      const dataSql = `SELECT ${projection} FROM (${select}) AS w WHERE ${selection.where}${selection.orderBy ? ` ORDER BY ${selection.orderBy}` : ''}`;
+      const counted = await client.query({ text: `SELECT COUNT(*) FROM (${select}) AS w WHERE ${selection.where}`, rowMode: 'array' }).catch((e: unknown) => {
+        throw mapPostgresError(e, `counting the rows of ${context} on ${where}`) ?? e;
+      });
+      const sourceRows = Number((counted.rows as string[][])[0]?.[0] ?? 0);
+      const copyCan = !this.options.forceRowMode && !request.preferRows && request.dialect.recordDelimiter === 'lf' && !request.dialect.formulaGuard;
 
       let closed = false;
       let streaming = false;
       let finished = false;
       return {
         columns,
-        ...(windowPlan ? { window: windowPlan.window } : {}),
+        sourceRows,
+        ...(windowPlan ? { window: { ...windowPlan.window, rows: sourceRows } } : {}),
         stream: (): SourceStream => {
           streaming = true;
           if (copyCan) {
