@@ -12,3 +12,4 @@ export { MysqlRowSource, type MysqlSourceOptions } from './sources/mysql/mysql-r
 export { PostgresRowSource, type PostgresSourceOptions } from './sources/postgres/postgres-row-source.js';
 export * from './redact.js';
 export * from './run/run-job.js';
+export * from './run/parallel-export.js';

@@ -99,6 +99,12 @@ export interface OpenedSource {
   /** Starts the data query. Call once. Errors surface as stream errors (already classified). */
   stream(): SourceStream;
   /**
+   * For a parallel export: the lower bounds of chunks 2..n that split the selected rows into
+   * `chunks` groups of (nearly) equal row count by `column` (NTILE over the key, in this
+   * snapshot), as the key's text. Fewer bounds when there are fewer distinct keys.
+   */
+  chunkBoundaries(column: string, chunks: number): Promise<string[]>;
+  /**
    * Classifies an error raised while streaming (driver errors arrive raw through the stream).
    * Returns undefined for errors that are not this source's.
    */

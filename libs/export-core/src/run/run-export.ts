@@ -32,6 +32,10 @@ export interface ExportRequest {
   readonly limits?: PartLimits;
   /** Only this key range (one chunk of a parallel export), ordered by the key. */
   readonly keyRange?: KeyRange;
+  /** Write the data as `_partNNNN` with this number (a chunk of a parallel export). */
+  readonly part?: number;
+  /** Write the manifest (the commit marker). A chunk leaves it to the commit step. @default true */
+  readonly writeManifest?: boolean;
 }
 
 export interface ExportProgress {
@@ -78,7 +82,10 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
   let writer: ObjectWriter | undefined;
   let dataCompleted = false;
   const splitting = request.limits?.maxRows !== undefined || request.limits?.maxBytes !== undefined;
-  const dataKey = keys.dataKey();
+  const dataKey = keys.dataKey(request.part);
+  if (splitting && request.part !== undefined) {
+    throw new ConfigError('SPLIT_WITH_CHUNKS', 'a chunk of a parallel export is one object; file limits apply to single-stream exports');
+  }
   let parts: ManifestObject[] = [];
   try {
     log('opening source', { phase: 'open' });
@@ -185,6 +192,7 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
       timeZone: 'UTC',
       exporterVersion: EXPORTER_VERSION,
     };
+    if (request.writeManifest === false) return manifest;
     log('writing manifest', { phase: 'commit', key: keys.manifestKey, rows, bytes });
     await sink.putObject(keys.manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' });
     return manifest;

@@ -13,10 +13,11 @@
  * rows); a retry of the same slot re-exports exactly the recorded window to the same keys.
  */
 import type { JobConfig, Manifest } from '@rds-s3-export/shared-types';
-import type { Clock, Cursor, Logger, ObjectSink, RowSource, StateStore, WindowRequest } from '../ports.js';
+import type { Clock, Cursor, Logger, ObjectSink, ResolvedWindow, RowSource, StateStore, WindowRequest } from '../ports.js';
 import { manifestKeyFor, runIdFor } from '../naming/object-keys.js';
-import { ExportTimeoutError } from '../errors.js';
-import { runExport, type ExportProgress } from './run-export.js';
+import { ConfigError, ExportTimeoutError } from '../errors.js';
+import { runExport, type ExportProgress, type ExportRequest } from './run-export.js';
+import { exportChunksAndCommit, planChunks } from './parallel-export.js';
 import { StateConflictError } from '../errors.js';
 
 export type RunMode = 'full' | 'incremental';
@@ -27,6 +28,8 @@ export interface JobRunRequest {
   readonly runTime: Date;
   /** @default 'incremental' when the job has an `incremental` section, else 'full' */
   readonly mode?: RunMode;
+  /** Export in key-range chunks (plan -> chunks -> commit) instead of one stream. */
+  readonly parallel?: { readonly chunks: number; readonly concurrency?: number };
 }
 
 export interface JobRunDependencies {
@@ -92,34 +95,51 @@ export async function runJob(request: JobRunRequest, deps: JobRunDependencies): 
 
     const window = windowFor(job, mode, state.cursor, state.pending?.runId === runId ? state.pending.to : null);
     const storedCursor = state.cursor;
-    const manifest = await runExport(
-      {
-        job: job.name,
-        table: job.table,
-        query: job.query,
-        columns: job.columns,
-        dialect: job.csv,
-        prefix: job.destination.prefix,
-        manifestPrefix: job.destination.manifestPrefix,
-        layout: job.destination.layout,
-        compression: job.destination.compression,
-        runTime: request.runTime,
-        window,
-      },
-      {
-        source: deps.source,
-        sink: deps.sink,
-        clock: deps.clock,
-        logger: deps.logger,
-        signal: deadline.signal,
-        onProgress: deps.onProgress,
-        beforeData: async (resolved) => {
-          if (!resolved) return;
-          const recorded = await deps.state.beginCommit(job.name, { runId, from: storedCursor, to: resolved.to });
-          if (!recorded) throw new StateConflictError(`the cursor of job "${job.name}" moved while run ${runId} was starting`);
-        },
-      },
-    ).catch((error: unknown) => {
+    const exportRequest: ExportRequest = {
+      job: job.name,
+      table: job.table,
+      query: job.query,
+      columns: job.columns,
+      dialect: job.csv,
+      prefix: job.destination.prefix,
+      manifestPrefix: job.destination.manifestPrefix,
+      layout: job.destination.layout,
+      compression: job.destination.compression,
+      runTime: request.runTime,
+      window,
+      limits: { maxRows: job.limits.maxRowsPerFile, maxBytes: job.limits.maxBytesPerFile },
+    };
+    const beforeData = async (resolved: ResolvedWindow | undefined) => {
+      if (!resolved) return;
+      const recorded = await deps.state.beginCommit(job.name, { runId, from: storedCursor, to: resolved.to });
+      if (!recorded) throw new StateConflictError(`the cursor of job "${job.name}" moved while run ${runId} was starting`);
+    };
+    const exported = request.parallel
+      ? (async () => {
+          const keyColumn = job.primaryKey?.[0] ?? job.incremental?.keyColumn;
+          if (!keyColumn) throw new ConfigError('CHUNK_KEY_MISSING', `job "${job.name}" needs primaryKey (or incremental.keyColumn) to be split into chunks`);
+          const options = { chunks: request.parallel!.chunks, concurrency: request.parallel!.concurrency, keyColumn };
+          const plan = await planChunks(exportRequest, options, { source: () => deps.source, signal: deadline.signal });
+          log('planned chunks', { phase: 'plan', chunks: plan.ranges.length, rows: plan.rows });
+          return exportChunksAndCommit({ ...exportRequest, limits: undefined }, plan, options, {
+            source: () => deps.source,
+            sink: deps.sink,
+            clock: deps.clock,
+            logger: deps.logger,
+            signal: deadline.signal,
+            beforeData,
+          });
+        })()
+      : runExport(exportRequest, {
+          source: deps.source,
+          sink: deps.sink,
+          clock: deps.clock,
+          logger: deps.logger,
+          signal: deadline.signal,
+          onProgress: deps.onProgress,
+          beforeData,
+        });
+    const manifest = await exported.catch((error: unknown) => {
       if (deadline.fired()) {
         throw new ExportTimeoutError(
           `export of job "${job.name}" stopped ${Math.round((deps.deadlineMarginMs ?? 20_000) / 1000)} s before the time limit; ` +

@@ -101,3 +101,19 @@ export function composeSelection(
   }
   return { where: parts.length ? parts.join(' AND ') : '1 = 1', orderBy };
 }
+
+/** SQL that returns, one row per tile in order, the smallest key of each of `chunks` NTILE groups. */
+export function tileMinimaSql(base: string, where: string, column: { name: string }, chunks: number, sql: WindowDialect): string {
+  const k = `w.${sql.quote(column.name)}`;
+  return (
+    `SELECT ${sql.asText('MIN(tiles.k)')} FROM (SELECT ${k} AS k, NTILE(${Math.trunc(chunks)}) OVER (ORDER BY ${k}) AS tile ` +
+    `FROM (${base}) AS w WHERE ${where}) AS tiles GROUP BY tiles.tile ORDER BY tiles.tile`
+  );
+}
+
+/** Chunk lower bounds from tile minima: drop the first (unbounded below) and repeats. */
+export function boundsFromTileMinima(minima: readonly (string | null)[]): string[] {
+  const bounds: string[] = [];
+  for (const value of minima.slice(1)) if (value !== null && bounds.at(-1) !== value) bounds.push(value);
+  return bounds;
+}

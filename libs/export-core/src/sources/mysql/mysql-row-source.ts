@@ -6,8 +6,11 @@ import type { Cell, OpenedSource, Row, RowSource, SourceColumn, SourceRequest } 
 import type { ConnectionSettings } from '../connection-settings.js';
 import { baseSelect, quoteIdentifier } from '../sql-identifiers.js';
 import { planColumn, type ColumnPlan, type MysqlField } from './mysql-columns.js';
-import { composeSelection, planWindow, type WindowDialect } from '../incremental-window.js';
+import { boundsFromTileMinima, composeSelection, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
+import { ConfigError } from '../../errors.js';
 import { mapMysqlError } from './mysql-errors.js';
+import { streamMysqlCsv } from './mysql-csv-stream.js';
+import { encoderOptions } from '../../csv/csv-options.js';
 
 export interface MysqlSourceOptions {
   /** Rows buffered between the driver and the encoder before the socket is paused. @default 2000 */
@@ -112,10 +115,22 @@ export class MysqlRowSource implements RowSource {
       return {
         columns,
         sourceRows,
+        chunkBoundaries: async (column, chunks) => {
+          const key = columns.find((c) => c.name === column);
+          if (!key) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${column}" is not a column of the export`);
+          const [rows] = await db
+            .query<RowDataPacket[]>({ sql: tileMinimaSql(select, selection.where, key, chunks, mysqlWindowDialect(connection)), rowsAsArray: true })
+            .catch((e: unknown) => {
+              throw mapMysqlError(e, `planning chunks of ${context} on ${where}`) ?? e;
+            });
+          return boundsFromTileMinima((rows as unknown as (string | null)[][]).map((r) => (r[0] === null ? null : String(r[0]))));
+        },
         ...(windowPlan ? { window: { ...windowPlan.window, rows: sourceRows } } : {}),
         stream: () => {
           streaming = true;
-          const raw = connection.query({ sql: dataSql, rowsAsArray: true }).stream({
+          // CSV bytes straight from the row packets (mysql-csv-stream.ts), unless the caller needs row objects.
+          const csv = request.preferRows ? undefined : streamMysqlCsv(connection, dataSql, plans, encoderOptions(request.dialect, columns.map((c) => c.kind)));
+          const raw = csv?.stream ?? connection.query({ sql: dataSql, rowsAsArray: true }).stream({
             highWaterMark: this.options.rowHighWaterMark ?? 2000,
           });
           // If the server drops the connection while the socket is paused for backpressure
@@ -127,6 +142,7 @@ export class MysqlRowSource implements RowSource {
               raw.destroy(Object.assign(new Error('the server closed the connection while rows were streaming'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }));
             }
           });
+          if (csv) return { kind: 'csv', stream: raw, rowCount: csv.rowCount };
           const converters = plans.flatMap((p, i) => (p.convert ? [{ index: i, convert: p.convert }] : []));
           return { kind: 'rows', stream: converters.length ? raw.pipe(convertRows(raw, converters)) : raw };
         },

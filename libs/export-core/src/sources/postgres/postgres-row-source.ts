@@ -8,7 +8,8 @@ import type { ConnectionSettings } from '../connection-settings.js';
 import { baseSelect } from '../sql-identifiers.js';
 import { columnKind, selectExpression } from './postgres-columns.js';
 import { mapPostgresError } from './postgres-errors.js';
-import { composeSelection, planWindow, type WindowDialect } from '../incremental-window.js';
+import { boundsFromTileMinima, composeSelection, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
+import { ConfigError } from '../../errors.js';
 
 export interface PostgresSourceOptions {
   /** Row-mode only: rows fetched per cursor round trip. @default 2000 */
@@ -108,6 +109,16 @@ export class PostgresRowSource implements RowSource {
       return {
         columns,
         sourceRows,
+        chunkBoundaries: async (column, chunks) => {
+          const key = columns.find((c) => c.name === column);
+          if (!key) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${column}" is not a column of the export`);
+          const result = await client
+            .query({ text: tileMinimaSql(select, selection.where, key, chunks, postgresWindowDialect(client)), rowMode: 'array' })
+            .catch((e: unknown) => {
+              throw mapPostgresError(e, `planning chunks of ${context} on ${where}`) ?? e;
+            });
+          return boundsFromTileMinima((result.rows as (string | null)[][]).map((r) => r[0] ?? null));
+        },
         ...(windowPlan ? { window: { ...windowPlan.window, rows: sourceRows } } : {}),
         stream: (): SourceStream => {
           streaming = true;

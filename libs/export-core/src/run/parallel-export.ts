@@ -1,0 +1,134 @@
+/**
+ * A parallel export: plan -> chunks -> commit, the same three steps that Step Functions runs
+ * in AWS (plan Lambda -> Distributed Map of chunk Lambdas -> commit Lambda) and that
+ * `npm run invoke -- --parallel` / `--chunks` run locally with a concurrency limit.
+ *
+ * - plan: one snapshot resolves the incremental window's end and splits the rows into chunks
+ *   of (nearly) equal row count by key quantiles (NTILE), so skewed keys still give even chunks;
+ * - chunk: each chunk is exported in its own snapshot, bounded by the shared window end, as
+ *   `_partNNNN`, counted and hashed, without a manifest;
+ * - commit: only when every chunk succeeded, one manifest lists all parts (the commit marker).
+ *   Any chunk failure removes every part already written, and no manifest exists.
+ *
+ * Consistency: chunks read separate snapshots taken moments apart. A row updated between two
+ * chunks' snapshots can move; with an incremental window every chunk shares one upper bound
+ * (the window end from the plan), so no row falls between chunks and a moved row is picked up
+ * by the next run. A full export of a table under concurrent writes is per-chunk consistent.
+ */
+import type { Manifest, ManifestObject } from '@rds-s3-export/shared-types';
+import type { Clock, Cursor, KeyRange, Logger, ObjectSink, ResolvedWindow, RowSource, WindowRequest } from '../ports.js';
+import { planKeys } from '../naming/object-keys.js';
+import { ConfigError, ExportRunError } from '../errors.js';
+import { runExport, type ExportRequest } from './run-export.js';
+
+export interface ChunkPlan {
+  readonly runId: string;
+  readonly keyColumn: string;
+  readonly ranges: readonly KeyRange[];
+  readonly window?: ResolvedWindow;
+  /** Rows the plan's snapshot counted (the chunks' sum is checked against their own counts). */
+  readonly rows: number;
+}
+
+export interface ParallelDependencies {
+  /** A new source per chunk: each chunk needs its own connection. */
+  readonly source: () => RowSource;
+  readonly sink: ObjectSink;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+  readonly beforeData?: (window: ResolvedWindow | undefined, runId: string) => Promise<void>;
+}
+
+export interface ParallelOptions {
+  readonly chunks: number;
+  /** Chunks exported at the same time (so the database is not overwhelmed). @default 4 */
+  readonly concurrency?: number;
+  readonly keyColumn: string;
+}
+
+/** Step 1: one snapshot, the window end and the chunk boundaries. */
+export async function planChunks(request: ExportRequest, options: ParallelOptions, deps: Pick<ParallelDependencies, 'source' | 'signal'>): Promise<ChunkPlan> {
+  if (!Number.isInteger(options.chunks) || options.chunks < 1 || options.chunks > 10_000) {
+    throw new ConfigError('CHUNKS_INVALID', `chunks must be a whole number from 1 to 10000 (got ${options.chunks})`);
+  }
+  const opened = await deps.source().open(
+    { table: request.table, query: request.query, columns: request.columns, dialect: request.dialect, window: request.window },
+    deps.signal,
+  );
+  try {
+    const bounds = options.chunks > 1 && opened.sourceRows > 0 ? await opened.chunkBoundaries(options.keyColumn, options.chunks) : [];
+    const edges = [null, ...bounds, null];
+    const ranges: KeyRange[] = edges.slice(0, -1).map((lower, i) => ({ column: options.keyColumn, lower, upper: edges[i + 1] ?? null }));
+    return { runId: planKeys(request).runId, keyColumn: options.keyColumn, ranges, window: opened.window, rows: opened.sourceRows };
+  } finally {
+    await opened.close();
+  }
+}
+
+/** Steps 2 and 3 for a plan: export every chunk (bounded concurrency), then commit one manifest. */
+export async function exportChunksAndCommit(request: ExportRequest, plan: ChunkPlan, options: ParallelOptions, deps: ParallelDependencies): Promise<Manifest> {
+  const started = deps.clock.now();
+  const keys = planKeys(request);
+  // Every chunk reads up to the window end the plan resolved, whatever has arrived since.
+  const window: WindowRequest | undefined =
+    request.window && plan.window ? { ...request.window, bound: plan.window.to ? { kind: 'until', cursor: plan.window.to as Cursor } : request.window.bound } : request.window;
+  await deps.beforeData?.(plan.window, plan.runId);
+  if (plan.rows === 0) {
+    // Nothing to split: one ordinary run writes the (empty-window or header-only) export.
+    return runExport({ ...request, window, limits: undefined }, { source: deps.source(), sink: deps.sink, clock: deps.clock, logger: deps.logger, signal: deps.signal });
+  }
+
+  const results: Manifest[] = new Array(plan.ranges.length);
+  const failures: unknown[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (failures.length === 0 && next < plan.ranges.length) {
+      const index = next++;
+      try {
+        results[index] = await runExport(
+          { ...request, window, keyRange: plan.ranges[index], part: index + 1, writeManifest: false, limits: undefined },
+          { source: deps.source(), sink: deps.sink, clock: deps.clock, logger: deps.logger, signal: deps.signal },
+        );
+        deps.logger.info('chunk exported', { runId: plan.runId, job: request.job, phase: 'chunk', chunk: index + 1, of: plan.ranges.length, rows: results[index]?.rows });
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, plan.ranges.length) }, worker));
+  if (failures.length > 0) {
+    // No manifest: remove every part that did complete, so nothing of the run is visible.
+    await Promise.all(plan.ranges.map((_, i) => deps.sink.deleteObject(keys.dataKey(i + 1)).catch(() => undefined)));
+    throw failures[0];
+  }
+  return commit(request, plan, results, deps, started, keys.manifestKey);
+}
+
+/** Step 3: the single manifest, written only after every chunk succeeded. */
+async function commit(request: ExportRequest, plan: ChunkPlan, chunks: readonly Manifest[], deps: ParallelDependencies, started: Date, manifestKey: string): Promise<Manifest> {
+  const objects: ManifestObject[] = chunks.flatMap((c) => c.objects);
+  const rows = objects.reduce((sum, o) => sum + o.rows, 0);
+  const sourceRows = chunks.reduce((sum, c) => sum + c.reconciliation.sourceRows, 0);
+  const first = chunks[0] as Manifest;
+  const finished = deps.clock.now();
+  const manifest: Manifest = {
+    ...first,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: Math.max(0, finished.getTime() - started.getTime()),
+    rows,
+    bytes: objects.reduce((sum, o) => sum + o.bytes, 0),
+    objects,
+    cursor: plan.window ? { from: plan.window.from, to: plan.window.to } : null,
+    reconciliation: { sourceRows, exportedRows: rows },
+  };
+  try {
+    deps.logger.info('writing manifest', { runId: plan.runId, job: request.job, phase: 'commit', key: manifestKey, rows, parts: objects.length });
+    await deps.sink.putObject(manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' });
+  } catch (error) {
+    await Promise.all(objects.map((o) => deps.sink.deleteObject(o.key).catch(() => undefined)));
+    throw new ExportRunError(`commit of job "${request.job}" run ${plan.runId}`, error);
+  }
+  return manifest;
+}
