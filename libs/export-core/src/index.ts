@@ -13,3 +13,4 @@ export { PostgresRowSource, type PostgresSourceOptions } from './sources/postgre
 export * from './redact.js';
 export * from './run/run-job.js';
 export * from './run/parallel-export.js';
+export * from './run/staged-run.js';

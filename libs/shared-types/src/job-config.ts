@@ -99,6 +99,19 @@ export const JobConfigSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * Export in key-range chunks on Step Functions (plan -> Distributed Map -> commit) instead of
+     * one Lambda. Needs `primaryKey` (its first column is the chunk key).
+     */
+    parallel: z
+      .object({
+        /** Chunks per run. */
+        chunks: z.number().int().min(2).max(1000),
+        /** Chunks exported at the same time, so the database is not overwhelmed. @default 4 */
+        maxConcurrency: z.number().int().min(1).max(100).default(4),
+      })
+      .strict()
+      .optional(),
     lambda: z
       .object({
         /** @default 1024 */
@@ -113,6 +126,9 @@ export const JobConfigSchema = z
   .superRefine((job, ctx) => {
     if ((job.table === undefined) === (job.query === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['table'], message: 'set exactly one of "table" or "query"' });
+    }
+    if (job.parallel && !job.primaryKey?.length && !job.incremental) {
+      ctx.addIssue({ code: 'custom', path: ['parallel'], message: 'a parallel job needs "primaryKey" (its first column splits the chunks)' });
     }
     if (job.query !== undefined && job.columns !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['columns'], message: '"columns" applies to "table" only; select the columns in the query' });

@@ -166,4 +166,28 @@ describe('CLI: npm run export', () => {
     expect(trimmed.stderr).toMatch(/^error \[network\/SOURCE_UNREACHABLE\]/); // the bucket was accepted after trimming
     expect(trimmed.stderr).not.toContain('topsecret');
   });
+
+  it('splits into parts with --max-rows-per-file and exports in parallel with --chunks', async () => {
+    const split = await cli('--source', myUrl, '--table', 'events', '--job-name', 'split', '--dest', `s3://${BUCKET}`, '--s3-endpoint', s3.endpoint, '--layout', 'flat', '--run-time', '2026-02-22T12:00:00Z', '--max-rows-per-file', '60000', '--json');
+    expect(split.code).toBe(0);
+    const splitManifest = JSON.parse(split.stdout) as { objects: { key: string; rows: number }[]; rows: number };
+    expect(splitManifest.objects.map((o) => [o.key, o.rows])).toEqual([
+      ['rds_exports/split_20260222_120000_part0001.csv', 60_000],
+      ['rds_exports/split_20260222_120000_part0002.csv', 60_000],
+      ['rds_exports/split_20260222_120000_part0003.csv', 60_000],
+      ['rds_exports/split_20260222_120000_part0004.csv', 20_000],
+    ]);
+
+    const chunked = await cli('--source', myUrl, '--table', 'events', '--job-name', 'chunked', '--dest', `s3://${BUCKET}`, '--s3-endpoint', s3.endpoint, '--layout', 'flat', '--run-time', '2026-02-22T12:00:00Z', '--chunks', '4', '--concurrency', '2', '--json');
+    expect(chunked.code).toBe(0);
+    const chunkedManifest = JSON.parse(chunked.stdout) as { objects: { key: string; rows: number }[]; rows: number; reconciliation: unknown };
+    expect(chunkedManifest.objects.map((o) => o.rows)).toEqual([50_000, 50_000, 50_000, 50_000]);
+    expect(chunkedManifest.reconciliation).toEqual({ sourceRows: 200_000, exportedRows: 200_000 });
+    expect(await keys()).toEqual(expect.arrayContaining(['_manifests/chunked/chunked_20260222_120000.json', 'rds_exports/chunked_20260222_120000_part0004.csv']));
+
+    const bad = await cli('--source', myUrl, '--table', 'events', '--dest', `s3://${BUCKET}`, '--chunks', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--chunks must be a whole number from 1 to 10000 \(got "0"\)/);
+  }, 120_000);
 });
+

@@ -8,6 +8,7 @@ export const USAGE = `Usage:
                     --dest <s3://bucket[/prefix] | file:///abs/dir>
                     [--layout hive|flat] [--compression none|gzip] [--run-time <ISO-8601>]
                     [--s3-endpoint <url>] [--json]
+                    [--max-rows-per-file N] [--max-bytes-per-file N] [--chunks N [--chunk-key col] [--concurrency N]]
   npm run export -- --job <name> [--source …] [--dest …] [--s3-endpoint <url>] [--run-time …] [--json]
 
 Options:
@@ -22,6 +23,11 @@ Options:
   --run-time      the run's time in UTC, names the objects (default: now)
   --s3-endpoint   S3-compatible endpoint (local S3 server); path-style addressing
   --json          print the manifest as JSON on stdout
+  --max-rows-per-file, --max-bytes-per-file
+                  split into <file>_partNNNN.csv objects, each with its header (bytes before compression)
+  --chunks        export in N key-range chunks in parallel (plan -> chunks -> one manifest)
+  --chunk-key     key column to split on (default: the job's primary key, else "id")
+  --concurrency   chunks exported at once (default 4)
   --job           run a job from the catalog (libs/jobs)
   --help          this text
 
@@ -41,6 +47,11 @@ export interface CliCommand {
   readonly s3Endpoint?: string;
   readonly json: boolean;
   readonly help: boolean;
+  readonly maxRowsPerFile?: number;
+  readonly maxBytesPerFile?: number;
+  readonly chunks?: number;
+  readonly chunkKey?: string;
+  readonly concurrency?: number;
 }
 
 /** Parses and validates CLI arguments. Every refusal names the option and never echoes a password. */
@@ -64,6 +75,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         json: { type: 'boolean', default: false },
         job: { type: 'string' },
         help: { type: 'boolean', default: false },
+        'max-rows-per-file': { type: 'string' },
+        'max-bytes-per-file': { type: 'string' },
+        chunks: { type: 'string' },
+        'chunk-key': { type: 'string' },
+        concurrency: { type: 'string' },
       },
     }));
   } catch (error) {
@@ -122,7 +138,30 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     if (!/^https?:\/\/[^/]+/.test(s3Endpoint)) throw new CliUsageError(`--s3-endpoint "${s3Endpoint}" must be an http(s) URL`);
   }
 
+  const whole = (option: string, value: string | undefined, min: number, max: number): number | undefined => {
+    if (value === undefined) return undefined;
+    const n = Number(value.trim());
+    if (!Number.isInteger(n) || n < min || n > max) throw new CliUsageError(`--${option} must be a whole number from ${min} to ${max} (got "${value}")`);
+    return n;
+  };
+  const chunkKey = values['chunk-key']?.trim();
+  if (chunkKey !== undefined) {
+    const problem = identifierProblem(chunkKey, { qualified: false });
+    if (problem) throw new CliUsageError(`--chunk-key "${chunkKey}" ${problem}`);
+  }
+  const chunks = whole('chunks', values.chunks, 1, 10_000);
+  const maxRowsPerFile = whole('max-rows-per-file', values['max-rows-per-file'], 1, 1_000_000_000);
+  const maxBytesPerFile = whole('max-bytes-per-file', values['max-bytes-per-file'], 1024 * 1024, 5 * 1024 ** 4);
+  if (chunks !== undefined && (maxRowsPerFile !== undefined || maxBytesPerFile !== undefined)) {
+    throw new CliUsageError('--chunks writes one object per chunk; drop --max-rows-per-file/--max-bytes-per-file');
+  }
+
   return {
+    maxRowsPerFile,
+    maxBytesPerFile,
+    chunks,
+    chunkKey,
+    concurrency: whole('concurrency', values.concurrency, 1, 64),
     jobName,
     catalogJob,
     sourceUrl: values.source,

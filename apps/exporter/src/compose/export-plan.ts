@@ -17,6 +17,8 @@ export interface ExportPlan {
   readonly destination: Destination;
   readonly request: ExportRequest;
   readonly s3Endpoint?: string;
+  /** Parallel export in key-range chunks. */
+  readonly parallel?: { readonly chunks: number; readonly concurrency: number; readonly keyColumn: string };
   /** Values that must never be printed (the password). */
   readonly secrets: readonly string[];
 }
@@ -49,6 +51,13 @@ export function resolvePlan(command: CliCommand, env: NodeJS.ProcessEnv, now: Da
     layout: command.layout ?? job?.destination.layout ?? 'hive',
     compression: command.compression ?? job?.destination.compression ?? 'none',
     runTime: command.runTime ?? now,
+    limits: {
+      maxRows: command.maxRowsPerFile ?? job?.limits.maxRowsPerFile,
+      maxBytes: command.maxBytesPerFile ?? job?.limits.maxBytesPerFile,
+    },
   };
-  return { connection, destination, request, s3Endpoint: command.s3Endpoint, secrets: password ? [password] : [] };
+  const parallel = command.chunks
+    ? { chunks: command.chunks, concurrency: command.concurrency ?? 4, keyColumn: command.chunkKey ?? job?.primaryKey?.[0] ?? 'id' }
+    : undefined;
+  return { connection, destination, request, s3Endpoint: command.s3Endpoint, ...(parallel ? { parallel } : {}), secrets: password ? [password] : [] };
 }

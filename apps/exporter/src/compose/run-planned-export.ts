@@ -4,6 +4,8 @@ import type { Manifest } from '@rds-s3-export/shared-types';
 import {
   createRowSource,
   LocalFolderSink,
+  exportChunksAndCommit,
+  planChunks,
   runExport,
   systemClock,
   type ExportProgress,
@@ -24,6 +26,12 @@ export interface RunOptions {
 /** Builds the adapters for a plan and runs the export. */
 export async function runPlannedExport(plan: ExportPlan, options: RunOptions = {}): Promise<Manifest> {
   const sink = buildSink(plan, options.s3Client);
+  if (plan.parallel) {
+    const source = createRowSource(plan.connection);
+    const deps = { source: () => source, sink, clock: systemClock, logger: options.logger ?? silentLogger, signal: options.signal };
+    const chunkPlan = await planChunks(plan.request, plan.parallel, deps);
+    return exportChunksAndCommit(plan.request, chunkPlan, plan.parallel, deps);
+  }
   return runExport(plan.request, {
     source: createRowSource(plan.connection),
     sink,

@@ -4,10 +4,21 @@
  * run summary and emit metrics, and fail the invocation on a failed run so the scheduler's
  * retry policy and dead-letter queue take over.
  */
-import { ExporterEventSchema, formatIssues, type JobConfig, type RdsExportError, type RunSummary } from '@rds-s3-export/shared-types';
+import { ExporterEventSchema, formatIssues, StagedEventSchema, type JobConfig, type RdsExportError, type RunSummary } from '@rds-s3-export/shared-types';
 import { getJob } from '@rds-s3-export/jobs';
-import { ConfigError, systemClock, type Logger, type LogFields } from '@rds-s3-export/export-core';
-import { executeJob, type JobAdapters } from '../runtime/execute-job.js';
+import {
+  abortStagedRun,
+  commitStagedRun,
+  ConfigError,
+  exportStagedChunk,
+  planStagedRun,
+  systemClock,
+  type ChunkResult,
+  type Logger,
+  type LogFields,
+  type StagedPlan,
+} from '@rds-s3-export/export-core';
+import { executeJob, withSource, type JobAdapters } from '../runtime/execute-job.js';
 
 /** The slice of Powertools Metrics the handler uses. */
 export interface RunMetrics {
@@ -38,7 +49,7 @@ export function createExporterHandler(deps: HandlerDependencies) {
       deps.logger.error('run summary', { status: 'failed', errorClass: error.errorClass, code: error.code, error: error.message });
       throw error;
     }
-    const { job: jobName, scheduledTime, runTime, mode } = parsed.data;
+    const { job: jobName, scheduledTime, runTime, mode, chunks } = parsed.data;
     let job: JobConfig;
     try {
       job = lookup(jobName);
@@ -50,7 +61,7 @@ export function createExporterHandler(deps: HandlerDependencies) {
     // The scheduled time names the run: every retry of one slot is the same run, same keys.
     const time = new Date(scheduledTime ?? runTime ?? systemClock.now().toISOString());
     const logger = withFields(deps.logger, { job: job.name, requestId: context.awsRequestId });
-    const { summary, error } = await executeJob(job, { runTime: time, mode }, deps.adaptersFor(job, context, logger));
+    const { summary, error } = await executeJob(job, { runTime: time, mode, chunks }, deps.adaptersFor(job, context, logger));
 
     if (summary.status === 'failed') logger.error('run summary', { ...summary });
     else logger.info('run summary', { ...summary });
@@ -82,4 +93,79 @@ export function withFields(base: Logger, fixed: LogFields): Logger {
     warn: (m, f) => base.warn(m, add(f)),
     error: (m, f) => base.error(m, add(f)),
   };
+}
+
+/**
+ * The Step Functions steps of a parallel run (see export-core's staged-run.ts): plan, chunk,
+ * commit, abort. Each validates its event and returns plain JSON for the next state. A failing
+ * step throws, so the state machine's retry and catch apply.
+ */
+export function createStagedHandler(deps: HandlerDependencies) {
+  const lookup = deps.jobs ?? getJob;
+  return async function staged(event: unknown, context: HandlerContext = {}): Promise<unknown> {
+    const parsed = StagedEventSchema.safeParse(event);
+    if (!parsed.success) throw new ConfigError('EVENT_INVALID', `invalid staged event: ${formatIssues(parsed.error, 'event')}`);
+    const e = parsed.data;
+    const job = lookup(e.job);
+    const logger = withFields(deps.logger, { job: job.name, requestId: context.awsRequestId, phase: e.action });
+    const adapters = deps.adaptersFor(job, context, logger);
+    const base = { sink: adapters.sink, state: adapters.state, clock: adapters.clock, logger };
+    switch (e.action) {
+      case 'plan': {
+        const runTime = new Date(e.scheduledTime ?? e.runTime ?? systemClock.now().toISOString());
+        const chunks = job.parallel?.chunks ?? 2;
+        return withSource(job, adapters, (source) => planStagedRun(job, { runTime, mode: e.mode, chunks }, { ...base, source }));
+      }
+      case 'chunk':
+        return withSource(job, adapters, (source) => exportStagedChunk(job, e.plan as unknown as StagedPlan, e.index, { ...base, source }));
+      case 'commit': {
+        const manifest = await commitStagedRun(job, e.plan as unknown as StagedPlan, e.results as unknown as ChunkResult[], base);
+        const summary: RunSummary = {
+          runId: manifest.runId,
+          job: job.name,
+          status: 'committed',
+          mode: (e.plan as unknown as StagedPlan).mode,
+          rows: manifest.rows,
+          bytes: manifest.bytes,
+          durationMs: manifest.durationMs,
+          keys: manifest.objects.map((o) => o.key),
+          cursor: manifest.cursor,
+        };
+        logger.info('run summary', { ...summary });
+        if (deps.metrics) {
+          deps.metrics.addDimension('job', job.name);
+          deps.metrics.addMetric('RowsExported', 'Count', summary.rows);
+          deps.metrics.addMetric('BytesWritten', 'Bytes', summary.bytes);
+          deps.metrics.addMetric('RunSucceeded', 'Count', 1);
+          deps.metrics.publishStoredMetrics();
+        }
+        return summary;
+      }
+      case 'abort': {
+        await abortStagedRun(job, e.plan as unknown as StagedPlan, base);
+        logger.error('run summary', { runId: (e.plan as unknown as StagedPlan).runId, job: job.name, status: 'failed', errorClass: 'storage', code: 'PARALLEL_RUN_ABORTED', error: describeCause(e.error) });
+        if (deps.metrics) {
+          deps.metrics.addDimension('job', job.name);
+          deps.metrics.addMetric('RunFailed', 'Count', 1);
+          deps.metrics.publishStoredMetrics();
+        }
+        return { aborted: true, runId: (e.plan as unknown as StagedPlan).runId };
+      }
+    }
+  };
+}
+
+/** The Step Functions catch output ({Error, Cause}) as one line, without stack traces. */
+function describeCause(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const { Error: name, Cause: cause } = error as { Error?: string; Cause?: string };
+    try {
+      const parsed = JSON.parse(cause ?? '') as { errorMessage?: string };
+      if (parsed.errorMessage) return `${name ?? 'Error'}: ${parsed.errorMessage}`;
+    } catch {
+      // not JSON: fall through
+    }
+    return `${name ?? 'Error'}${cause ? `: ${String(cause).slice(0, 500)}` : ''}`;
+  }
+  return 'a chunk failed';
 }

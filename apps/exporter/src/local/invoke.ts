@@ -1,5 +1,5 @@
 /**
- * `npm run invoke -- --job <name> [--scheduled-time <ISO>] [--mode full|incremental]`: runs
+ * `npm run invoke -- --job <name> [--scheduled-time <ISO>] [--mode full|incremental] [--parallel [--chunks N]]`: runs
  * the real handler once against the local stack that `npm start` keeps running, and prints
  * the run summary as JSON. Exit 0 when the run committed (or was a no-op), 1 otherwise.
  */
@@ -18,11 +18,11 @@ async function answers(port: number): Promise<boolean> {
 export async function invoke(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { job: { type: 'string' }, 'scheduled-time': { type: 'string' }, mode: { type: 'string' } },
+    options: { job: { type: 'string' }, 'scheduled-time': { type: 'string' }, mode: { type: 'string' }, parallel: { type: 'boolean', default: false }, chunks: { type: 'string' } },
     strict: true,
   });
   if (!values.job) {
-    process.stderr.write('usage: npm run invoke -- --job <name> [--scheduled-time <ISO>] [--mode full|incremental]\n');
+    process.stderr.write('usage: npm run invoke -- --job <name> [--scheduled-time <ISO>] [--mode full|incremental] [--parallel [--chunks N]]\n');
     return 2;
   }
   for (const [what, port] of [['S3', LOCAL_ENDPOINTS.s3Port], ['DynamoDB', LOCAL_ENDPOINTS.dynamoPort]] as const) {
@@ -44,6 +44,8 @@ export async function invoke(argv: readonly string[]): Promise<number> {
       job: values.job,
       ...(values['scheduled-time'] ? { scheduledTime: values['scheduled-time'] } : { runTime: new Date().toISOString() }),
       ...(values.mode ? { mode: values.mode } : {}),
+      // --parallel: the same plan -> chunks -> commit flow as Step Functions, with a local concurrency limit.
+      ...(values.parallel || values.chunks ? { chunks: Number(values.chunks ?? 4) } : {}),
     };
     const summary = await runtime.handler(event);
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

@@ -13,6 +13,7 @@ import {
   type JobRunOutcome,
   type Logger,
   type ObjectSink,
+  type RowSource,
   type RunMode,
   type StateStore,
 } from '@rds-s3-export/export-core';
@@ -43,7 +44,7 @@ const DEFAULT_PORT = { mysql: 3306, mariadb: 3306, postgres: 5432 } as const;
  */
 export async function executeJob(
   job: JobConfig,
-  run: { runTime: Date; mode?: RunMode },
+  run: { runTime: Date; mode?: RunMode; chunks?: number },
   adapters: JobAdapters,
 ): Promise<{ summary: RunSummary; outcome?: JobRunOutcome; error?: unknown }> {
   const started = adapters.clock.now().getTime();
@@ -60,7 +61,12 @@ export async function executeJob(
       ...(adapters.tls ? { tls: adapters.tls } : {}),
     };
     return runJob(
-      { job, runTime: run.runTime, mode },
+      {
+        job,
+        runTime: run.runTime,
+        mode,
+        ...(run.chunks && run.chunks > 1 ? { parallel: { chunks: run.chunks, concurrency: job.parallel?.maxConcurrency } } : {}),
+      },
       {
         source: createRowSource(settings),
         sink: adapters.sink,
@@ -122,4 +128,30 @@ function summaryOf(job: JobConfig, mode: RunMode, outcome: JobRunOutcome, durati
     keys: m.objects.map((o) => o.key),
     cursor: m.cursor,
   };
+}
+
+/**
+ * Runs `work` with a source built from the job's credentials; when the database rejects them,
+ * reads the secret once more and retries once (rotation). For the staged (Step Functions) steps.
+ */
+export async function withSource<T>(job: JobConfig, adapters: Pick<JobAdapters, 'credentials' | 'tls' | 'logger'>, work: (source: RowSource) => Promise<T>): Promise<T> {
+  const build = async (forceRefresh: boolean) => {
+    const c = await adapters.credentials.get({ forceRefresh });
+    return createRowSource({
+      engine: job.engine,
+      host: c.host,
+      port: c.port || DEFAULT_PORT[job.engine],
+      user: c.username,
+      password: c.password,
+      database: c.database,
+      ...(adapters.tls ? { tls: adapters.tls } : {}),
+    });
+  };
+  try {
+    return await work(await build(false));
+  } catch (error) {
+    if (!(error instanceof RdsExportError && error.errorClass === 'auth' && error.code === 'SOURCE_AUTH_FAILED')) throw error;
+    adapters.logger.warn('the database rejected the cached credentials; reading the secret again (rotation)', { job: job.name, phase: 'credentials' });
+    return work(await build(true));
+  }
 }

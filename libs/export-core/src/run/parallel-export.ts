@@ -28,6 +28,8 @@ export interface ChunkPlan {
   readonly window?: ResolvedWindow;
   /** Rows the plan's snapshot counted (the chunks' sum is checked against their own counts). */
   readonly rows: number;
+  /** Columns as the plan saw them (for the commit step's manifest). */
+  readonly columns: readonly { readonly name: string; readonly sourceType: string }[];
 }
 
 export interface ParallelDependencies {
@@ -60,25 +62,45 @@ export async function planChunks(request: ExportRequest, options: ParallelOption
     const bounds = options.chunks > 1 && opened.sourceRows > 0 ? await opened.chunkBoundaries(options.keyColumn, options.chunks) : [];
     const edges = [null, ...bounds, null];
     const ranges: KeyRange[] = edges.slice(0, -1).map((lower, i) => ({ column: options.keyColumn, lower, upper: edges[i + 1] ?? null }));
-    return { runId: planKeys(request).runId, keyColumn: options.keyColumn, ranges, window: opened.window, rows: opened.sourceRows };
+    return {
+      runId: planKeys(request).runId,
+      keyColumn: options.keyColumn,
+      ranges,
+      window: opened.window,
+      rows: opened.sourceRows,
+      columns: opened.columns.map((c) => ({ name: c.name, sourceType: c.sourceType })),
+    };
   } finally {
     await opened.close();
   }
 }
 
-/** Steps 2 and 3 for a plan: export every chunk (bounded concurrency), then commit one manifest. */
+/** Step 2 for one chunk: its key range, in its own snapshot, bounded by the plan's window end; no manifest. */
+export async function exportChunk(request: ExportRequest, plan: ChunkPlan, index: number, deps: ParallelDependencies): Promise<Manifest> {
+  const range = plan.ranges[index];
+  if (!range) throw new ConfigError('CHUNK_INDEX_INVALID', `chunk ${index + 1} is not in the plan of run ${plan.runId} (${plan.ranges.length} chunks)`);
+  const result = await runExport(
+    { ...request, window: chunkWindow(request, plan), keyRange: range, part: index + 1, writeManifest: false, limits: undefined },
+    { source: deps.source(), sink: deps.sink, clock: deps.clock, logger: deps.logger, signal: deps.signal },
+  );
+  deps.logger.info('chunk exported', { runId: plan.runId, job: request.job, phase: 'chunk', chunk: index + 1, of: plan.ranges.length, rows: result.rows });
+  return result;
+}
+
+/** Removes every part a failed parallel run may have written (the catch path). */
+export async function abortChunks(request: ExportRequest, plan: ChunkPlan, sink: ObjectSink): Promise<void> {
+  const keys = planKeys(request);
+  await Promise.all(plan.ranges.map((_, i) => sink.deleteObject(keys.dataKey(i + 1)).catch(() => undefined)));
+}
+
+/** Steps 2 and 3 for a plan, locally: every chunk (bounded concurrency), then one manifest. */
 export async function exportChunksAndCommit(request: ExportRequest, plan: ChunkPlan, options: ParallelOptions, deps: ParallelDependencies): Promise<Manifest> {
   const started = deps.clock.now();
-  const keys = planKeys(request);
-  // Every chunk reads up to the window end the plan resolved, whatever has arrived since.
-  const window: WindowRequest | undefined =
-    request.window && plan.window ? { ...request.window, bound: plan.window.to ? { kind: 'until', cursor: plan.window.to as Cursor } : request.window.bound } : request.window;
   await deps.beforeData?.(plan.window, plan.runId);
   if (plan.rows === 0) {
     // Nothing to split: one ordinary run writes the (empty-window or header-only) export.
-    return runExport({ ...request, window, limits: undefined }, { source: deps.source(), sink: deps.sink, clock: deps.clock, logger: deps.logger, signal: deps.signal });
+    return runExport({ ...request, window: chunkWindow(request, plan), limits: undefined }, { source: deps.source(), sink: deps.sink, clock: deps.clock, logger: deps.logger, signal: deps.signal });
   }
-
   const results: Manifest[] = new Array(plan.ranges.length);
   const failures: unknown[] = [];
   let next = 0;
@@ -86,11 +108,7 @@ export async function exportChunksAndCommit(request: ExportRequest, plan: ChunkP
     while (failures.length === 0 && next < plan.ranges.length) {
       const index = next++;
       try {
-        results[index] = await runExport(
-          { ...request, window, keyRange: plan.ranges[index], part: index + 1, writeManifest: false, limits: undefined },
-          { source: deps.source(), sink: deps.sink, clock: deps.clock, logger: deps.logger, signal: deps.signal },
-        );
-        deps.logger.info('chunk exported', { runId: plan.runId, job: request.job, phase: 'chunk', chunk: index + 1, of: plan.ranges.length, rows: results[index]?.rows });
+        results[index] = await exportChunk(request, plan, index, deps);
       } catch (error) {
         failures.push(error);
       }
@@ -99,14 +117,24 @@ export async function exportChunksAndCommit(request: ExportRequest, plan: ChunkP
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, plan.ranges.length) }, worker));
   if (failures.length > 0) {
     // No manifest: remove every part that did complete, so nothing of the run is visible.
-    await Promise.all(plan.ranges.map((_, i) => deps.sink.deleteObject(keys.dataKey(i + 1)).catch(() => undefined)));
+    await abortChunks(request, plan, deps.sink);
     throw failures[0];
   }
-  return commit(request, plan, results, deps, started, keys.manifestKey);
+  return commitChunks(request, plan, results, deps, started);
+}
+
+/** Every chunk reads up to the window end the plan resolved, whatever has arrived since. */
+function chunkWindow(request: ExportRequest, plan: ChunkPlan): WindowRequest | undefined {
+  if (!request.window || !plan.window) return request.window;
+  return { ...request.window, bound: plan.window.to ? { kind: 'until', cursor: plan.window.to as Cursor } : request.window.bound };
 }
 
 /** Step 3: the single manifest, written only after every chunk succeeded. */
-async function commit(request: ExportRequest, plan: ChunkPlan, chunks: readonly Manifest[], deps: ParallelDependencies, started: Date, manifestKey: string): Promise<Manifest> {
+export async function commitChunks(request: ExportRequest, plan: ChunkPlan, chunks: readonly Manifest[], deps: Pick<ParallelDependencies, 'sink' | 'clock' | 'logger'>, started: Date): Promise<Manifest> {
+  if (chunks.length !== plan.ranges.length || chunks.some((c) => c === undefined || c.runId !== plan.runId)) {
+    throw new ConfigError('CHUNK_RESULTS_INCOMPLETE', `commit of run ${plan.runId} needs ${plan.ranges.length} chunk results of that run (got ${chunks.length})`);
+  }
+  const manifestKey = planKeys(request).manifestKey;
   const objects: ManifestObject[] = chunks.flatMap((c) => c.objects);
   const rows = objects.reduce((sum, o) => sum + o.rows, 0);
   const sourceRows = chunks.reduce((sum, c) => sum + c.reconciliation.sourceRows, 0);

@@ -13,7 +13,7 @@
  * rows); a retry of the same slot re-exports exactly the recorded window to the same keys.
  */
 import type { JobConfig, Manifest } from '@rds-s3-export/shared-types';
-import type { Clock, Cursor, Logger, ObjectSink, ResolvedWindow, RowSource, StateStore, WindowRequest } from '../ports.js';
+import type { Clock, Cursor, JobState, Logger, ObjectSink, ResolvedWindow, RowSource, StateStore, WindowRequest } from '../ports.js';
 import { manifestKeyFor, runIdFor } from '../naming/object-keys.js';
 import { ConfigError, ExportTimeoutError } from '../errors.js';
 import { runExport, type ExportProgress, type ExportRequest } from './run-export.js';
@@ -58,7 +58,6 @@ export async function runJob(request: JobRunRequest, deps: JobRunDependencies): 
   const { job } = request;
   const runId = runIdFor(job.name, request.runTime);
   const mode: RunMode = request.mode ?? (job.incremental ? 'incremental' : 'full');
-  const manifestKey = (id: string) => manifestKeyFor(job.destination.manifestPrefix, job.name, id);
   const log = (message: string, fields: Record<string, unknown> = {}) => deps.logger.info(message, { runId, job: job.name, ...fields });
 
   if (!(await deps.state.acquireLease(job.name, deps.owner, deps.leaseTtlMs))) {
@@ -67,48 +66,12 @@ export async function runJob(request: JobRunRequest, deps: JobRunDependencies): 
   }
   const deadline = armDeadline(deps);
   try {
-    let state = await deps.state.getState(job.name);
-    const readManifest = async (id: string) => {
-      const text = await deps.sink.getObject(manifestKey(id));
-      return text === null ? null : (JSON.parse(text) as Manifest);
-    };
-
-    // A commit left pending by an earlier run: its manifest decides which way it goes.
-    if (state.pending && state.pending.runId !== runId) {
-      const pending = state.pending;
-      if (await readManifest(pending.runId)) {
-        await deps.state.finishCommit(job.name, pending.runId);
-        log('rolled forward the cursor of a run that wrote its manifest', { phase: 'recover', pendingRunId: pending.runId });
-      } else {
-        await deps.state.abandonCommit(job.name, pending.runId);
-        log('dropped the pending window of a run that never committed', { phase: 'recover', pendingRunId: pending.runId });
-      }
-      state = await deps.state.getState(job.name);
-    }
-
-    const existing = await readManifest(runId);
-    if (existing) {
-      if (state.pending?.runId === runId) await deps.state.finishCommit(job.name, runId);
-      log('this run is already committed', { phase: 'idempotency', status: 'already-committed' });
-      return { status: 'already-committed', runId, manifest: existing };
-    }
-
+    const prepared = await prepareRun(job, runId, deps);
+    if (prepared.existing) return { status: 'already-committed', runId, manifest: prepared.existing };
+    const state = prepared.state;
     const window = windowFor(job, mode, state.cursor, state.pending?.runId === runId ? state.pending.to : null);
     const storedCursor = state.cursor;
-    const exportRequest: ExportRequest = {
-      job: job.name,
-      table: job.table,
-      query: job.query,
-      columns: job.columns,
-      dialect: job.csv,
-      prefix: job.destination.prefix,
-      manifestPrefix: job.destination.manifestPrefix,
-      layout: job.destination.layout,
-      compression: job.destination.compression,
-      runTime: request.runTime,
-      window,
-      limits: { maxRows: job.limits.maxRowsPerFile, maxBytes: job.limits.maxBytesPerFile },
-    };
+    const exportRequest = exportRequestFor(job, request.runTime, window);
     const beforeData = async (resolved: ResolvedWindow | undefined) => {
       if (!resolved) return;
       const recorded = await deps.state.beginCommit(job.name, { runId, from: storedCursor, to: resolved.to });
@@ -164,7 +127,7 @@ export async function runJob(request: JobRunRequest, deps: JobRunDependencies): 
   }
 }
 
-function windowFor(job: JobConfig, mode: RunMode, cursor: Cursor | null, recordedEnd: Cursor | null): WindowRequest | undefined {
+export function windowFor(job: JobConfig, mode: RunMode, cursor: Cursor | null, recordedEnd: Cursor | null): WindowRequest | undefined {
   if (!job.incremental) return undefined;
   return {
     cursorColumn: job.incremental.cursorColumn,
@@ -190,4 +153,59 @@ function armDeadline(deps: JobRunDependencies) {
     else timer = setTimeout(fire, budget);
   }
   return { signal: controller.signal, fired: () => fired, clear: () => timer && clearTimeout(timer) };
+}
+
+/**
+ * Recovery and idempotency, shared by the single-invocation run and the staged (Step
+ * Functions) run: settle a commit an earlier run left pending, then report whether this run
+ * id is already committed (and make sure its cursor moved).
+ */
+export async function prepareRun(
+  job: JobConfig,
+  runId: string,
+  deps: Pick<JobRunDependencies, 'state' | 'sink' | 'logger'>,
+): Promise<{ state: JobState; existing: Manifest | null }> {
+  const log = (message: string, fields: Record<string, unknown> = {}) => deps.logger.info(message, { runId, job: job.name, ...fields });
+  const manifestKey = (id: string) => manifestKeyFor(job.destination.manifestPrefix, job.name, id);
+  const readManifest = async (id: string) => {
+    const text = await deps.sink.getObject(manifestKey(id));
+    return text === null ? null : (JSON.parse(text) as Manifest);
+  };
+  let state = await deps.state.getState(job.name);
+  // A commit left pending by an earlier run: its manifest decides which way it goes.
+  if (state.pending && state.pending.runId !== runId) {
+    const pending = state.pending;
+    if (await readManifest(pending.runId)) {
+      await deps.state.finishCommit(job.name, pending.runId);
+      log('rolled forward the cursor of a run that wrote its manifest', { phase: 'recover', pendingRunId: pending.runId });
+    } else {
+      await deps.state.abandonCommit(job.name, pending.runId);
+      log('dropped the pending window of a run that never committed', { phase: 'recover', pendingRunId: pending.runId });
+    }
+    state = await deps.state.getState(job.name);
+  }
+  const existing = await readManifest(runId);
+  if (existing) {
+    if (state.pending?.runId === runId) await deps.state.finishCommit(job.name, runId);
+    log('this run is already committed', { phase: 'idempotency', status: 'already-committed' });
+  }
+  return { state, existing };
+}
+
+/** The export request of a catalog job for one run. */
+export function exportRequestFor(job: JobConfig, runTime: Date, window: WindowRequest | undefined): ExportRequest {
+  return {
+    job: job.name,
+    table: job.table,
+    query: job.query,
+    columns: job.columns,
+    dialect: job.csv,
+    prefix: job.destination.prefix,
+    manifestPrefix: job.destination.manifestPrefix,
+    layout: job.destination.layout,
+    compression: job.destination.compression,
+    runTime,
+    window,
+    limits: { maxRows: job.limits.maxRowsPerFile, maxBytes: job.limits.maxBytesPerFile },
+  };
 }
