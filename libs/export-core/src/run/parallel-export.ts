@@ -39,7 +39,7 @@ export interface ParallelDependencies {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
-  readonly beforeData?: (window: ResolvedWindow | undefined, runId: string) => Promise<void>;
+  readonly beforeData?: (window: ResolvedWindow | undefined, runId: string, sourceRows: number) => Promise<void>;
 }
 
 export interface ParallelOptions {
@@ -96,7 +96,7 @@ export async function abortChunks(request: ExportRequest, plan: ChunkPlan, sink:
 /** Steps 2 and 3 for a plan, locally: every chunk (bounded concurrency), then one manifest. */
 export async function exportChunksAndCommit(request: ExportRequest, plan: ChunkPlan, options: ParallelOptions, deps: ParallelDependencies): Promise<Manifest> {
   const started = deps.clock.now();
-  await deps.beforeData?.(plan.window, plan.runId);
+  await deps.beforeData?.(plan.window, plan.runId, plan.rows);
   if (plan.rows === 0) {
     // Nothing to split: one ordinary run writes the (empty-window or header-only) export.
     return runExport({ ...request, window: chunkWindow(request, plan), limits: undefined }, { source: deps.source(), sink: deps.sink, clock: deps.clock, logger: deps.logger, signal: deps.signal });

@@ -58,7 +58,7 @@ export interface ExportDependencies {
    * Called with the window resolved inside the snapshot, before any data is written (the
    * runtime records it as a pending commit). Throwing aborts the run.
    */
-  readonly beforeData?: (window: ResolvedWindow | undefined, runId: string) => Promise<void>;
+  readonly beforeData?: (window: ResolvedWindow | undefined, runId: string, sourceRows: number) => Promise<void>;
 }
 
 const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
@@ -101,7 +101,7 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
     opened = await source.open(sourceRequest, signal);
     const columns = opened.columns;
     const window = opened.window;
-    await deps.beforeData?.(window, keys.runId);
+    await deps.beforeData?.(window, keys.runId, opened.sourceRows);
     const encoding = encoderOptions(request.dialect, columns.map((c) => c.kind));
     const objects: ManifestObject[] = [];
     let rows = 0;

@@ -72,7 +72,11 @@ export async function runJob(request: JobRunRequest, deps: JobRunDependencies): 
     const window = windowFor(job, mode, state.cursor, state.pending?.runId === runId ? state.pending.to : null);
     const storedCursor = state.cursor;
     const exportRequest = exportRequestFor(job, request.runTime, window);
-    const beforeData = async (resolved: ResolvedWindow | undefined) => {
+    let totalRows: number | undefined;
+    let lastProgress: ExportProgress | undefined;
+    const beforeData = async (resolved: ResolvedWindow | undefined, _runId: string, sourceRows: number) => {
+      totalRows = sourceRows;
+      log('exporting', { phase: 'stream', sourceRows, estimatedSeconds: Math.ceil(sourceRows / ESTIMATED_ROWS_PER_SECOND) });
       if (!resolved) return;
       const recorded = await deps.state.beginCommit(job.name, { runId, from: storedCursor, to: resolved.to });
       if (!recorded) throw new StateConflictError(`the cursor of job "${job.name}" moved while run ${runId} was starting`);
@@ -99,14 +103,21 @@ export async function runJob(request: JobRunRequest, deps: JobRunDependencies): 
           clock: deps.clock,
           logger: deps.logger,
           signal: deadline.signal,
-          onProgress: deps.onProgress,
+          onProgress: (progress) => {
+            lastProgress = progress;
+            deps.onProgress?.(progress);
+          },
           beforeData,
         });
     const manifest = await exported.catch((error: unknown) => {
       if (deadline.fired()) {
+        const estimate = suggestChunks(totalRows, lastProgress);
+        deps.logger.warn('the run would not fit in one invocation', { runId, job: job.name, phase: 'timeout', sourceRows: totalRows, rowsSoFar: lastProgress?.rows, ...estimate });
         throw new ExportTimeoutError(
           `export of job "${job.name}" stopped ${Math.round((deps.deadlineMarginMs ?? 20_000) / 1000)} s before the time limit; ` +
-            'the upload was aborted and nothing was committed. Give the function more time or enable file splitting / parallel export.',
+            'the upload was aborted and nothing was committed. Enable parallel export for this job' +
+            (estimate.suggestedChunks ? ` (parallel.chunks >= ${estimate.suggestedChunks} by the rate measured so far)` : '') +
+            ' or give the function more time.',
           { cause: error },
         );
       }
@@ -208,4 +219,16 @@ export function exportRequestFor(job: JobConfig, runTime: Date, window: WindowRe
     window,
     limits: { maxRows: job.limits.maxRowsPerFile, maxBytes: job.limits.maxBytesPerFile },
   };
+}
+
+/** A planning guess of export speed when nothing was measured yet (the benchmark's order of magnitude). */
+const ESTIMATED_ROWS_PER_SECOND = 150_000;
+
+/** Chunks needed for the run to fit, from the rows exported so far and the time they took. */
+function suggestChunks(totalRows: number | undefined, progress: ExportProgress | undefined): { suggestedChunks?: number; rowsPerSecond?: number } {
+  if (!totalRows || !progress?.rows || progress.elapsedMs <= 0) return {};
+  const rowsPerSecond = Math.round((progress.rows / progress.elapsedMs) * 1000);
+  const secondsNeeded = totalRows / Math.max(rowsPerSecond, 1);
+  const budgetSeconds = progress.elapsedMs / 1000;
+  return { rowsPerSecond, suggestedChunks: Math.max(2, Math.ceil((secondsNeeded / Math.max(budgetSeconds, 1)) * 1.5)) };
 }
