@@ -13,3 +13,6 @@ export {
 export { SecretsManagerCredentials, SecretError, type RdsSecretCredentials } from './secrets/secrets-manager-credentials.js';
 export { DynamoDbStateStore, StateStoreError, type StoredCursor, type StoredPending } from './dynamodb/dynamodb-state-store.js';
 export { ensureStateTable } from './dynamodb/state-table.js';
+export { S3ExportCatalog, DOWNLOAD_URL_EXPIRY_SECONDS, downloadFilename, type ExportCatalogOptions, type ManifestPage, type PresignedDownload } from './s3/export-catalog.js';
+export { CloudWatchRunLogs, LogsError, LogsErrorCodes, type CloudWatchRunLogsOptions } from './logs/cloudwatch-run-logs.js';
+export { toLogLine, toFailedRun, DEFAULT_RUN_LOG_LIMIT, type RunLogReader, type FailedRun, type TimeWindow } from './logs/log-line.js';

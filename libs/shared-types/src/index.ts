@@ -7,3 +7,4 @@ export * from './manifest.js';
 export * from './exporter-event.js';
 export * from './run-summary.js';
 export * from './schedule.js';
+export * from './dashboard-api.js';

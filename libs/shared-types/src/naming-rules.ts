@@ -30,7 +30,8 @@ export function keyPrefixProblem(prefix: string): string | null {
   if (/[\\{}^%`[\]"<>~#|]/.test(prefix)) return 'must not contain \\ { } ^ % ` [ ] " < > ~ # |';
   const segments = prefix.split('/');
   if (segments.some((s) => s === '' || s === '.' || s === '..')) return 'must not contain empty, "." or ".." segments';
-  if (Buffer.byteLength(prefix, 'utf8') > 512) return 'must be at most 512 bytes';
+  // TextEncoder, not Buffer: this module is also bundled into the browser dashboard.
+  if (new TextEncoder().encode(prefix).length > 512) return 'must be at most 512 bytes';
   return null;
 }
 

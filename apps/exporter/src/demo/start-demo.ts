@@ -23,13 +23,15 @@ export interface DemoOptions {
   readonly s3Port?: number;
   /** @default LOCAL_ENDPOINTS.dynamoPort (0 = random) */
   readonly dynamoPort?: number;
+  /** @default LOCAL_ENDPOINTS.pgPort, else the port of the job's connection.url (55432) */
+  readonly pgPort?: number;
   readonly log?: (line: string) => void;
 }
 
 export async function startDemo(options: DemoOptions) {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const job = getJob('employees');
-  const pgPort = Number(new URL(job.connection.url ?? 'postgres://x@127.0.0.1:55432/postgres').port);
+  const pgPort = options.pgPort ?? LOCAL_ENDPOINTS.pgPort ?? Number(new URL(job.connection.url ?? 'postgres://x@127.0.0.1:55432/postgres').port);
   const s3Port = options.s3Port ?? LOCAL_ENDPOINTS.s3Port;
   const logFile = join(options.workDir, 'logs', 'exporter.jsonl');
 
@@ -42,7 +44,7 @@ export async function startDemo(options: DemoOptions) {
   dynamoClient.destroy();
   log(`starting sample PostgreSQL (PGlite) on 127.0.0.1:${pgPort} with ${SAMPLE_ROWS.toLocaleString('en-US')} employees`);
   const pg = await startPostgres({ port: pgPort, seedEmployees: SAMPLE_ROWS });
-  const runtime = createLocalHandler({ s3Endpoint: s3.endpoint, dynamoEndpoint: dynamo.endpoint, stateTable: LOCAL_ENDPOINTS.stateTable, logFile, echo: () => undefined });
+  const runtime = createLocalHandler({ s3Endpoint: s3.endpoint, dynamoEndpoint: dynamo.endpoint, stateTable: LOCAL_ENDPOINTS.stateTable, logFile, echo: () => undefined, databasePort: pgPort });
   let timer: NodeJS.Timeout | undefined;
   const stop = async () => {
     if (timer) clearTimeout(timer);

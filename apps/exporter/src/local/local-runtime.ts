@@ -16,6 +16,8 @@ import { urlCredentials } from './url-credentials.js';
 export const LOCAL_ENDPOINTS = {
   s3Port: Number(process.env.DEMO_S3_PORT ?? 4569),
   dynamoPort: Number(process.env.DEMO_DYNAMO_PORT ?? 4570),
+  /** The sample database's port when not the one in the job's connection.url (55432). */
+  pgPort: process.env.DEMO_PG_PORT ? Number(process.env.DEMO_PG_PORT) : undefined,
   stateTable: 'rds-s3-export-state',
 } as const;
 
@@ -27,6 +29,8 @@ export interface LocalRuntimeOptions {
   readonly logFile?: string;
   /** Where log lines go besides the file. @default stdout */
   readonly echo?: (line: string) => void;
+  /** Overrides the port of the job's connection.url (a demo database on another port). @default LOCAL_ENDPOINTS.pgPort */
+  readonly databasePort?: number;
 }
 
 export function createLocalHandler(options: LocalRuntimeOptions) {
@@ -43,7 +47,7 @@ export function createLocalHandler(options: LocalRuntimeOptions) {
     adaptersFor: (job, context, runLogger) => {
       if (!job.connection.url) throw new ConfigError('JOB_NO_URL', `job "${job.name}" has no connection.url for local runs`);
       return {
-        credentials: urlCredentials(job.connection.url),
+        credentials: urlCredentials(withPort(job.connection.url, options.databasePort ?? LOCAL_ENDPOINTS.pgPort)),
         sink: new S3ObjectSink({ client: s3, bucket: job.destination.bucket }),
         state,
         logger: runLogger,
@@ -65,4 +69,11 @@ function jsonLinesLogger(file: string | undefined, echo: (line: string) => void)
     if (file) appendFileSync(file, `${line}\n`);
   };
   return { debug: () => undefined, info: emit('INFO'), warn: emit('WARN'), error: emit('ERROR') };
+}
+
+function withPort(url: string, port: number | undefined): string {
+  if (port === undefined) return url;
+  const parsed = new URL(url);
+  parsed.port = String(port);
+  return parsed.toString();
 }

@@ -1,0 +1,82 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildCatalog } from '@rds-s3-export/jobs';
+import { startS3, type LocalS3 } from '@rds-s3-export/local-stack';
+import { JobsResponseSchema } from '@rds-s3-export/shared-types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiServer, type ApiServer } from './serve.js';
+
+let dir: string;
+let s3: LocalS3;
+let server: ApiServer;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dashboard-serve-'));
+  await mkdir(join(dir, 'static', 'assets'), { recursive: true });
+  await writeFile(join(dir, 'static', 'index.html'), '<!doctype html><title>dashboard</title>');
+  await writeFile(join(dir, 'static', 'assets', 'app-1234.js'), 'console.log(1)');
+  await writeFile(join(dir, 'secret.txt'), 'outside the static folder');
+  s3 = await startS3({ buckets: ['local-exports'] });
+  const jobs = buildCatalog([{ name: 'sample', engine: 'postgres', connection: { url: 'postgres://u@127.0.0.1:5432/db' }, table: 'sample', destination: { bucket: 'local-exports' } }]);
+  server = await startApiServer({ port: 0, s3Endpoint: s3.endpoint, logFile: join(dir, 'none.jsonl'), staticDir: join(dir, 'static'), jobs: () => jobs });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await s3?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** A raw request, so paths like `/../x` reach the server unnormalised. */
+function get(path: string, host = '127.0.0.1'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host, port: server.port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('Function: startApiServer', () => {
+  it('listens on 127.0.0.1 only', async () => {
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/`);
+    const { networkInterfaces } = await import('node:os');
+    const external = Object.values(networkInterfaces()).flat().find((address) => address && address.family === 'IPv4' && !address.internal);
+    if (external) await expect(get('/api/jobs', external.address)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(get('/api/jobs', '::1')).rejects.toMatchObject({ code: expect.stringMatching(/ECONNREFUSED|EADDRNOTAVAIL/) });
+  });
+
+  it('serves the API and the built dashboard from one origin', async () => {
+    const api = await get('/api/jobs');
+    expect(api.status).toBe(200);
+    expect(JobsResponseSchema.parse(JSON.parse(api.body)).jobs.map((job) => [job.name, job.health])).toEqual([['sample', 'never-run']]);
+    const page = await get('/');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.body).toContain('<title>dashboard</title>');
+    const asset = await get('/assets/app-1234.js');
+    expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(asset.headers['cache-control']).toContain('immutable');
+  });
+
+  it('never serves files outside the static folder', async () => {
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/%2e%2e%2fsecret.txt']) {
+      const response = await get(path);
+      expect(response.body).not.toContain('outside the static folder');
+      expect([400, 404]).toContain(response.status);
+    }
+    expect((await get('/nope.js')).status).toBe(404);
+  });
+
+  it('answers API errors as JSON', async () => {
+    const response = await get('/api/runs/..%2F..%2Fsecret');
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body)).toMatchObject({ error: { code: 'INVALID_REQUEST' } });
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * The dashboard API and the built dashboard on one local origin, for `npm start`.
+ * Binds 127.0.0.1 only: locally there is no authorizer, so nothing off this machine may reach it.
+ *
+ *   DASHBOARD_PORT        port (default 4580; 0 = random)
+ *   DEMO_S3_PORT          the local S3 (s3rver) port npm start uses (default 4569)
+ *   DEMO_DIR              the local stack's folder; run logs are read from <DEMO_DIR>/logs/exporter.jsonl (default .local-stack)
+ *   DASHBOARD_STATIC_DIR  the `vite build` output (default dist/apps/dashboard)
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3ExportCatalog } from '@rds-s3-export/aws';
+import { jobCatalog } from '@rds-s3-export/jobs';
+import { localS3ClientConfig } from '@rds-s3-export/local-stack';
+import type { JobConfig } from '@rds-s3-export/shared-types';
+import { createApiHandler, MAX_BODY_BYTES, type ApiDependencies } from '../api/handler.js';
+import { errorResponse, type ApiResponse } from '../api/http.js';
+import { FileRunLogs } from './file-run-logs.js';
+
+export const DEFAULT_DASHBOARD_PORT = 4580;
+
+export interface ApiServerOptions {
+  /** @default DEFAULT_DASHBOARD_PORT (0 = random) */
+  readonly port?: number;
+  readonly s3Endpoint: string;
+  /** The local exporter's JSON-lines log. */
+  readonly logFile: string;
+  /** Built dashboard to serve at `/`; without it only `/api` answers. */
+  readonly staticDir?: string;
+  /** @default jobCatalog */
+  readonly jobs?: ApiDependencies['jobs'];
+  readonly reportError?: ApiDependencies['reportError'];
+}
+
+export interface ApiServer {
+  /** `http://127.0.0.1:PORT/` */
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** The page may talk to its own origin only; downloads are navigations to the presigned URL. */
+const STATIC_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+};
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const s3 = new S3Client(localS3ClientConfig(options.s3Endpoint));
+  const catalogs = new Map<string, S3ExportCatalog>();
+  const catalogFor = (job: JobConfig) => {
+    const id = `${job.destination.bucket}\u0000${job.destination.manifestPrefix}`;
+    let catalog = catalogs.get(id);
+    if (!catalog) catalogs.set(id, (catalog = new S3ExportCatalog({ client: s3, bucket: job.destination.bucket, manifestPrefix: job.destination.manifestPrefix })));
+    return catalog;
+  };
+  const api = createApiHandler({
+    jobs: options.jobs ?? jobCatalog,
+    catalogFor,
+    logs: new FileRunLogs({ file: options.logFile }),
+    reportError: options.reportError ?? ((error) => process.stderr.write(`dashboard api: ${error instanceof Error ? error.message : String(error)}\n`)),
+  });
+  const staticRoot = options.staticDir ? resolve(options.staticDir) : undefined;
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch(() => send(res, errorResponse(500, 'INTERNAL', 'internal error')));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
+      const body = await readBody(req);
+      if (body === undefined) return send(res, errorResponse(413, 'BODY_TOO_LARGE', `request bodies are limited to ${MAX_BODY_BYTES} bytes`));
+      const query: Record<string, string> = {};
+      for (const [name, value] of url.searchParams) if (!(name in query)) query[name] = value;
+      // The raw path, as API Gateway's rawPath: the handler decodes and validates segments itself.
+      const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+      return send(res, await api({ method: req.method ?? 'GET', path: rawPath, query, body }));
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, errorResponse(405, 'METHOD_NOT_ALLOWED', 'only GET and HEAD are allowed here', { allow: 'GET, HEAD' }));
+    if (!staticRoot) return send(res, errorResponse(404, 'NOT_FOUND', 'the dashboard is not built; run `npx nx run dashboard:build`'));
+    await serveStatic(staticRoot, url.pathname, req, res);
+  }
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_DASHBOARD_PORT, '127.0.0.1', () => resolveListen());
+  });
+  const port = (server.address() as AddressInfo).port;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    port,
+    stop() {
+      stopping ??= new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+        s3.destroy();
+      });
+      return stopping;
+    },
+  };
+}
+
+async function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return send(res, errorResponse(400, 'INVALID_REQUEST', 'the path is not valid percent-encoding'));
+  }
+  const candidate = resolve(join(root, decoded));
+  if (candidate !== root && !candidate.startsWith(root + sep)) return send(res, errorResponse(404, 'NOT_FOUND', 'not found'));
+  let file = candidate;
+  let info = await stat(file).catch(() => undefined);
+  if (info?.isDirectory()) {
+    file = join(file, 'index.html');
+    info = await stat(file).catch(() => undefined);
+  }
+  // Hash routing needs no fallback, but an unknown path without an extension gets the app.
+  if (!info && extname(decoded) === '') {
+    file = join(root, 'index.html');
+    info = await stat(file).catch(() => undefined);
+  }
+  if (!info?.isFile()) return send(res, errorResponse(404, 'NOT_FOUND', 'not found'));
+  const hashed = file.includes(`${sep}assets${sep}`);
+  res.writeHead(200, {
+    ...STATIC_HEADERS,
+    'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-length': String(info.size),
+    'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
+  });
+  if (req.method === 'HEAD') return void res.end();
+  createReadStream(file).pipe(res);
+}
+
+/** The body as text, or undefined when it exceeds MAX_BODY_BYTES. */
+async function readBody(req: IncomingMessage): Promise<string | null | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  return size === 0 ? null : Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, response: ApiResponse): void {
+  if (res.headersSent) return void res.end();
+  res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
+  res.end(response.body);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const workspace = resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
+  const demoDir = resolve(process.env.DEMO_DIR ?? join(workspace, '.local-stack'));
+  const server = await startApiServer({
+    port: Number(process.env.DASHBOARD_PORT ?? DEFAULT_DASHBOARD_PORT),
+    s3Endpoint: `http://127.0.0.1:${Number(process.env.DEMO_S3_PORT ?? 4569)}`,
+    logFile: join(demoDir, 'logs', 'exporter.jsonl'),
+    staticDir: resolve(process.env.DASHBOARD_STATIC_DIR ?? join(workspace, 'dist', 'apps', 'dashboard')),
+  });
+  process.stdout.write(`dashboard: ${server.url}\n`);
+  const shutdown = () => void server.stop().then(() => process.exit(0));
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}

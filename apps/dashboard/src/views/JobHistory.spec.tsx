@@ -1,0 +1,118 @@
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { committedRun, failedRun, runsPage, stubFetch } from '../test-fixtures.js';
+import { JobHistory } from './JobHistory.js';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+const page1 = runsPage(
+  [
+    committedRun('employees_20260222_101500', { scheduledAt: '2026-02-22T10:15:00.000Z', rows: 10, bytes: 500, durationMs: 900 }),
+    failedRun('employees_20260222_101000'),
+    committedRun('employees_20260222_100500', { scheduledAt: '2026-02-22T10:05:00.000Z', rows: 3000, bytes: 2048, durationMs: 65_000, failedAttempts: 1 }),
+  ],
+  'employees_20260222_100500',
+);
+const page2 = runsPage([committedRun('employees_20260222_100000', { scheduledAt: '2026-02-22T10:00:00.000Z', rows: 0, bytes: 0, objects: [], cursor: null })]);
+
+const runIdsInTable = () =>
+  screen
+    .getAllByRole('row')
+    .slice(1)
+    .map((row) => within(row).getAllByRole('link')[0]?.getAttribute('aria-label'));
+
+describe('View: JobHistory', () => {
+  it('lists runs with status, rows, size, duration and cursor range, sortable by column', async () => {
+    stubFetch({ 'GET /api/jobs/employees/runs?limit=3': () => ({ status: 200, body: page1 }) });
+    render(<JobHistory job="employees" pageSize={3} />);
+    await screen.findByRole('table');
+    expect(runIdsInTable()).toEqual(['Run employees_20260222_101500', 'Run employees_20260222_101000', 'Run employees_20260222_100500']);
+    const rows = screen.getAllByRole('row');
+    expect(within(rows[1]!).getByText('500 B')).toBeTruthy();
+    expect(within(rows[1]!).getByText('900 ms')).toBeTruthy();
+    expect(within(rows[1]!).getByText('start → 2026-02-22 10:14:30')).toBeTruthy();
+    expect(within(rows[2]!).getByText('Failed')).toBeTruthy();
+    expect(within(rows[2]!).getByText('DB_UNREACHABLE')).toBeTruthy();
+    expect(within(rows[3]!).getByText('3,000')).toBeTruthy();
+    expect(within(rows[3]!).getByText('2.0 KiB')).toBeTruthy();
+    expect(within(rows[3]!).getByText('1 min 5 s')).toBeTruthy();
+    expect(within(rows[3]!).getByText('after 1 failed')).toBeTruthy();
+
+    const rowsHeader = screen.getByRole('columnheader', { name: /Rows/ });
+    expect(rowsHeader.getAttribute('aria-sort')).toBe('none');
+    await userEvent.click(within(rowsHeader).getByRole('button'));
+    expect(rowsHeader.getAttribute('aria-sort')).toBe('descending');
+    expect(runIdsInTable()).toEqual(['Run employees_20260222_100500', 'Run employees_20260222_101500', 'Run employees_20260222_101000']);
+    await userEvent.click(within(rowsHeader).getByRole('button'));
+    expect(rowsHeader.getAttribute('aria-sort')).toBe('ascending');
+    expect(runIdsInTable()).toEqual(['Run employees_20260222_101000', 'Run employees_20260222_101500', 'Run employees_20260222_100500']);
+  });
+
+  it('pages to older runs with the cursor and back', async () => {
+    const fetchMock = stubFetch({
+      'GET /api/jobs/employees/runs?limit=3': () => ({ status: 200, body: page1 }),
+      'GET /api/jobs/employees/runs?limit=3&cursor=employees_20260222_100500': () => ({ status: 200, body: page2 }),
+    });
+    render(<JobHistory job="employees" pageSize={3} />);
+    await screen.findByRole('table');
+    expect((screen.getByRole('button', { name: '← Newer' }) as HTMLButtonElement).disabled).toBe(true);
+    await userEvent.click(screen.getByRole('button', { name: 'Older →' }));
+    await screen.findByText('Page 2');
+    await screen.findByRole('link', { name: 'Run employees_20260222_100000' });
+    expect(screen.getByText('full export')).toBeTruthy();
+    expect(screen.getByText('no rows')).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Older →' }) as HTMLButtonElement).disabled).toBe(true);
+    await userEvent.click(screen.getByRole('button', { name: '← Newer' }));
+    await screen.findByRole('link', { name: 'Run employees_20260222_101500' });
+    expect(fetchMock.mock.calls.map((call) => String(call[0]))).toContain('/api/jobs/employees/runs?limit=3&cursor=employees_20260222_100500');
+  });
+
+  it('downloads a run\'s CSV through a presigned URL from the API', async () => {
+    const url = 'http://127.0.0.1:4569/rds-exports-local/rds_exports/employees/dt=2026-02-22/employees_20260222_101500.csv?X-Amz-Signature=abc';
+    const fetchMock = stubFetch({
+      'GET /api/jobs/employees/runs?limit=3': () => ({ status: 200, body: page1 }),
+      'POST /api/runs/employees_20260222_101500/download': () => ({
+        status: 200,
+        body: { url, key: 'rds_exports/employees/dt=2026-02-22/employees_20260222_101500.csv', filename: 'employees_20260222_101500.csv', expiresAt: '2026-02-22T10:27:00.000Z' },
+      }),
+    });
+    const clicked: string[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this.href);
+    });
+    render(<JobHistory job="employees" pageSize={3} />);
+    await screen.findByRole('table');
+    await userEvent.click(screen.getByRole('button', { name: 'Download CSV: employees_20260222_101500.csv' }));
+    await vi.waitFor(() => expect(clicked).toEqual([url]));
+    const post = fetchMock.mock.calls.find((call) => call[1]?.method === 'POST');
+    expect(JSON.parse(String(post?.[1]?.body))).toEqual({ key: 'rds_exports/employees/dt=2026-02-22/employees_20260222_101500.csv' });
+  });
+
+  it('shows a refused download next to its button', async () => {
+    stubFetch({
+      'GET /api/jobs/employees/runs?limit=3': () => ({ status: 200, body: page1 }),
+      'POST /api/runs/employees_20260222_101500/download': () => ({ status: 404, body: { error: { code: 'OBJECT_NOT_IN_MANIFEST', message: 'not an object of this run' } } }),
+    });
+    render(<JobHistory job="employees" pageSize={3} />);
+    await screen.findByRole('table');
+    await userEvent.click(screen.getByRole('button', { name: 'Download CSV: employees_20260222_101500.csv' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('not an object of this run');
+  });
+
+  it('has an empty state for a job that never ran', async () => {
+    stubFetch({ 'GET /api/jobs/employees/runs?limit=20': () => ({ status: 200, body: runsPage([]) }) });
+    render(<JobHistory job="employees" />);
+    expect(await screen.findByText(/This job has not run yet/)).toBeTruthy();
+    expect(screen.queryByRole('table')).toBeNull();
+  });
+
+  it('shows the error of an unknown job', async () => {
+    stubFetch({ 'GET /api/jobs/nope/runs?limit=20': () => ({ status: 404, body: { error: { code: 'JOB_NOT_FOUND', message: 'no job named "nope"' } } }) });
+    render(<JobHistory job="nope" />);
+    expect((await screen.findByRole('alert')).textContent).toContain('no job named "nope" (JOB_NOT_FOUND)');
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * `npm start`: the exporter demo (embedded S3, DynamoDB, PostgreSQL and the scheduled sample
+ * job) and the dashboard (API + built UI on http://127.0.0.1:4580/) side by side.
+ *
+ * Apps may not import each other, so each runs as its own child process, started from its
+ * entry file; this launcher builds the dashboard when its sources are newer than the build,
+ * prints the URL, forwards Ctrl+C / SIGTERM once to both and exits when they have stopped.
+ * `--once` passes through: the exporter exits after its first run and the dashboard with it.
+ *
+ * Ports (environment): DEMO_S3_PORT (4569), DEMO_DYNAMO_PORT (4570), DEMO_PG_PORT (55432),
+ * DASHBOARD_PORT (4580); DEMO_DIR (.local-stack).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+const once = process.argv.includes('--once');
+const dashboardDir = join(root, 'apps', 'dashboard');
+const staticDir = join(root, 'dist', 'apps', 'dashboard');
+const port = Number(process.env.DASHBOARD_PORT ?? 4580);
+
+/** Newest modification time under `path` (files only), 0 if it does not exist. */
+function newest(path: string): number {
+  let info;
+  try {
+    info = statSync(path);
+  } catch {
+    return 0;
+  }
+  if (!info.isDirectory()) return info.mtimeMs;
+  return readdirSync(path).reduce((latest, name) => (name === 'node_modules' ? latest : Math.max(latest, newest(join(path, name)))), 0);
+}
+
+function buildDashboardIfNeeded(): void {
+  const built = newest(join(staticDir, 'index.html'));
+  const sources = Math.max(
+    newest(join(dashboardDir, 'src')),
+    newest(join(dashboardDir, 'index.html')),
+    newest(join(dashboardDir, 'vite.config.ts')),
+    newest(join(root, 'libs', 'shared-types', 'src')),
+  );
+  if (built >= sources) return;
+  process.stdout.write('building the dashboard (vite build)…\n');
+  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: dashboardDir, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('the dashboard build failed (see above)');
+}
+
+/** A TypeScript entry point run with tsx, in its own process group so Ctrl+C reaches it once, through us. */
+function run(entry: string, args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', join(root, entry), ...args], {
+    cwd: root,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
+}
+
+const banner = (url: string) => `\ndashboard: ${url}  (run history, logs and CSV downloads; the API is under /api)\n`;
+
+try {
+  buildDashboardIfNeeded();
+} catch (error) {
+  process.stderr.write(`npm start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+
+const children: ChildProcess[] = [];
+const exporter = run('apps/exporter/src/demo/start-demo.ts', once ? ['--once'] : []);
+const dashboard = run('apps/dashboard-api/src/local/serve.ts', []);
+children.push(exporter, dashboard);
+
+let dashboardUrl: string | undefined;
+let exporterReady = false;
+dashboard.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+  const match = /dashboard: (\S+)/.exec(chunk);
+  if (match && !dashboardUrl) {
+    dashboardUrl = match[1];
+    // Printed again after the exporter's first run, where a newcomer's eyes are.
+    if (exporterReady) process.stdout.write(banner(dashboardUrl ?? ''));
+  } else if (!match) {
+    process.stdout.write(chunk);
+  }
+});
+exporter.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+  process.stdout.write(chunk);
+  if (!exporterReady && /now runs every|Look at it:/.test(chunk)) {
+    exporterReady = true;
+    if (dashboardUrl) process.stdout.write(banner(dashboardUrl));
+  }
+});
+
+let stopping = false;
+function stopAll(signal: NodeJS.Signals): void {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+process.once('SIGINT', () => stopAll('SIGINT'));
+process.once('SIGTERM', () => stopAll('SIGTERM'));
+// If this process dies anyway, do not leave the servers behind.
+process.once('exit', () => stopAll('SIGTERM'));
+
+let exitCode = 0;
+const exited = children.map(
+  (child) =>
+    new Promise<void>((done) =>
+      child.once('exit', (code, signal) => {
+        if (child === exporter) {
+          exitCode = code ?? (signal === 'SIGINT' || signal === 'SIGTERM' ? 0 : 1);
+          // The exporter is the demo: when it ends (--once, a failed first run), so does the dashboard.
+          stopAll('SIGTERM');
+        } else if (!stopping) {
+          process.stderr.write(`npm start: the dashboard server stopped (exit ${code ?? signal}); is port ${port} in use?\n`);
+          exitCode = exitCode || 1;
+          stopAll('SIGTERM');
+        }
+        done();
+      }),
+    ),
+);
+await Promise.all(exited);
+process.exit(exitCode);
