@@ -3,7 +3,7 @@
 // each principal. A permission added anywhere without being listed here fails the walk.
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TEST_SECRET_ARN, testPipeline } from './testing/test-settings.js';
+import { TEST_SECRET_ARN, testJobs, testPipeline } from './testing/test-settings.js';
 
 type Json = unknown;
 interface Statement {
@@ -24,6 +24,22 @@ const ENI_ACTIONS = [
   'ec2:UnassignPrivateIpAddresses',
 ];
 
+/** What Step Functions logging (vended log delivery) and X-Ray tracing need; none has resource-level permissions. */
+const LOG_DELIVERY_AND_XRAY_ACTIONS = [
+  'logs:CreateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:DescribeLogGroups',
+  'logs:DescribeResourcePolicies',
+  'logs:GetLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:UpdateLogDelivery',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'xray:PutTelemetryRecords',
+  'xray:PutTraceSegments',
+];
+
 let resources: Resources;
 let statements: Statement[];
 let exporterRole: string;
@@ -33,6 +49,9 @@ let tableArn: string;
 let logGroupArn: string;
 let functionArn: string;
 let queueArn: string;
+let machineRole: string;
+let startRole: string;
+let machine: string;
 
 /** A resolved CloudFormation value as one comparable string (`Fn::GetAtt` -> `<Id.Attr>`, `Ref` -> `<Id>`). */
 function flat(value: Json): string {
@@ -40,6 +59,15 @@ function flat(value: Json): string {
   const o = value as Record<string, Json>;
   if (o['Fn::GetAtt']) return `<${(o['Fn::GetAtt'] as string[]).join('.')}>`;
   if (o.Ref) return `<${String(o.Ref)}>`;
+  // The state machine name as CDK's DistributedMap derives it from the ARN: split(:, <Ref>)[6].
+  if (o['Fn::Select']) {
+    const [index, from] = o['Fn::Select'] as [number, Json];
+    return `${flat(from)}[${index}]`;
+  }
+  if (o['Fn::Split']) {
+    const [sep, from] = o['Fn::Split'] as [string, Json];
+    return `split(${sep},${flat(from)})`;
+  }
   if (o['Fn::Join']) {
     const [sep, parts] = o['Fn::Join'] as [string, Json[]];
     return parts.map(flat).join(sep);
@@ -87,24 +115,33 @@ const idOf = (type: string) => {
 };
 
 beforeAll(() => {
-  // Prepare: the pipeline as the app builds it, with an explicit secret.
-  resources = Template.fromStack(testPipeline().stack).toJSON().Resources as Resources;
+  // Prepare: the pipeline as the app builds it, with an explicit secret, and the test catalog:
+  // direct jobs and one parallel job (state machine role, scheduler start role).
+  resources = Template.fromStack(testPipeline({ jobs: testJobs() }).stack).toJSON().Resources as Resources;
   statements = collectStatements();
   const fn = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Function')!;
   exporterRole = flat(fn.Properties.Role).replace(/^<|\.Arn>$/g, '');
-  const schedule = Object.values(resources).find((r) => r.Type === 'AWS::Scheduler::Schedule')!;
-  schedulerRole = flat((schedule.Properties.Target as Record<string, Json>).RoleArn).replace(/^<|\.Arn>$/g, '');
+  const roleOfTarget = (target: (arn: string) => boolean) => {
+    const schedule = Object.values(resources).find((r) => r.Type === 'AWS::Scheduler::Schedule' && target(flat((r.Properties.Target as Record<string, Json>).Arn)))!;
+    return flat((schedule.Properties.Target as Record<string, Json>).RoleArn).replace(/^<|\.Arn>$/g, '');
+  };
+  machine = idOf('AWS::StepFunctions::StateMachine');
+  machineRole = flat(resources[machine]!.Properties.RoleArn).replace(/^<|\.Arn>$/g, '');
+  schedulerRole = roleOfTarget((arn) => arn === `<${idOf('AWS::Lambda::Function')}.Arn>`);
+  startRole = roleOfTarget((arn) => arn === `<${machine}>`);
   const bucket = Object.entries(resources).find(([, r]) => r.Type === 'AWS::S3::Bucket' && r.Properties.VersioningConfiguration)![0];
   bucketArn = `<${bucket}.Arn>`;
   tableArn = `<${idOf('AWS::DynamoDB::Table')}.Arn>`;
-  logGroupArn = `<${idOf('AWS::Logs::LogGroup')}.Arn>`;
+  const exporterLogGroup = flat((fn.Properties.LoggingConfig as Record<string, Json>).LogGroup).replace(/^<|>$/g, '');
+  logGroupArn = `<${exporterLogGroup}.Arn>`;
   functionArn = `<${idOf('AWS::Lambda::Function')}.Arn>`;
   queueArn = `<${idOf('AWS::SQS::Queue')}.Arn>`;
 });
 
 describe('IAM: every synthesized policy is least privilege', () => {
-  it('finds the policies to walk: the exporter role and the scheduler role, nothing else', () => {
-    expect(new Set(statements.map((s) => s.role))).toEqual(new Set([exporterRole, schedulerRole]));
+  it('finds the policies to walk: exporter, scheduler invoke, scheduler start and state machine roles, nothing else', () => {
+    expect(new Set([exporterRole, schedulerRole, startRole, machineRole]).size).toBe(4);
+    expect(new Set(statements.map((s) => s.role))).toEqual(new Set([exporterRole, schedulerRole, startRole, machineRole]));
     expect(statements.every((s) => s.effect === 'Allow')).toBe(true);
     expect(statements.flatMap((s) => s.actions).filter((a) => a.includes('*')), 'no wildcard actions').toEqual([]);
   });
@@ -152,11 +189,44 @@ describe('IAM: every synthesized policy is least privilege', () => {
     expect(resourcesOf(exporterRole, 'logs:CreateLogStream')).toEqual(new Set([logGroupArn]));
   });
 
-  it('has Resource "*" only for the VPC ENI actions AWS requires it for', () => {
+  it('has Resource "*" only for the VPC ENI actions and the Step Functions log delivery / X-Ray actions AWS requires it for', () => {
     const star = statements.filter((s) => s.resources.includes('*'));
-    expect(star).toHaveLength(1);
-    expect(star[0]).toMatchObject({ role: exporterRole, policy: `${exporterRole}/vpc`, resources: ['*'] });
-    expect([...star[0]!.actions].sort()).toEqual(ENI_ACTIONS);
+    expect(star).toHaveLength(2);
+    const eni = star.find((s) => s.role === exporterRole)!;
+    expect(eni).toMatchObject({ policy: `${exporterRole}/vpc`, resources: ['*'] });
+    expect([...eni.actions].sort()).toEqual(ENI_ACTIONS);
+    const machineStar = star.find((s) => s.role === machineRole)!;
+    expect(machineStar.resources).toEqual(['*']);
+    expect([...machineStar.actions].sort()).toEqual(LOG_DELIVERY_AND_XRAY_ACTIONS);
+  });
+
+  it('lets the state machine invoke only the exporter and manage only its own Map child executions', () => {
+    const executions = `arn:<AWS::Partition>:states:eu-west-1:111122223333:execution:split(:,<${machine}>)[6]`;
+    expect([...new Set(forRole(machineRole).flatMap((s) => s.actions))].sort()).toEqual(
+      [
+        'lambda:InvokeFunction',
+        'states:DescribeExecution',
+        'states:RedriveExecution',
+        'states:StartExecution',
+        'states:StopExecution',
+        ...LOG_DELIVERY_AND_XRAY_ACTIONS,
+      ].sort(),
+    );
+    expect(resourcesOf(machineRole, 'lambda:InvokeFunction')).toEqual(new Set([functionArn, `${functionArn}:*`]));
+    // Distributed Map: the Map run starts child executions of this same machine...
+    expect(resourcesOf(machineRole, 'states:StartExecution')).toEqual(new Set([`<${machine}>`]));
+    // ...describes and stops them (their names are generated), and may redrive the "chunk" Map run's children.
+    expect(resourcesOf(machineRole, 'states:DescribeExecution')).toEqual(new Set([`${executions}:*`]));
+    expect(resourcesOf(machineRole, 'states:StopExecution')).toEqual(new Set([`${executions}:*`]));
+    expect(resourcesOf(machineRole, 'states:RedriveExecution')).toEqual(new Set([`${executions}/chunk:*`]));
+  });
+
+  it('lets the start role of a parallel job start only that job\'s state machine and send to the dead-letter queue', () => {
+    expect([...new Set(forRole(startRole).flatMap((s) => s.actions))].sort()).toEqual(['sqs:SendMessage', 'states:StartExecution']);
+    expect(resourcesOf(startRole, 'states:StartExecution')).toEqual(new Set([`<${machine}>`]));
+    expect(resourcesOf(startRole, 'sqs:SendMessage')).toEqual(new Set([queueArn]));
+    // The invoke role of the direct jobs cannot start executions.
+    expect(resourcesOf(schedulerRole, 'states:StartExecution')).toEqual(new Set());
   });
 
   it('lets the scheduler only invoke the exporter and send to its dead-letter queue', () => {
@@ -165,18 +235,21 @@ describe('IAM: every synthesized policy is least privilege', () => {
     expect(resourcesOf(schedulerRole, 'sqs:SendMessage')).toEqual(new Set([queueArn]));
   });
 
-  it('trusts only the service that uses each role, the scheduler only from this account', () => {
+  it('trusts only the service that uses each role, the scheduler and Step Functions only from this account', () => {
     const trust = (role: string) => resources[role]!.Properties.AssumeRolePolicyDocument as { Statement: Record<string, Json>[] };
     expect(trust(exporterRole).Statement).toEqual([
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
     ]);
-    expect(trust(schedulerRole).Statement).toEqual([
+    const fromThisAccount = (service: string) => [
       {
         Action: 'sts:AssumeRole',
         Effect: 'Allow',
-        Principal: { Service: 'scheduler.amazonaws.com' },
+        Principal: { Service: service },
         Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
       },
-    ]);
+    ];
+    expect(trust(schedulerRole).Statement).toEqual(fromThisAccount('scheduler.amazonaws.com'));
+    expect(trust(startRole).Statement).toEqual(fromThisAccount('scheduler.amazonaws.com'));
+    expect(trust(machineRole).Statement).toEqual(fromThisAccount('states.amazonaws.com'));
   });
 });

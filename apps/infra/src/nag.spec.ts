@@ -10,7 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
-import { catalogJobs, TEST_SECRET_ARN, testApp, testExporterCode, testSettings } from './testing/test-settings.js';
+import { catalogJobs, TEST_SECRET_ARN, testApp, testExporterCode, testJobs, testSettings } from './testing/test-settings.js';
 
 interface Acknowledgement {
   readonly path: string;
@@ -28,7 +28,12 @@ function acknowledgements(root: IConstruct): Acknowledgement[] {
   );
 }
 
-const build = (settings = testSettings()) => createApp({ app: testApp(), settings, jobs: catalogJobs(), exporterCode: testExporterCode() });
+const build = (settings = testSettings(), jobs = catalogJobs()) => createApp({ app: testApp(), settings, jobs, exporterCode: testExporterCode() });
+/** Acknowledgement ids by path, stack prefix and logical-id hashes removed, for stable lists. */
+const ackList = (root: IConstruct) =>
+  acknowledgements(root)
+    .map((a) => `${a.path.replace(/^RdsS3Export-test\//, '')} ${a.id.replace(/<[A-Za-z0-9]+\.Arn>/g, '<Arn>').replace(/"Ref":"[A-Za-z0-9]+"/g, '"Ref":"<Id>"')}`)
+    .sort();
 
 let app: App;
 let outdir: string;
@@ -66,7 +71,7 @@ describe('cdk-nag: AwsSolutions', () => {
       // Never a whole rule: IAM5 findings name the one wildcard they are about.
       if (a.id.startsWith('AwsSolutions-IAM5')) expect(a.id).toMatch(/^AwsSolutions-IAM5\[Resource::.+\]$/);
     }
-    expect(acks.map((a) => `${a.path.replace(/^RdsS3Export-test\//, '')} ${a.id.replace(/<[A-Za-z0-9]+\.Arn>/g, '<Arn>')}`).sort()).toEqual(
+    expect(ackList(app)).toEqual(
       [
         'Pipeline/Alarms/Topic AwsSolutions-SNS2',
         'Pipeline/ExportBucket/AccessLogs AwsSolutions-S1',
@@ -84,5 +89,24 @@ describe('cdk-nag: AwsSolutions', () => {
     const { app: withSecret } = build(testSettings({ databaseSecretArn: TEST_SECRET_ARN }));
     expect(() => withSecret.synth()).not.toThrow();
     expect(acknowledgements(withSecret).filter((a) => a.id.includes('secretsmanager'))).toEqual([]);
+  });
+
+  it('synthesizes a catalog with a parallel job (state machine, Athena table) with no unacknowledged finding', () => {
+    // Prepare: the test catalog (one parallel job with columns); Act: synthesize with the plugin.
+    const { app: parallel } = build(testSettings(), testJobs());
+    const report = JSON.parse(readFileSync(path.join(parallel.synth().directory, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
+    expect(report.pluginReports).toEqual([]);
+    const machine = 'Pipeline/Parallel-orders-archive';
+    const executions = 'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"<Id>"}]}]}';
+    // Exactly the findings of the real app plus the state machine's four.
+    expect(ackList(parallel)).toEqual(
+      [
+        ...ackList(app),
+        `${machine}/Role AwsSolutions-IAM5[Resource::*]`,
+        `${machine}/Role AwsSolutions-IAM5[Resource::<Arn>:*]`,
+        `${machine}/StateMachine AwsSolutions-IAM5[Resource::${executions}:*]`,
+        `${machine}/StateMachine AwsSolutions-IAM5[Resource::${executions}/chunk:*]`,
+      ].sort(),
+    );
   });
 });

@@ -105,8 +105,11 @@ export const JobConfigSchema = z
      */
     parallel: z
       .object({
-        /** Chunks per run. */
-        chunks: z.number().int().min(2).max(1000),
+        /**
+         * Chunks per run. At most 200: the chunk results reach the commit step inside the state
+         * machine's state, which Step Functions limits to 256 KiB.
+         */
+        chunks: z.number().int().min(2).max(200),
         /** Chunks exported at the same time, so the database is not overwhelmed. @default 4 */
         maxConcurrency: z.number().int().min(1).max(100).default(4),
       })

@@ -142,14 +142,15 @@ export function createStagedHandler(deps: HandlerDependencies) {
         return summary;
       }
       case 'abort': {
-        await abortStagedRun(job, e.plan as unknown as StagedPlan, base);
+        const outcome = await abortStagedRun(job, e.plan as unknown as StagedPlan, base);
+        if (outcome.committed) return outcome;
         logger.error('run summary', { runId: (e.plan as unknown as StagedPlan).runId, job: job.name, status: 'failed', errorClass: 'storage', code: 'PARALLEL_RUN_ABORTED', error: describeCause(e.error) });
         if (deps.metrics) {
           deps.metrics.addDimension('job', job.name);
           deps.metrics.addMetric('RunFailed', 'Count', 1);
           deps.metrics.publishStoredMetrics();
         }
-        return { aborted: true, runId: (e.plan as unknown as StagedPlan).runId };
+        return outcome;
       }
     }
   };

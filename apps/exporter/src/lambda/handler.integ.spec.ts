@@ -41,7 +41,10 @@ beforeAll(async () => {
   admin = new pg.Client({ connectionString: url.toString() });
   await admin.connect();
   // The shape the catalog's employees job expects: incremental on (updated_at, id).
-  await admin.query(`CREATE TABLE employees AS SELECT g::bigint AS id, 'n' || g AS first_name, timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second' AS updated_at, CASE WHEN g % 2 = 1 THEN NULL ELSE '' END AS note FROM generate_series(1, 1000) g`);
+  await admin.query(`CREATE TABLE employees AS SELECT g::bigint AS id, 'n' || g AS first_name, 'l' || g AS last_name, 'e' || g || '@example.com' AS email,
+    'Ops' AS department, 1000.50::numeric(12,2) AS salary, date '2020-01-01' AS hired_on,
+    timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second' AS updated_at, g % 2 = 0 AS active,
+    CASE WHEN g % 2 = 1 THEN NULL ELSE '' END AS notes FROM generate_series(1, 1000) g`);
 
   // What the CDK stack sets; the handler reads it once at module load.
   vi.stubEnv('EXPORT_BUCKET', ` ${BUCKET} `);
@@ -88,9 +91,9 @@ describe('Function: handler', () => {
     expect(head.ContentType).toBe('text/csv; charset=utf-8');
     const body = await (await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString();
     const { header, rows } = parseCsv(body);
-    expect(header).toEqual(['id', 'first_name', 'updated_at', 'note']);
-    expect(rows[0]).toEqual(['1', 'n1', '2026-01-01 00:00:01', null]);
-    expect(rows[1]).toEqual(['2', 'n2', '2026-01-01 00:00:02', '']);
+    expect(header).toEqual(['id', 'first_name', 'last_name', 'email', 'department', 'salary', 'hired_on', 'updated_at', 'active', 'notes']);
+    expect(rows[0]).toEqual(['1', 'n1', 'l1', 'e1@example.com', 'Ops', '1000.50', '2020-01-01', '2026-01-01 00:00:01', 'false', null]);
+    expect(rows[1]).toEqual(['2', 'n2', 'l2', 'e2@example.com', 'Ops', '1000.50', '2020-01-01', '2026-01-01 00:00:02', 'true', '']);
     const stored = await (await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: '_manifests/employees/employees_20260222_101200.json' }))).Body!.transformToString();
     expect(JSON.parse(stored)).toMatchObject({ runId: 'employees_20260222_101200', rows: 1000, status: 'committed', cursor: { from: null, to: { value: '2026-01-01 00:16:40+00', key: '1000' } } });
 

@@ -103,7 +103,7 @@ describe('Staged (Step Functions) parallel run', () => {
     const done = await step({ action: 'chunk', job: 'items', plan: planned.plan, index: 0 });
     expect((done.objects as unknown[]).length).toBe(1);
     const aborted = await step({ action: 'abort', job: 'items', plan: planned.plan, error: { Error: 'States.TaskFailed', Cause: '{"errorMessage":"chunk 2 failed"}' } });
-    expect(aborted).toEqual({ aborted: true, runId: 'items_20260301_001000' });
+    expect(aborted).toEqual({ aborted: true, committed: false, runId: 'items_20260301_001000' });
     expect(await keys('rds_exports/items/dt=2026-03-01/items_20260301_001000')).toEqual([]);
     // Rows arriving before the retry are not part of this slot's recorded window.
     await db.query(`INSERT INTO items (id, updated_at, label) VALUES (99999, '2026-01-03 00:00:00', 'later')`);
@@ -122,4 +122,20 @@ describe('Staged (Step Functions) parallel run', () => {
     expect(summary).toMatchObject({ status: 'committed', rows: 5000 });
     expect(summary.keys).toHaveLength(3);
   });
+
+  it('abort after a commit that wrote its manifest keeps the parts and settles the cursor', async () => {
+    await db.query(`INSERT INTO items (id, updated_at, label) SELECT 40000 + seq, TIMESTAMP('2026-01-05') + INTERVAL seq SECOND, 'late' FROM seq_1_to_100`);
+    const planned = await step({ action: 'plan', job: 'items', scheduledTime: '2026-03-01T02:00:00Z' });
+    const results = await Promise.all((planned.chunks as { index: number }[]).map(({ index }) => step({ action: 'chunk', job: 'items', plan: planned.plan, index })));
+    await step({ action: 'commit', job: 'items', plan: planned.plan, results });
+    // The state machine saw the commit fail (e.g. a timeout after the manifest was written): abort.
+    const outcome = await step({ action: 'abort', job: 'items', plan: planned.plan, error: { Error: 'Lambda.Timeout' } });
+
+    expect(outcome).toEqual({ aborted: false, committed: true, runId: 'items_20260301_020000' });
+    expect(await keys('_manifests/items/items_20260301_020000')).toHaveLength(1);
+    expect((await keys('rds_exports/items/dt=2026-03-01/items_20260301_020000')).length).toBeGreaterThan(0);
+    const state = await new DynamoDbStateStore({ client: dynamoClient, tableName: 'state' }).getState('items');
+    expect(state.pending).toBeNull();
+  });
 });
+

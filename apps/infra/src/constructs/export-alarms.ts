@@ -7,6 +7,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { JobConfig } from '@rds-s3-export/shared-types';
 import { Construct } from 'constructs';
 import { schedulePeriodSeconds } from '../schedule-period.js';
@@ -27,6 +28,8 @@ export interface ExportAlarmsProps {
   readonly deadLetterQueue: sqs.IQueue;
   /** Jobs with a schedule get a staleness alarm. */
   readonly jobs: readonly JobConfig[];
+  /** The state machine of each parallel job, by job name: each gets an executions alarm. @default none */
+  readonly stateMachines?: ReadonlyMap<string, sfn.IStateMachine>;
   /** Subscribe this address to the alarm topic (confirmation mail). @default no subscription */
   readonly alarmEmail?: string;
   /**
@@ -47,6 +50,8 @@ export class ExportAlarms extends Construct {
   readonly errorsAlarm: cloudwatch.Alarm;
   readonly deadLetterAlarm: cloudwatch.Alarm;
   readonly stalenessAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
+  /** Per parallel job: an execution of its state machine failed, timed out or was stopped. */
+  readonly executionAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
 
   constructor(scope: Construct, id: string, props: ExportAlarmsProps) {
     super(scope, id);
@@ -110,6 +115,37 @@ export class ExportAlarms extends Construct {
       );
     }
     this.stalenessAlarms = staleness;
+
+    // A failed execution has run `abort` (parts removed, lease released). A timed-out or
+    // stopped one has not: its lease holds until the TTL and its parts stay until the next run
+    // of the slot, so those count as failures too. FILL: a metric without data is 0 here.
+    const executions = new Map<string, cloudwatch.Alarm>();
+    for (const [job, machine] of props.stateMachines ?? new Map<string, sfn.IStateMachine>()) {
+      const period = Duration.minutes(5);
+      const expression = new cloudwatch.MathExpression({
+        expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
+        label: `failed, timed-out or stopped executions of job ${job}`,
+        usingMetrics: {
+          failed: machine.metricFailed({ period, statistic: cloudwatch.Stats.SUM }),
+          timedOut: machine.metricTimedOut({ period, statistic: cloudwatch.Stats.SUM }),
+          aborted: machine.metricAborted({ period, statistic: cloudwatch.Stats.SUM }),
+        },
+        period,
+      });
+      executions.set(
+        job,
+        withActions(
+          expression.createAlarm(this, `Executions-${job}`, {
+            alarmDescription: `rds-s3-export: a parallel export of job "${job}" failed, timed out or was stopped (see the state machine's executions)`,
+            threshold: 1,
+            evaluationPeriods: 1,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          }),
+        ),
+      );
+    }
+    this.executionAlarms = executions;
   }
 }
 

@@ -138,7 +138,10 @@ describe('Construct: ExportSchedules', () => {
 
 describe('Construct: ExportBucket', () => {
   it('is private, versioned, encrypted, logs access to its own log bucket and aborts stale multipart uploads', () => {
-    const logs = logicalId('AWS::S3::Bucket', (p) => p.VersioningConfiguration === undefined);
+    // The results bucket of the Athena workgroup is not versioned either: pick the log bucket by the one it logs to.
+    const exportBucket = logicalId('AWS::S3::Bucket', (p) => p.VersioningConfiguration !== undefined);
+    const logs = (resources[exportBucket]!.Properties.LoggingConfiguration as { DestinationBucketName: { Ref: string } }).DestinationBucketName.Ref;
+    expect(resources[logs]!.Properties.LoggingConfiguration, 'the log bucket does not log itself').toBeUndefined();
     template.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
@@ -150,9 +153,10 @@ describe('Construct: ExportBucket', () => {
     });
   });
 
-  it('denies every request without TLS on both buckets', () => {
+  it('denies every request without TLS on every bucket (exports, access logs, Athena results)', () => {
     const policies = ofType('AWS::S3::BucketPolicy');
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(ofType('AWS::S3::Bucket').length);
+    expect(policies).toHaveLength(3);
     for (const [, policy] of policies) {
       expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     }

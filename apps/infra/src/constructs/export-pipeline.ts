@@ -9,10 +9,12 @@ import type { Engine, JobConfig } from '@rds-s3-export/shared-types';
 import { Construct } from 'constructs';
 import { ExportAlarms } from './export-alarms.js';
 import { ExportBucket, type ExportLifecycleRule } from './export-bucket.js';
+import { ExportCatalog, type ExportCatalogProps } from './export-catalog.js';
 import { ExportFunction } from './export-function.js';
 import { ExportNetwork } from './export-network.js';
 import { ExportSchedules } from './export-schedules.js';
 import { ExportStateTable } from './export-state-table.js';
+import { ParallelExportStateMachine } from './parallel-export-state-machine.js';
 import { acknowledge, nagFlatten } from '../nag.js';
 
 const DEFAULT_PORT: Readonly<Record<Engine, number>> = { mysql: 3306, mariadb: 3306, postgres: 5432 };
@@ -54,11 +56,23 @@ export interface ExportPipelineProps {
   readonly reservedConcurrentExecutions?: number;
   /** @default true */
   readonly schedulesEnabled?: boolean;
+  /**
+   * Timeout of each parallel job's state machine (see `ParallelExportStateMachineProps.timeout`).
+   * @default Duration.minutes(100)
+   */
+  readonly parallelTimeout?: Duration;
+  /** Glue database / Athena workgroup settings. @default see `ExportCatalogProps` */
+  readonly athena?: Pick<
+    ExportCatalogProps,
+    'databaseName' | 'workGroupName' | 'partitionStartDate' | 'bytesScannedCutoffPerQuery' | 'resultsEncryptionKey' | 'resultsExpiration'
+  >;
 }
 
 /**
  * The export pipeline: EventBridge Scheduler -> exporter Lambda (VPC) -> RDS -> S3, with its
  * state table, VPC endpoints and alarms, for an account that already has the database.
+ * `parallel` jobs run on a Step Functions state machine each (plan -> Distributed Map -> commit);
+ * the exports are queryable in Athena (Glue tables with `dt` partition projection).
  * Composes one construct per concern and wires the least-privilege grants between them.
  */
 export class ExportPipeline extends Construct {
@@ -68,6 +82,9 @@ export class ExportPipeline extends Construct {
   readonly exporter: ExportFunction;
   readonly schedules: ExportSchedules;
   readonly alarms: ExportAlarms;
+  /** The state machine of each `parallel` job, by job name. */
+  readonly parallelExports: ReadonlyMap<string, ParallelExportStateMachine>;
+  readonly catalog: ExportCatalog;
   readonly secrets: readonly secretsmanager.ISecret[];
 
   constructor(scope: Construct, id: string, props: ExportPipelineProps) {
@@ -114,16 +131,39 @@ export class ExportPipeline extends Construct {
     this.secrets = props.databaseSecret ? [props.databaseSecret] : this.catalogSecrets(jobs);
     for (const secret of this.secrets) secret.grantRead(fn);
 
+    const parallel = new Map<string, ParallelExportStateMachine>();
+    for (const job of jobs.filter((j) => j.parallel)) {
+      parallel.set(
+        job.name,
+        new ParallelExportStateMachine(this, `Parallel-${job.name}`, {
+          job,
+          exporter: fn,
+          ...(props.parallelTimeout && { timeout: props.parallelTimeout }),
+          ...(props.logRetention !== undefined && { logRetention: props.logRetention }),
+        }),
+      );
+    }
+    this.parallelExports = parallel;
+    const stateMachines = new Map([...parallel].map(([name, p]) => [name, p.stateMachine] as const));
+
     this.schedules = new ExportSchedules(this, 'Schedules', {
       target: fn,
       jobs,
+      stateMachines,
       ...(props.schedulesEnabled !== undefined && { enabled: props.schedulesEnabled }),
     });
     this.alarms = new ExportAlarms(this, 'Alarms', {
       exporter: fn,
       deadLetterQueue: this.schedules.deadLetterQueue,
       jobs,
+      stateMachines,
       ...(props.alarmEmail && { alarmEmail: props.alarmEmail }),
+    });
+    this.catalog = new ExportCatalog(this, 'Catalog', {
+      exportBucket: this.exportBucket.bucket,
+      jobs,
+      ...(this.exportBucket.accessLogBucket && { accessLogBucket: this.exportBucket.accessLogBucket }),
+      ...props.athena,
     });
 
     this.acknowledgeFindings();
@@ -133,6 +173,8 @@ export class ExportPipeline extends Construct {
     new CfnOutput(this, 'ExporterLogGroupName', { value: this.exporter.logGroup.logGroupName });
     new CfnOutput(this, 'StateTableName', { value: this.stateTable.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'GlueDatabaseName', { value: this.catalog.databaseName });
+    new CfnOutput(this, 'AthenaWorkGroupName', { value: this.catalog.workGroupName });
   }
 
   /** One imported secret per distinct `connection.secret` of the jobs (name, partial or complete ARN). */

@@ -5,6 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { JobConfig } from '@rds-s3-export/shared-types';
 import { Construct } from 'constructs';
 import { acknowledge, nagFlatten } from '../nag.js';
@@ -14,6 +15,13 @@ export interface ExportSchedulesProps {
   readonly target: lambda.IFunction;
   /** Jobs of the catalog; a job without `schedule` runs on demand only and gets no schedule. */
   readonly jobs: readonly JobConfig[];
+  /**
+   * The state machine of each `parallel` job (see `ParallelExportStateMachine`), by job name:
+   * its schedule starts an execution with `{action: 'plan', job, scheduledTime}` instead of
+   * invoking the exporter directly.
+   * @default none (every job invokes the exporter directly)
+   */
+  readonly stateMachines?: ReadonlyMap<string, sfn.IStateMachine>;
   /**
    * Retries of one scheduled run after the invocation failed. The run id is derived from the
    * scheduled time, so a retry repeats the same slot and is idempotent.
@@ -33,6 +41,8 @@ export interface ExportSchedulesProps {
  * schedule group, invoking the exporter with `{ job, scheduledTime }` where `scheduledTime` is
  * the scheduler's `<aws.scheduler.scheduled-time>` (so the run id of a slot is deterministic).
  * Failed invocations are retried, then land in an SQS dead-letter queue that an alarm watches.
+ * A `parallel` job's schedule starts its state machine instead (`{ action: 'plan', job,
+ * scheduledTime }`), with a role of its own that may start that one machine only.
  */
 export class ExportSchedules extends Construct {
   readonly group: scheduler.ScheduleGroup;
@@ -40,6 +50,11 @@ export class ExportSchedules extends Construct {
   readonly schedules: ReadonlyMap<string, scheduler.Schedule>;
   /** The role the scheduler invokes the exporter with (and sends to the dead-letter queue with). */
   readonly role: iam.Role;
+  /**
+   * Per parallel job, the role its schedule starts that job's state machine with: one role per
+   * machine, so that a schedule can start exactly one machine (and send to the dead-letter queue).
+   */
+  readonly startRoles: ReadonlyMap<string, iam.Role>;
 
   constructor(scope: Construct, id: string, props: ExportSchedulesProps) {
     super(scope, id);
@@ -66,15 +81,39 @@ export class ExportSchedules extends Construct {
     );
 
     const schedules = new Map<string, scheduler.Schedule>();
+    const startRoles = new Map<string, iam.Role>();
+    const delivery = {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: props.retryAttempts ?? 2,
+      maxEventAge: props.maxEventAge ?? Duration.hours(1),
+    };
     for (const job of props.jobs) {
       if (!job.schedule) continue;
-      const target = new targets.LambdaInvoke(props.target, {
-        input: scheduler.ScheduleTargetInput.fromObject({ job: job.name, scheduledTime: scheduler.ContextAttribute.scheduledTime }),
-        deadLetterQueue: this.deadLetterQueue,
-        role: this.role,
-        retryAttempts: props.retryAttempts ?? 2,
-        maxEventAge: props.maxEventAge ?? Duration.hours(1),
-      });
+      const machine = props.stateMachines?.get(job.name);
+      if (job.parallel && !machine) throw new Error(`job "${job.name}" is parallel but ExportSchedules got no state machine for it`);
+      let target: scheduler.IScheduleTarget;
+      if (machine) {
+        const role = new iam.Role(this, `StartRole-${job.name}`, {
+          description: `rds-s3-export: EventBridge Scheduler starts the parallel export of job "${job.name}"`,
+          assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+            conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+          }),
+        });
+        startRoles.set(job.name, role);
+        // StartExecution only: the run id comes from the scheduled time, so a retried start of
+        // the same slot plans the same run (and is skipped while the first one holds the lease).
+        target = new targets.StepFunctionsStartExecution(machine, {
+          input: scheduler.ScheduleTargetInput.fromObject({ action: 'plan', job: job.name, scheduledTime: scheduler.ContextAttribute.scheduledTime }),
+          role,
+          ...delivery,
+        });
+      } else {
+        target = new targets.LambdaInvoke(props.target, {
+          input: scheduler.ScheduleTargetInput.fromObject({ job: job.name, scheduledTime: scheduler.ContextAttribute.scheduledTime }),
+          role: this.role,
+          ...delivery,
+        });
+      }
       schedules.set(
         job.name,
         new scheduler.Schedule(this, `Schedule-${job.name}`, {
@@ -87,5 +126,6 @@ export class ExportSchedules extends Construct {
       );
     }
     this.schedules = schedules;
+    this.startRoles = startRoles;
   }
 }

@@ -3,7 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { jobCatalog } from '@rds-s3-export/jobs';
+import { buildCatalog, jobCatalog } from '@rds-s3-export/jobs';
 import type { JobConfig } from '@rds-s3-export/shared-types';
 import { ExportPipeline, type ExportPipelineProps } from '../constructs/export-pipeline.js';
 import type { DeploySettings } from '../settings.js';
@@ -34,6 +34,38 @@ export const testSettings = (overrides: Partial<DeploySettings> = {}): DeploySet
 });
 
 export const catalogJobs = (): JobConfig[] => [...jobCatalog().values()];
+
+/**
+ * A parallel job for tests (the real catalog has none): 8 chunks, 3 at a time, declared
+ * columns (so it gets an Athena table), gzip, a daily cron in a non-UTC time zone.
+ */
+export const PARALLEL_TEST_JOB = 'orders-archive';
+
+/** The real catalog plus {@link PARALLEL_TEST_JOB} and a flat-layout job with columns (no Athena table). */
+export const testJobs = (): JobConfig[] => [
+  ...catalogJobs(),
+  ...buildCatalog([
+    {
+      name: PARALLEL_TEST_JOB,
+      engine: 'postgres',
+      connection: { secret: 'rds-s3-export/employees' },
+      table: 'sales.orders',
+      columns: ['id', 'customer_id', 'Total', 'created_at'],
+      primaryKey: ['id'],
+      schedule: { expression: 'cron(30 2 * * ? *)', timeZone: 'Europe/Berlin' },
+      destination: { bucket: 'rds-exports-local', prefix: 'rds_exports', compression: 'gzip' },
+      parallel: { chunks: 8, maxConcurrency: 3 },
+    },
+    {
+      name: 'legacy-flat',
+      engine: 'postgres',
+      connection: { secret: 'rds-s3-export/employees' },
+      table: 'employees',
+      columns: ['id', 'name'],
+      destination: { bucket: 'rds-exports-local', prefix: 'rds_exports', layout: 'flat' },
+    },
+  ]).values(),
+];
 
 /** An ExportPipeline in a stack of its own, over an imported VPC like the real app's. */
 export function testPipeline(overrides: Partial<ExportPipelineProps> = {}): { stack: Stack; pipeline: ExportPipeline } {

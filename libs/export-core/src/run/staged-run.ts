@@ -12,7 +12,7 @@
  */
 import type { Engine, JobConfig, Manifest, ManifestObject } from '@rds-s3-export/shared-types';
 import type { Clock, KeyRange, Logger, ObjectSink, ResolvedWindow, RowSource, StateStore } from '../ports.js';
-import { runIdFor } from '../naming/object-keys.js';
+import { manifestKeyFor, runIdFor } from '../naming/object-keys.js';
 import { ConfigError, StateConflictError } from '../errors.js';
 import { abortChunks, commitChunks, exportChunk, planChunks, type ChunkPlan } from './parallel-export.js';
 import { exportRequestFor, prepareRun, windowFor, type RunMode } from './run-job.js';
@@ -152,11 +152,23 @@ export async function commitStagedRun(job: JobConfig, plan: StagedPlan, results:
   return manifest;
 }
 
-export async function abortStagedRun(job: JobConfig, plan: StagedPlan, deps: Omit<StagedDependencies, 'source'>): Promise<void> {
+/**
+ * The catch path. If the run's manifest exists (the commit step failed after writing it), the
+ * run is committed: only the cursor and the lease are settled, and no part is touched.
+ * Otherwise every part is removed and the pending window stays for the retried slot.
+ */
+export async function abortStagedRun(job: JobConfig, plan: StagedPlan, deps: Omit<StagedDependencies, 'source'>): Promise<{ aborted: boolean; committed: boolean; runId: string }> {
   const { request, chunkPlan } = restore(job, plan);
+  if ((await deps.sink.getObject(manifestKeyFor(job.destination.manifestPrefix, job.name, plan.runId))) !== null) {
+    if (plan.window) await deps.state.finishCommit(job.name, plan.runId);
+    await deps.state.releaseLease(job.name, plan.runId);
+    deps.logger.warn('the commit step failed after writing the manifest: the run is committed, nothing was removed', { runId: plan.runId, job: job.name, phase: 'abort' });
+    return { aborted: false, committed: true, runId: plan.runId };
+  }
   await abortChunks(request, chunkPlan, deps.sink);
   deps.logger.warn('aborted a parallel run: its parts were removed and nothing was committed', { runId: plan.runId, job: job.name, phase: 'abort' });
   await deps.state.releaseLease(job.name, plan.runId);
+  return { aborted: true, committed: false, runId: plan.runId };
 }
 
 function restore(job: JobConfig, plan: StagedPlan): { request: ReturnType<typeof exportRequestFor>; chunkPlan: ChunkPlan } {

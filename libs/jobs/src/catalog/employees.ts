@@ -12,6 +12,8 @@ export const employees: JobConfigInput = {
     url: 'postgres://postgres@127.0.0.1:55432/postgres',
   },
   table: 'employees',
+  // Declared so the export has a stable header and Athena gets a table for it.
+  columns: ['id', 'first_name', 'last_name', 'email', 'department', 'salary', 'hired_on', 'updated_at', 'active', 'notes'],
   primaryKey: ['id'],
   incremental: { cursorColumn: 'updated_at', keyColumn: 'id', lagSeconds: 30 },
   schedule: { expression: 'rate(5 minutes)', timeZone: 'UTC' },
