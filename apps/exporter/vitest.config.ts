@@ -6,5 +6,8 @@ export default defineConfig({
     include: ['src/**/*.spec.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // The reliability suites (soak, timeouts, kills) are about timing under load: run the files
+    // one after another so they do not compete with each other for the machine's two cores.
+    fileParallelism: false,
   },
 });

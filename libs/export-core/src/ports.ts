@@ -153,6 +153,8 @@ export interface ObjectSink {
   getObject(key: string): Promise<string | null>;
   /** Removes an object; absent objects are not an error. */
   deleteObject(key: string): Promise<void>;
+  /** Keys under a prefix (used to remove the objects of a run that never committed). */
+  listKeys?(prefix: string): Promise<string[]>;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -200,6 +202,8 @@ export interface PendingCommit {
 export interface JobState {
   readonly cursor: Cursor | null;
   readonly pending: PendingCommit | null;
+  /** The last run that committed (its manifest holds the columns the next run must match). */
+  readonly lastRunId?: string | null;
 }
 
 /**
@@ -219,4 +223,6 @@ export interface StateStore {
   finishCommit(job: string, runId: string): Promise<boolean>;
   /** Clears a pending commit of `runId` that never wrote its manifest. */
   abandonCommit(job: string, runId: string): Promise<void>;
+  /** Records the last committed run of a job without a cursor (full exports). */
+  noteCommitted(job: string, runId: string): Promise<void>;
 }

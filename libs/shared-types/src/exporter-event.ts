@@ -19,6 +19,8 @@ export const ExporterEventSchema = z
     mode: z.enum(['full', 'incremental']).optional(),
     /** Manual runs only: export in this many chunks in this invocation (local parallel). */
     chunks: z.number().int().min(1).max(1000).optional(),
+    /** Manual runs only: export although the columns differ from the last committed run's. */
+    acceptSchemaChange: z.boolean().optional(),
   })
   .strict()
   .refine((e) => !(e.scheduledTime && e.runTime), { message: 'give scheduledTime (scheduler) or runTime (manual), not both', path: ['runTime'] });

@@ -59,12 +59,33 @@ export const DestinationConfigSchema = z
   })
   .strict();
 
+/** EventBridge Scheduler `rate(N unit)` (N >= 1) or a six-field `cron(min hour day-of-month month day-of-week year)`. */
+function scheduleProblem(expression: string): string | null {
+  const rate = /^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$/.exec(expression);
+  if (rate) return Number(rate[1]) >= 1 ? null : 'rate(N unit) needs N of at least 1';
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (!cron) return 'must be rate(N unit) or cron(...)';
+  const fields = (cron[1] as string).trim().split(/\s+/);
+  if (fields.length !== 6) return `cron(...) needs 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`;
+  if (fields.some((f) => !/^[0-9A-Za-z*?,\-/#L]+$/.test(f))) return 'cron(...) fields may contain only digits, letters, * ? , - / # L';
+  return null;
+}
+
+function timeZoneProblem(zone: string): string | null {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(zone) ? null : 'must be an IANA time zone name like Europe/Paris or UTC';
+  } catch {
+    return 'must be an IANA time zone name like Europe/Paris or UTC';
+  }
+}
+
 export const ScheduleSchema = z
   .object({
     /** EventBridge Scheduler expression: `rate(5 minutes)` or `cron(0 2 * * ? *)`. */
-    expression: trimmed().regex(/^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(.+\))$/, 'must be rate(N unit) or cron(...)'),
+    expression: trimmed().superRefine(check(scheduleProblem)),
     /** IANA time zone of cron expressions. @default 'UTC' */
-    timeZone: trimmed().min(1).default('UTC'),
+    timeZone: trimmed().min(1).superRefine(check(timeZoneProblem)).default('UTC'),
   })
   .strict();
 
@@ -95,7 +116,8 @@ export const JobConfigSchema = z
     limits: z
       .object({
         maxRowsPerFile: z.number().int().positive().optional(),
-        maxBytesPerFile: z.number().int().min(5 * 1024 * 1024).optional(),
+        /** At most S3's 5 TiB object size. */
+        maxBytesPerFile: z.number().int().min(5 * 1024 * 1024).max(5 * 1024 ** 4).optional(),
       })
       .strict()
       .default({}),

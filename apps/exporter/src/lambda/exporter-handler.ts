@@ -49,7 +49,7 @@ export function createExporterHandler(deps: HandlerDependencies) {
       deps.logger.error('run summary', { status: 'failed', errorClass: error.errorClass, code: error.code, error: error.message });
       throw error;
     }
-    const { job: jobName, scheduledTime, runTime, mode, chunks } = parsed.data;
+    const { job: jobName, scheduledTime, runTime, mode, chunks, acceptSchemaChange } = parsed.data;
     let job: JobConfig;
     try {
       job = lookup(jobName);
@@ -61,7 +61,7 @@ export function createExporterHandler(deps: HandlerDependencies) {
     // The scheduled time names the run: every retry of one slot is the same run, same keys.
     const time = new Date(scheduledTime ?? runTime ?? systemClock.now().toISOString());
     const logger = withFields(deps.logger, { job: job.name, requestId: context.awsRequestId });
-    const { summary, error } = await executeJob(job, { runTime: time, mode, chunks }, deps.adaptersFor(job, context, logger));
+    const { summary, error } = await executeJob(job, { runTime: time, mode, chunks, acceptSchemaChange }, deps.adaptersFor(job, context, logger));
 
     if (summary.status === 'failed') logger.error('run summary', { ...summary });
     else logger.info('run summary', { ...summary });

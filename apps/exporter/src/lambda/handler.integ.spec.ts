@@ -45,6 +45,7 @@ beforeAll(async () => {
     'Ops' AS department, 1000.50::numeric(12,2) AS salary, date '2020-01-01' AS hired_on,
     timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second' AS updated_at, g % 2 = 0 AS active,
     CASE WHEN g % 2 = 1 THEN NULL ELSE '' END AS notes FROM generate_series(1, 1000) g`);
+  await admin.query('ALTER TABLE employees ADD PRIMARY KEY (id)');
 
   // What the CDK stack sets; the handler reads it once at module load.
   vi.stubEnv('EXPORT_BUCKET', ` ${BUCKET} `);

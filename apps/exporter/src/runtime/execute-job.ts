@@ -44,7 +44,7 @@ const DEFAULT_PORT = { mysql: 3306, mariadb: 3306, postgres: 5432 } as const;
  */
 export async function executeJob(
   job: JobConfig,
-  run: { runTime: Date; mode?: RunMode; chunks?: number },
+  run: { runTime: Date; mode?: RunMode; chunks?: number; acceptSchemaChange?: boolean },
   adapters: JobAdapters,
 ): Promise<{ summary: RunSummary; outcome?: JobRunOutcome; error?: unknown }> {
   const started = adapters.clock.now().getTime();
@@ -65,6 +65,7 @@ export async function executeJob(
         job,
         runTime: run.runTime,
         mode,
+        acceptSchemaChange: run.acceptSchemaChange,
         ...(run.chunks && run.chunks > 1 ? { parallel: { chunks: run.chunks, concurrency: job.parallel?.maxConcurrency } } : {}),
       },
       {

@@ -276,7 +276,7 @@ describe('Runtime: failures', () => {
     const retried = Buffer.from(await (await s3Client.send(new GetObjectCommand({ Bucket: BUCKET, Key: retry.keys[0] }))).Body!.transformToByteArray());
     expect(createHash('sha256').update(retried).digest('hex')).toBe(createHash('sha256').update(Buffer.concat(firstBytes)).digest('hex'));
     expect(again.status).toBe('already-committed');
-    expect(await state()).toEqual({ cursor: { value: '2026-01-01 00:00:01.000000', key: '2' }, pending: null });
+    expect(await state()).toMatchObject({ cursor: { value: '2026-01-01 00:00:01.000000', key: '2' }, pending: null, lastRunId: retry.runId });
     const next = await handlerWith()({ job: job.name, scheduledTime: nextSlot() });
     expect(await versionsOf(next)).toEqual(['3@2026-01-01 00:00:02.000000']);
   });

@@ -91,7 +91,7 @@ describe('Staged (Step Functions) parallel run', () => {
     expect(summary.keys).toEqual([1, 2, 3, 4].map((n) => `rds_exports/items/dt=2026-03-01/items_20260301_000000_part000${n}.csv`));
     expect(await keys('_manifests/items/')).toEqual(['_manifests/items/items_20260301_000000.json']);
     const state = await new DynamoDbStateStore({ client: dynamoClient, tableName: 'state' }).getState('items');
-    expect(state).toEqual({ cursor: { value: '2026-01-01 05:33:20.000000', key: '20000' }, pending: null });
+    expect(state).toEqual({ cursor: { value: '2026-01-01 05:33:20.000000', key: '20000' }, pending: null, lastRunId: 'items_20260301_000000' });
     // The same slot again is a no-op.
     expect(await step({ action: 'plan', job: 'items', scheduledTime: '2026-03-01T00:00:00Z' })).toMatchObject({ status: 'already-committed' });
   });

@@ -42,19 +42,19 @@ describe('Class: DynamoDbStateStore', () => {
   it('moves the cursor only through a recorded pending window', async () => {
     const c1 = { value: '2026-01-01 00:00:00', key: '7' };
     const c2 = { value: '2026-01-01 00:05:00', key: '3' };
-    expect(await store.getState('j2')).toEqual({ cursor: null, pending: null });
+    expect(await store.getState('j2')).toEqual({ cursor: null, pending: null, lastRunId: null });
 
     expect(await store.beginCommit('j2', { runId: 'r1', from: null, to: c1 })).toBe(true);
-    expect(await store.getState('j2')).toEqual({ cursor: null, pending: { runId: 'r1', from: null, to: c1 } });
+    expect(await store.getState('j2')).toEqual({ cursor: null, pending: { runId: 'r1', from: null, to: c1 }, lastRunId: null });
     expect(await store.beginCommit('j2', { runId: 'r2', from: null, to: c2 })).toBe(false); // r1 is pending
     expect(await store.finishCommit('j2', 'r2')).toBe(false);
     expect(await store.finishCommit('j2', 'r1')).toBe(true);
-    expect(await store.getState('j2')).toEqual({ cursor: c1, pending: null });
+    expect(await store.getState('j2')).toMatchObject({ cursor: c1, pending: null, lastRunId: 'r1' });
     expect(await store.finishCommit('j2', 'r1')).toBe(false); // advances once
 
     expect(await store.beginCommit('j2', { runId: 'r2', from: null, to: c2 })).toBe(false); // stale "from"
     expect(await store.beginCommit('j2', { runId: 'r2', from: c1, to: c2 })).toBe(true);
     await store.abandonCommit('j2', 'r2');
-    expect(await store.getState('j2')).toEqual({ cursor: c1, pending: null });
+    expect(await store.getState('j2')).toMatchObject({ cursor: c1, pending: null, lastRunId: 'r1' });
   });
 });

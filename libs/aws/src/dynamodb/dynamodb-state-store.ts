@@ -74,12 +74,13 @@ export class DynamoDbStateStore {
     );
   }
 
-  async getState(job: string): Promise<{ cursor: StoredCursor | null; pending: StoredPending | null }> {
+  async getState(job: string): Promise<{ cursor: StoredCursor | null; pending: StoredPending | null; lastRunId: string | null }> {
     const result = await this.call('reading the state', job, () =>
       this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: `state#${job}` }, ConsistentRead: true })),
     );
-    const item = result.Item as { cursor?: string; pending?: { runId: string; from: string; to: string } } | undefined;
+    const item = result.Item as { cursor?: string; lastRunId?: string; pending?: { runId: string; from: string; to: string } } | undefined;
     return {
+      lastRunId: item?.lastRunId ?? null,
       cursor: parseCursor(item?.cursor),
       pending: item?.pending ? { runId: item.pending.runId, from: parseCursor(item.pending.from), to: parseCursor(item.pending.to) } : null,
     };
@@ -133,6 +134,19 @@ export class DynamoDbStateStore {
           ConditionExpression: '#pending.runId = :runId',
           ExpressionAttributeNames: { '#pending': 'pending' },
           ExpressionAttributeValues: { ':runId': runId },
+        }),
+      ),
+    );
+  }
+
+  async noteCommitted(job: string, runId: string): Promise<void> {
+    await this.call('recording the last committed run', job, () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { pk: `state#${job}` },
+          UpdateExpression: 'SET lastRunId = :runId, updatedAt = :at',
+          ExpressionAttributeValues: { ':runId': runId, ':at': new Date(this.now()).toISOString() },
         }),
       ),
     );

@@ -17,7 +17,8 @@
  * job's split limits or a larger part size; exceeding it fails with S3_TOO_MANY_PARTS.
  */
 import { PassThrough, Writable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand,
+  ListObjectsCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { AwsConfigError, classifyS3Error, isS3NotFound, S3ErrorCodes, StorageError, type S3Operation } from '../errors.js';
 
@@ -255,6 +256,22 @@ export class S3ObjectSink {
   /** Removes the object; an absent object is not an error (S3 answers 204 either way). */
   async deleteObject(key: string): Promise<void> {
     await this.send('delete', key, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
+  }
+
+  /**
+   * Every key under `prefix`. Pages follow a start-after marker (ListObjects `Marker`), which S3
+   * and local S3 servers alike implement (some local servers cannot page ListObjectsV2).
+   */
+  async listKeys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      const page = await this.send('read', prefix, () => this.client.send(new ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, Marker: marker })));
+      const found = (page.Contents ?? []).map((o) => o.Key ?? '').filter(Boolean);
+      keys.push(...found);
+      if (!page.IsTruncated || found.length === 0) return keys;
+      marker = found.at(-1);
+    }
   }
 
   private async send<T>(operation: S3Operation, key: string, request: () => Promise<T>): Promise<T> {

@@ -36,6 +36,18 @@ export function encodeRow(cells: readonly Cell[], options: CsvEncoderOptions): s
   return record + options.recordDelimiter;
 }
 
+/**
+ * One field exactly as {@link encodeRow} writes it (without the delimiter around it), for
+ * encoders that build records themselves (the MySQL byte path) and fall back to text for the
+ * few cells that need a conversion. `guard`: the formula guard applies to this column.
+ */
+export function encodeCell(cell: Cell | undefined, guard: boolean, delimiter: string): string {
+  if (cell === null || cell === undefined) return '';
+  if (typeof cell !== 'string') return encodeText(String(cell), delimiter);
+  if (cell.length === 0) return '""';
+  return encodeText(guard ? guardFormula(cell) : cell, delimiter);
+}
+
 /** Header row: column names follow the same quoting rules (an empty name is `""`). */
 export function encodeHeader(names: readonly string[], options: CsvEncoderOptions): string {
   const cells = names.map((n) => n);

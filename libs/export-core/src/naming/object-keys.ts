@@ -51,3 +51,11 @@ export function planKeys(input: KeyPlanInput): KeyPlan {
 export function manifestKeyFor(manifestPrefix: string, job: string, runId: string): string {
   return [manifestPrefix, job, `${runId}.json`].filter((p) => p !== '').join('/');
 }
+
+/** The run time a run id names (`<job>_YYYYMMDD_HHMMSS`, UTC), or null if it is not one. */
+export function runTimeOf(runId: string): Date | null {
+  const m = /_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})$/.exec(runId);
+  if (!m) return null;
+  const time = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+  return Number.isNaN(time.getTime()) ? null : time;
+}

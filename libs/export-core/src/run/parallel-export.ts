@@ -19,7 +19,7 @@ import type { Manifest, ManifestObject } from '@rds-s3-export/shared-types';
 import type { Clock, Cursor, KeyRange, Logger, ObjectSink, ResolvedWindow, RowSource, WindowRequest } from '../ports.js';
 import { planKeys } from '../naming/object-keys.js';
 import { ConfigError, ExportRunError } from '../errors.js';
-import { runExport, type ExportRequest } from './run-export.js';
+import { assertSameColumns, runExport, type ExportRequest } from './run-export.js';
 
 export interface ChunkPlan {
   readonly runId: string;
@@ -59,6 +59,7 @@ export async function planChunks(request: ExportRequest, options: ParallelOption
     deps.signal,
   );
   try {
+    if (request.expectColumns) assertSameColumns(request.expectColumns, opened.columns);
     const bounds = options.chunks > 1 && opened.sourceRows > 0 ? await opened.chunkBoundaries(options.keyColumn, options.chunks) : [];
     const edges = [null, ...bounds, null];
     const ranges: KeyRange[] = edges.slice(0, -1).map((lower, i) => ({ column: options.keyColumn, lower, upper: edges[i + 1] ?? null }));

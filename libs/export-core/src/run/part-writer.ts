@@ -7,12 +7,12 @@
  */
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import type { ManifestObject } from '@rds-s3-export/shared-types';
 import type { ObjectSink, ObjectWriteOptions, ObjectWriter, Row } from '../ports.js';
 import type { CsvEncoderOptions } from '../csv/csv-options.js';
 import { CsvEncoderStream } from '../csv/csv-encoder-stream.js';
 import { ByteTap } from './byte-tap.js';
+import { createExportGzip } from './gzip.js';
 
 export interface PartLimits {
   readonly maxRows?: number;
@@ -59,7 +59,7 @@ export async function writeParts(rows: Readable, options: PartWriterOptions): Pr
         for await (const chunk of body) yield chunk;
       }) as unknown as NodeJS.ReadWriteStream,
     );
-    if (options.writeOptions.contentEncoding === 'gzip') stages.push(createGzip({ level: options.gzipLevel ?? 6 }));
+    if (options.writeOptions.contentEncoding === 'gzip') stages.push(createExportGzip(options.gzipLevel));
     stages.push(tap, writer.stream);
     const done = (pipeline as unknown as (streams: unknown[], o: { signal?: AbortSignal }) => Promise<void>)(stages, {
       signal: options.signal,

@@ -1,4 +1,3 @@
-import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { CsvDialect, Engine, Manifest, ManifestObject } from '@rds-s3-export/shared-types';
@@ -11,6 +10,8 @@ import { ConfigError, ExportIntegrityError, ExportRunError } from '../errors.js'
 import { writeParts, type PartLimits } from './part-writer.js';
 import { EXPORTER_VERSION } from '../version.js';
 import { ByteTap } from './byte-tap.js';
+import { HeadStream } from './head-stream.js';
+import { createExportGzip } from './gzip.js';
 
 export interface ExportRequest {
   readonly job: string;
@@ -36,6 +37,12 @@ export interface ExportRequest {
   readonly part?: number;
   /** Write the manifest (the commit marker). A chunk leaves it to the commit step. @default true */
   readonly writeManifest?: boolean;
+  /**
+   * The columns of the previous committed run: a dropped, added, renamed or retyped column
+   * fails the run (SCHEMA_CHANGED) before anything is written, instead of silently exporting
+   * a different header under the same name.
+   */
+  readonly expectColumns?: { readonly runId: string; readonly columns: readonly { readonly name: string; readonly sourceType: string }[] };
 }
 
 export interface ExportProgress {
@@ -52,13 +59,15 @@ export interface ExportDependencies {
   readonly signal?: AbortSignal;
   /** Called about once a second while data flows. */
   readonly onProgress?: (progress: ExportProgress) => void;
-  /** zlib level for gzip exports. @default 6 */
+  /** zlib level for gzip exports (the speed/size trade-off is in gzip.ts). @default DEFAULT_GZIP_LEVEL (1) */
   readonly gzipLevel?: number;
   /**
    * Called with the window resolved inside the snapshot, before any data is written (the
    * runtime records it as a pending commit). Throwing aborts the run.
    */
   readonly beforeData?: (window: ResolvedWindow | undefined, runId: string, sourceRows: number) => Promise<void>;
+  /** Called right before the manifest is written (the runtime re-checks it still owns the run). */
+  readonly beforeManifest?: () => Promise<void>;
 }
 
 const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
@@ -100,6 +109,7 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
     };
     opened = await source.open(sourceRequest, signal);
     const columns = opened.columns;
+    if (request.expectColumns) assertSameColumns(request.expectColumns, columns);
     const window = opened.window;
     await deps.beforeData?.(window, keys.runId, opened.sourceRows);
     const encoding = encoderOptions(request.dialect, columns.map((c) => c.kind));
@@ -147,8 +157,8 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
           [
             data.stream,
             ...(encoder ? [encoder] : []),
-            prependHead(head),
-            ...(request.compression === 'gzip' ? [createGzip({ level: deps.gzipLevel ?? 6 })] : []),
+            new HeadStream(Buffer.from(head, 'utf8')),
+            ...(request.compression === 'gzip' ? [createExportGzip(deps.gzipLevel)] : []),
             tap,
             writer.stream,
           ] as unknown as [Readable, ...NodeJS.ReadWriteStream[]],
@@ -193,6 +203,7 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
       exporterVersion: EXPORTER_VERSION,
     };
     if (request.writeManifest === false) return manifest;
+    await deps.beforeManifest?.();
     log('writing manifest', { phase: 'commit', key: keys.manifestKey, rows, bytes });
     await sink.putObject(keys.manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' });
     return manifest;
@@ -216,14 +227,6 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
   }
 }
 
-/** A pipeline stage that emits `head` (BOM + header row) before the first body chunk. */
-function prependHead(head: string) {
-  return async function* (body: AsyncIterable<Buffer>) {
-    if (head.length > 0) yield Buffer.from(head, 'utf8');
-    for await (const chunk of body) yield chunk;
-  };
-}
-
 function startProgress(deps: ExportDependencies, started: Date, rows: () => number | null, bytes: () => number) {
   if (!deps.onProgress) return { stop() {} };
   const report = deps.onProgress;
@@ -232,4 +235,30 @@ function startProgress(deps: ExportDependencies, started: Date, rows: () => numb
   }, 1000);
   timer.unref();
   return { stop: () => clearInterval(timer) };
+}
+
+/** Names exactly what changed between the previous committed run's columns and these. */
+export function assertSameColumns(
+  expected: NonNullable<ExportRequest['expectColumns']>,
+  actual: readonly { readonly name: string; readonly sourceType: string }[],
+): void {
+  const before = new Map(expected.columns.map((c) => [c.name, c.sourceType]));
+  const after = new Map(actual.map((c) => [c.name, c.sourceType]));
+  const removed = [...before.keys()].filter((n) => !after.has(n));
+  const added = [...after.keys()].filter((n) => !before.has(n));
+  const retyped = [...before].filter(([n, t]) => after.has(n) && after.get(n) !== t).map(([n, t]) => `${n} (${t} -> ${after.get(n)})`);
+  const reordered = removed.length === 0 && added.length === 0 && expected.columns.some((c, i) => actual[i]?.name !== c.name);
+  if (removed.length || added.length || retyped.length || reordered) {
+    const parts = [
+      removed.length ? `removed ${removed.join(', ')}` : '',
+      added.length ? `added ${added.join(', ')}` : '',
+      retyped.length ? `retyped ${retyped.join(', ')}` : '',
+      reordered ? 'reordered' : '',
+    ].filter(Boolean);
+    throw new ConfigError(
+      'SCHEMA_CHANGED',
+      `the source's columns changed since run ${expected.runId}: ${parts.join('; ')}. ` +
+        'Nothing was exported; declare the new columns in the job (or run once with acceptSchemaChange) to go on.',
+    );
+  }
 }

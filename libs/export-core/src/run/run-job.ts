@@ -14,7 +14,7 @@
  */
 import type { JobConfig, Manifest } from '@rds-s3-export/shared-types';
 import type { Clock, Cursor, JobState, Logger, ObjectSink, ResolvedWindow, RowSource, StateStore, WindowRequest } from '../ports.js';
-import { manifestKeyFor, runIdFor } from '../naming/object-keys.js';
+import { manifestKeyFor, planKeys, runIdFor, runTimeOf } from '../naming/object-keys.js';
 import { ConfigError, ExportTimeoutError } from '../errors.js';
 import { runExport, type ExportProgress, type ExportRequest } from './run-export.js';
 import { exportChunksAndCommit, planChunks } from './parallel-export.js';
@@ -30,6 +30,8 @@ export interface JobRunRequest {
   readonly mode?: RunMode;
   /** Export in key-range chunks (plan -> chunks -> commit) instead of one stream. */
   readonly parallel?: { readonly chunks: number; readonly concurrency?: number };
+  /** Export even if the columns differ from the last committed run's (after a deliberate schema change). @default false */
+  readonly acceptSchemaChange?: boolean;
 }
 
 export interface JobRunDependencies {
@@ -71,7 +73,11 @@ export async function runJob(request: JobRunRequest, deps: JobRunDependencies): 
     const state = prepared.state;
     const window = windowFor(job, mode, state.cursor, state.pending?.runId === runId ? state.pending.to : null);
     const storedCursor = state.cursor;
-    const exportRequest = exportRequestFor(job, request.runTime, window);
+    const previous = !request.acceptSchemaChange && state.lastRunId ? await readManifest(job, state.lastRunId, deps.sink) : null;
+    const exportRequest: ExportRequest = {
+      ...exportRequestFor(job, request.runTime, window),
+      ...(previous ? { expectColumns: { runId: previous.runId, columns: previous.columns } } : {}),
+    };
     let totalRows: number | undefined;
     let lastProgress: ExportProgress | undefined;
     const beforeData = async (resolved: ResolvedWindow | undefined, _runId: string, sourceRows: number) => {
@@ -108,6 +114,13 @@ export async function runJob(request: JobRunRequest, deps: JobRunDependencies): 
             deps.onProgress?.(progress);
           },
           beforeData,
+          // A run that outlived its lease must not commit over the run that took over.
+          beforeManifest: async () => {
+            const owned = window
+              ? (await deps.state.getState(job.name)).pending?.runId === runId
+              : await deps.state.acquireLease(job.name, deps.owner, deps.leaseTtlMs);
+            if (!owned) throw new StateConflictError(`run ${runId} of job "${job.name}" lost its lease to another run before committing; nothing was committed`);
+          },
         });
     const manifest = await exported.catch((error: unknown) => {
       if (deadline.fired()) {
@@ -123,6 +136,7 @@ export async function runJob(request: JobRunRequest, deps: JobRunDependencies): 
       }
       throw error;
     });
+    if (!window) await deps.state.noteCommitted(job.name, runId);
     if (window) {
       if (!(await deps.state.finishCommit(job.name, runId))) {
         // The manifest exists: the next run's recovery step rolls the cursor forward.
@@ -190,8 +204,9 @@ export async function prepareRun(
       await deps.state.finishCommit(job.name, pending.runId);
       log('rolled forward the cursor of a run that wrote its manifest', { phase: 'recover', pendingRunId: pending.runId });
     } else {
+      const removed = await removeRunObjects(job, pending.runId, deps.sink);
       await deps.state.abandonCommit(job.name, pending.runId);
-      log('dropped the pending window of a run that never committed', { phase: 'recover', pendingRunId: pending.runId });
+      log('dropped the pending window of a run that never committed', { phase: 'recover', pendingRunId: pending.runId, removedObjects: removed });
     }
     state = await deps.state.getState(job.name);
   }
@@ -231,4 +246,22 @@ function suggestChunks(totalRows: number | undefined, progress: ExportProgress |
   const secondsNeeded = totalRows / Math.max(rowsPerSecond, 1);
   const budgetSeconds = progress.elapsedMs / 1000;
   return { rowsPerSecond, suggestedChunks: Math.max(2, Math.ceil((secondsNeeded / Math.max(budgetSeconds, 1)) * 1.5)) };
+}
+
+async function readManifest(job: JobConfig, runId: string, sink: ObjectSink): Promise<Manifest | null> {
+  const text = await sink.getObject(manifestKeyFor(job.destination.manifestPrefix, job.name, runId));
+  return text === null ? null : (JSON.parse(text) as Manifest);
+}
+
+/**
+ * Removes the data objects of a run that never wrote its manifest (it crashed between its data
+ * and its manifest), so nothing uncommitted lingers under the data prefix that Athena reads.
+ */
+async function removeRunObjects(job: JobConfig, runId: string, sink: ObjectSink): Promise<number> {
+  const runTime = runTimeOf(runId);
+  if (!runTime || !sink.listKeys) return 0;
+  const stem = planKeys(exportRequestFor(job, runTime, undefined)).dataKey().replace(/\.csv(\.gz)?$/, '');
+  const keys = (await sink.listKeys(stem)).filter((k) => /^(_part\d{4})?\.csv(\.gz)?$/.test(k.slice(stem.length)));
+  await Promise.all(keys.map((k) => sink.deleteObject(k)));
+  return keys.length;
 }

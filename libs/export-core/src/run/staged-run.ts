@@ -78,7 +78,13 @@ export async function planStagedRun(
     }
     const state = prepared.state;
     const window = windowFor(job, mode, state.cursor, state.pending?.runId === runId ? state.pending.to : null);
-    const exportRequest = { ...exportRequestFor(job, request.runTime, window), limits: undefined };
+    const previous = state.lastRunId ? await deps.sink.getObject(manifestKeyFor(job.destination.manifestPrefix, job.name, state.lastRunId)) : null;
+    const previousColumns = previous ? (JSON.parse(previous) as Manifest).columns : null;
+    const exportRequest = {
+      ...exportRequestFor(job, request.runTime, window),
+      limits: undefined,
+      ...(previousColumns && state.lastRunId ? { expectColumns: { runId: state.lastRunId, columns: previousColumns } } : {}),
+    };
     const plan = await planChunks(exportRequest, { chunks: request.chunks, keyColumn }, { source: () => deps.source, signal: deps.signal });
     if (plan.window) {
       const recorded = await deps.state.beginCommit(job.name, { runId, from: state.cursor, to: plan.window.to });
@@ -145,6 +151,7 @@ export async function commitStagedRun(job: JobConfig, plan: StagedPlan, results:
     exporterVersion: r.exporterVersion,
   }));
   const manifest = await commitChunks(request, chunkPlan, manifests, deps, new Date(plan.runTime));
+  if (!plan.window) await deps.state.noteCommitted(job.name, plan.runId);
   if (plan.window && !(await deps.state.finishCommit(job.name, plan.runId))) {
     deps.logger.warn('cursor not advanced after commit; the next run will roll it forward', { runId: plan.runId, job: job.name, phase: 'commit' });
   }

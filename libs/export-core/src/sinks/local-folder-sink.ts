@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { finished } from 'node:stream/promises';
 import type { ObjectSink, ObjectWriteOptions, ObjectWriter } from '../ports.js';
@@ -77,6 +77,16 @@ export class LocalFolderSink implements ObjectSink {
 
   async deleteObject(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
+  }
+
+  async listKeys(prefix: string): Promise<string[]> {
+    const root = resolve(this.directory);
+    const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+    return entries
+      .filter((e) => e.isFile() && !e.name.endsWith('.partial'))
+      .map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join('/'))
+      .filter((key) => key.startsWith(prefix))
+      .sort();
   }
 
   /** For tests and the CLI: a readable stream of a stored object. */

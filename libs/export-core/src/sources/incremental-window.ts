@@ -117,3 +117,12 @@ export function boundsFromTileMinima(minima: readonly (string | null)[]): string
   for (const value of minima.slice(1)) if (value !== null && bounds.at(-1) !== value) bounds.push(value);
   return bounds;
 }
+
+/** Incremental runs need a unique key: rows sharing a cursor value are ordered and bounded by it. */
+export function incrementalNeedsKey(table: string, keyColumn: string): ConfigError {
+  return new ConfigError(
+    'INCREMENTAL_NEEDS_KEY',
+    `incremental.keyColumn "${keyColumn}" is not the primary key or a single-column unique key of table ${table}: ` +
+      'rows sharing a cursor value could be skipped or repeated. Add a unique key on it, or export the table in full mode.',
+  );
+}

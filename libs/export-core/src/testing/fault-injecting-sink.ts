@@ -80,4 +80,8 @@ export class FaultInjectingSink implements ObjectSink {
   deleteObject(key: string): Promise<void> {
     return this.inner.deleteObject(key);
   }
+
+  listKeys(prefix: string): Promise<string[]> {
+    return this.inner.listKeys ? this.inner.listKeys(prefix) : Promise.resolve([]);
+  }
 }

@@ -8,6 +8,7 @@ import { baseSelect, quoteIdentifier } from '../sql-identifiers.js';
 import { planColumn, type ColumnPlan, type MysqlField } from './mysql-columns.js';
 import { boundsFromTileMinima, composeSelection, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
 import { ConfigError } from '../../errors.js';
+import { incrementalNeedsKey } from '../incremental-window.js';
 import { mapMysqlError } from './mysql-errors.js';
 import { streamMysqlCsv } from './mysql-csv-stream.js';
 import { encoderOptions } from '../../csv/csv-options.js';
@@ -89,6 +90,9 @@ export class MysqlRowSource implements RowSource {
         kind: (plans[i] as ColumnPlan).kind,
       }));
       const quoted = fields.map((f) => quoteName(f.name));
+      if (request.window && request.table !== undefined && !(await isUniqueKey(db, request.table, request.window.keyColumn))) {
+        throw incrementalNeedsKey(request.table, request.window.keyColumn);
+      }
       const windowPlan = request.window
         ? await planWindow(request.window, columns, select, mysqlWindowDialect(connection), async (text) => {
             const [rows] = await db.query<RowDataPacket[]>({ sql: text, rowsAsArray: true });
@@ -138,7 +142,7 @@ export class MysqlRowSource implements RowSource {
           // socket itself and fail the stream when it closes before the result set ended.
           const socket = (connection as unknown as { stream?: NodeJS.EventEmitter }).stream;
           socket?.once('close', () => {
-            if (!raw.readableEnded && !raw.destroyed) {
+            if (!closed && !raw.readableEnded && !raw.destroyed) {
               raw.destroy(Object.assign(new Error('the server closed the connection while rows were streaming'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }));
             }
           });
@@ -152,8 +156,11 @@ export class MysqlRowSource implements RowSource {
           closed = true;
           signal?.removeEventListener('abort', onAbort);
           if (streaming) {
-            // A half-read result set cannot be rolled back politely; drop the connection.
+            // A half-read result set cannot be rolled back politely; drop the connection. mysql2's
+            // destroy() only half-closes the socket, and the server would go on sending the rest of
+            // the result set: destroy the socket too, so the server's next write fails at once.
             connection.destroy();
+            (connection as unknown as { stream?: { destroy(): void } }).stream?.destroy();
             return;
           }
           await db.query('ROLLBACK').catch(() => undefined);
@@ -191,6 +198,17 @@ async function columnTypes(db: ReturnType<Connection['promise']>, table: string)
     [schema, name],
   );
   return new Map((rows as unknown as [string, string][]).map(([column, type]) => [column, type]));
+}
+
+/** True if `column` alone is the primary key or a unique key of `table`. */
+async function isUniqueKey(db: ReturnType<Connection['promise']>, table: string, column: string): Promise<boolean> {
+  const [schema, name] = table.includes('.') ? table.split('.') : [null, table];
+  const [rows] = await db.query<RowDataPacket[]>(
+    'SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND NON_UNIQUE = 0 ' +
+      'GROUP BY INDEX_NAME HAVING COUNT(*) = 1 AND MAX(COLUMN_NAME) = ?',
+    [schema, name, column],
+  );
+  return (rows as unknown[]).length > 0;
 }
 
 /** Applies per-column conversions in place (binary -> base64, zero dates, ISO timestamps). */

@@ -23,6 +23,8 @@ export function mapPostgresError(error: unknown, where: string): RdsExportError 
     return new ConfigError('SOURCE_OBJECT_NOT_FOUND', detail, { cause: error });
   }
   if (code === '57014') return new SourceError('timeout', 'SOURCE_QUERY_TIMEOUT', detail, { cause: error });
+  // Backend terminated (pg_terminate_backend, shutdown, crash): the connection is gone, as with MySQL's KILL.
+  if (code === '57P01' || code === '57P02' || code === '57P03') return new SourceError('network', 'SOURCE_UNREACHABLE', detail, { cause: error });
   if (code.startsWith('08') || NETWORK_CODES.has(code) || /Connection terminated|connection timeout|timeout expired/i.test(e.message)) {
     return new SourceError('network', 'SOURCE_UNREACHABLE', detail, { cause: error });
   }

@@ -10,6 +10,7 @@ import { columnKind, selectExpression } from './postgres-columns.js';
 import { mapPostgresError } from './postgres-errors.js';
 import { boundsFromTileMinima, composeSelection, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
 import { ConfigError } from '../../errors.js';
+import { incrementalNeedsKey } from '../incremental-window.js';
 
 export interface PostgresSourceOptions {
   /** Row-mode only: rows fetched per cursor round trip. @default 2000 */
@@ -87,6 +88,15 @@ export class PostgresRowSource implements RowSource {
           return `${selectExpression(`w.${quoted}`, f.dataTypeID, request.dialect)} AS ${quoted}`;
         })
         .join(', ');
+      if (request.window && request.table !== undefined) {
+        const quotedTable = request.table.split('.').map((part) => `"${part}"`).join('.');
+        const unique = await client.query(
+          'SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] ' +
+            'WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indnkeyatts = 1 AND a.attname = $2',
+          [quotedTable, request.window.keyColumn],
+        );
+        if (unique.rows.length === 0) throw incrementalNeedsKey(request.table, request.window.keyColumn);
+      }
       const windowPlan = request.window
         ? await planWindow(request.window, columns, select, postgresWindowDialect(client), async (text) => {
             const result = await client.query({ text, rowMode: 'array' });

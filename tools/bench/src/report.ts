@@ -1,0 +1,250 @@
+/**
+ * Turns the raw samples of a benchmark session into the summary table (markdown for the
+ * terminal and the README) and the target verdicts of issue 6. Pure functions: the harness
+ * measures, this module only computes, so it is unit-tested without any server.
+ */
+import { DEFAULT_PRICING, lambdaUsdPerMillionRows, type LambdaPricing } from './cost.js';
+import { median, summarize, type Summary } from './stats.js';
+
+export type EngineName = 'mariadb' | 'postgres';
+export type VariantKind = 'ceiling' | 'exporter' | 'baseline';
+
+/** One child-process run. */
+export interface Sample {
+  readonly rep: number;
+  /** Position of the run inside its repetition (0-based). */
+  readonly slot: number;
+  /** The work itself as timed by the child (connect .. last byte stored), seconds. */
+  readonly seconds: number;
+  /** Spawn to exit, including Node start-up and module loading, seconds. */
+  readonly wallSeconds: number;
+  readonly rows: number;
+  /** Bytes written (compressed bytes for gzip; CSV bytes consumed for the COPY ceiling; 0 for the mysql2 ceiling). */
+  readonly bytes: number;
+  /** VmHWM sampled from outside through /proc. */
+  readonly peakRssBytes: number;
+  /** user + system CPU of the child, reported by the child at exit (process.resourceUsage). */
+  readonly cpuSeconds: number;
+  /** CPU used meanwhile by the database server (mariadbd; the postmaster's reaped backends), when local. */
+  readonly dbCpuSeconds: number | null;
+  /** CPU used meanwhile by the s3rver process, for S3 runs. */
+  readonly s3ServerCpuSeconds: number | null;
+  /** Machine-wide busy CPU during the run that none of the above account for (other processes, kernel writeback). */
+  readonly otherCpuSeconds: number;
+  /** Earlier attempts of this sample discarded as noisy (too much `otherCpuSeconds`). */
+  readonly retries: number;
+}
+
+export interface VariantResult {
+  readonly id: string;
+  readonly engine: EngineName;
+  readonly kind: VariantKind;
+  readonly label: string;
+  readonly samples: readonly Sample[];
+}
+
+export interface VariantSummary {
+  readonly id: string;
+  readonly engine: EngineName;
+  readonly kind: VariantKind;
+  readonly label: string;
+  readonly seconds: Summary;
+  readonly wallSeconds: Summary;
+  /** median(seconds) / median(seconds of this engine's ceiling in the same session). */
+  readonly ratioToCeiling: number | null;
+  /** Per repetition: seconds / ceiling seconds of the same repetition, then the median. */
+  readonly pairedRatioToCeiling: number | null;
+  readonly rowsPerSecond: number;
+  /** Uncompressed CSV bytes of the table / median seconds (the same yardstick for every variant of an engine). */
+  readonly csvMegabytesPerSecond: number | null;
+  readonly peakRssMegabytes: Summary;
+  readonly cpuSecondsPerMillionRows: number;
+  readonly dbCpuSeconds: number | null;
+  readonly s3ServerCpuSeconds: number | null;
+  /** s3rver CPU / (s3rver CPU + exporter CPU): how much of the work of an S3 run the local S3 server itself did. */
+  readonly s3ServerCpuShare: number | null;
+  readonly lambdaUsdPerMillionRows: number;
+  /** Bytes written (median): the CSV, or the .csv.gz for gzip runs; 0 for the mysql2 ceiling. */
+  readonly outputBytes: number;
+  /** Median CPU of other processes during the runs (noise; see Sample.otherCpuSeconds). */
+  readonly otherCpuSeconds: number;
+  /** Samples repeated because they were noisy. */
+  readonly retries: number;
+}
+
+export interface TargetVerdict {
+  readonly name: string;
+  readonly limit: string;
+  readonly measured: string;
+  readonly met: boolean | null;
+  readonly note?: string;
+}
+
+const MB = 1_000_000;
+const MIB = 1024 * 1024;
+
+/** Megabytes (10^6) of CSV per engine, taken from the uncompressed exporter runs (all reps agree). */
+export function csvBytesByEngine(variants: readonly VariantResult[]): Partial<Record<EngineName, number>> {
+  const out: Partial<Record<EngineName, number>> = {};
+  for (const v of variants) {
+    if (v.kind === 'exporter' && v.id.endsWith('.none') && v.samples.length > 0) out[v.engine] = median(v.samples.map((s) => s.bytes));
+  }
+  return out;
+}
+
+export function summarizeVariants(variants: readonly VariantResult[], pricing: LambdaPricing = DEFAULT_PRICING): VariantSummary[] {
+  const csvBytes = csvBytesByEngine(variants);
+  const ceilings = new Map(variants.filter((v) => v.kind === 'ceiling' && v.samples.length > 0).map((v) => [v.engine, v]));
+  return variants
+    .filter((v) => v.samples.length > 0)
+    .map((v) => {
+      const seconds = summarize(v.samples.map((s) => s.seconds));
+      const rows = median(v.samples.map((s) => s.rows));
+      const cpu = median(v.samples.map((s) => s.cpuSeconds));
+      const ceiling = ceilings.get(v.engine);
+      const ceilingSeconds = ceiling ? median(ceiling.samples.map((s) => s.seconds)) : null;
+      const paired = ceiling
+        ? v.samples.flatMap((s) => {
+            const c = ceiling.samples.find((cs) => cs.rep === s.rep);
+            return c ? [s.seconds / c.seconds] : [];
+          })
+        : [];
+      const db = v.samples.map((s) => s.dbCpuSeconds).filter((x): x is number => x !== null);
+      const s3 = v.samples.map((s) => s.s3ServerCpuSeconds).filter((x): x is number => x !== null);
+      const s3Cpu = s3.length > 0 ? median(s3) : null;
+      const engineCsv = csvBytes[v.engine];
+      return {
+        id: v.id,
+        engine: v.engine,
+        kind: v.kind,
+        label: v.label,
+        seconds,
+        wallSeconds: summarize(v.samples.map((s) => s.wallSeconds)),
+        ratioToCeiling: ceilingSeconds ? seconds.median / ceilingSeconds : null,
+        pairedRatioToCeiling: paired.length > 0 ? median(paired) : null,
+        rowsPerSecond: rows / seconds.median,
+        csvMegabytesPerSecond: engineCsv !== undefined ? engineCsv / MB / seconds.median : null,
+        peakRssMegabytes: summarize(v.samples.map((s) => s.peakRssBytes / MIB)),
+        cpuSecondsPerMillionRows: (cpu * 1_000_000) / rows,
+        dbCpuSeconds: db.length > 0 ? median(db) : null,
+        s3ServerCpuSeconds: s3Cpu,
+        s3ServerCpuShare: s3Cpu !== null ? s3Cpu / (s3Cpu + cpu) : null,
+        lambdaUsdPerMillionRows: lambdaUsdPerMillionRows(seconds.median, cpu, rows, pricing),
+        outputBytes: median(v.samples.map((s) => s.bytes)),
+        otherCpuSeconds: median(v.samples.map((s) => s.otherCpuSeconds)),
+        retries: v.samples.reduce((sum, s) => sum + s.retries, 0),
+      };
+    });
+}
+
+/**
+ * The targets of issue 6 that one session can judge. `previousPeakRssMb` is the exporter's
+ * peak RSS from a session at 1,000,000 rows, for the "no growth with the table" target.
+ */
+export function evaluateTargets(
+  summaries: readonly VariantSummary[],
+  rows: number,
+  previous?: { rows: number; exporterPeakRssMb: number },
+): TargetVerdict[] {
+  const byId = new Map(summaries.map((s) => [s.id, s]));
+  const verdicts: TargetVerdict[] = [];
+  const ratio = (id: string, limit: number, name: string) => {
+    const s = byId.get(id);
+    if (!s || s.ratioToCeiling === null) return;
+    verdicts.push({
+      name,
+      limit: `<= ${limit.toFixed(2)}x ceiling`,
+      measured: `${s.ratioToCeiling.toFixed(2)}x (paired ${s.pairedRatioToCeiling?.toFixed(2) ?? '-'}x)`,
+      met: s.ratioToCeiling <= limit,
+    });
+  };
+  ratio('mariadb.exporter.file.none', 1.25, 'MariaDB -> local folder, uncompressed');
+  ratio('postgres.exporter.file.none', 1.25, 'PostgreSQL -> local folder, uncompressed');
+  ratio('mariadb.exporter.file.gzip', 1.6, 'MariaDB -> local folder, gzip');
+  ratio('postgres.exporter.file.gzip', 1.6, 'PostgreSQL -> local folder, gzip');
+  const exporterRss = summaries.filter((s) => s.kind === 'exporter').map((s) => s.peakRssMegabytes.max);
+  if (exporterRss.length > 0) {
+    const peak = Math.max(...exporterRss);
+    verdicts.push({
+      name: `exporter peak RSS at ${rows.toLocaleString('en-US')} rows (any destination)`,
+      limit: '<= 200 MB',
+      measured: `${peak.toFixed(0)} MiB`,
+      met: peak * MIB <= 200 * MB,
+      ...(rows < 10_000_000 ? { note: 'the target is set at 10,000,000 rows: run with --rows 10000000' } : {}),
+    });
+    if (previous && previous.rows !== rows) {
+      const growth = peak - previous.exporterPeakRssMb;
+      verdicts.push({
+        name: `exporter peak RSS growth, ${previous.rows.toLocaleString('en-US')} -> ${rows.toLocaleString('en-US')} rows`,
+        limit: '<= 30 MB',
+        measured: `${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MiB`,
+        met: Math.abs(growth) * MIB <= 30 * MB,
+      });
+    }
+  }
+  return verdicts;
+}
+
+const fmt = (value: number | null | undefined, digits: number): string =>
+  value === null || value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
+
+const thousands = (value: number): string => Math.round(value).toLocaleString('en-US');
+
+/** Three significant digits: the amounts are fractions of a cent. */
+const usd = (value: number): string => (Number.isFinite(value) ? `$${value.toPrecision(3)}` : '-');
+
+/** The markdown table (one line per variant, ceilings first per engine) and the notes under it. */
+export function renderMarkdown(
+  summaries: readonly VariantSummary[],
+  meta: { rows: number; reps: number; machine: string; pricing?: LambdaPricing },
+  targets: readonly TargetVerdict[] = [],
+): string {
+  const pricing = meta.pricing ?? DEFAULT_PRICING;
+  const lines: string[] = [];
+  lines.push(
+    `${thousands(meta.rows)} rows, ${meta.reps} interleaved repetitions per variant; ${meta.machine}`,
+    '',
+    '| path | time s, median (min-max) | x ceiling | rows/s | CSV MB/s | output MB | peak RSS MiB | CPU s / 1M rows | DB server CPU s | Lambda $ / 1M rows |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const s of summaries) {
+    lines.push(
+      `| ${s.label} | ${fmt(s.seconds.median, 2)} (${fmt(s.seconds.min, 2)}-${fmt(s.seconds.max, 2)}) | ${
+        s.kind === 'ceiling' ? '1.00' : fmt(s.ratioToCeiling, 2)
+      } | ${thousands(s.rowsPerSecond)} | ${fmt(s.csvMegabytesPerSecond, 1)} | ${s.outputBytes > 0 ? fmt(s.outputBytes / MB, 1) : '-'} | ${fmt(
+        s.peakRssMegabytes.median,
+        0,
+      )} | ${fmt(s.cpuSecondsPerMillionRows, 2)} | ${fmt(s.dbCpuSeconds, 2)} | ${usd(s.lambdaUsdPerMillionRows)} |`,
+    );
+  }
+  const s3 = summaries.filter((s) => s.s3ServerCpuSeconds !== null);
+  if (s3.length > 0) {
+    lines.push('', 'S3 path (s3rver on loopback, in its own process):', '');
+    for (const s of s3) {
+      const file = summaries.find((f) => f.id === s.id.replace('.s3.', '.file.'));
+      const vsFile = file ? ` time vs local folder ${fmt(s.seconds.median / file.seconds.median, 2)}x;` : '';
+      lines.push(
+        `- ${s.label}:${vsFile} s3rver used ${fmt(s.s3ServerCpuSeconds, 2)} CPU-s = ${fmt((s.s3ServerCpuShare ?? 0) * 100, 0)}% of the CPU of exporter + S3 server (${fmt(
+          ((s.s3ServerCpuSeconds ?? 0) / s.seconds.median) * 100,
+          0,
+        )}% of one core over the run)`,
+      );
+    }
+  }
+  if (targets.length > 0) {
+    lines.push('', '| target | limit | measured | met |', '|---|---|---|---|');
+    for (const t of targets) {
+      lines.push(`| ${t.name} | ${t.limit} | ${t.measured} | ${t.met === null ? '-' : t.met ? 'yes' : 'NO'}${t.note ? ` (${t.note})` : ''} |`);
+    }
+  }
+  lines.push(
+    '',
+    'time: the work as timed inside the child (connect to last byte stored; the exporter: manifest durationMs), ' +
+      'each run a separate process; x ceiling: median / median of the same engine\'s driver ceiling in this session; ' +
+      'CSV MB/s: uncompressed CSV size of the table (10^6 bytes) / time; peak RSS: VmHWM sampled from /proc every 20 ms; ' +
+      'CPU: user+system of the child process (DB server CPU separately); a run during which other processes used ' +
+      'more than a quarter of a core is repeated (up to --max-retries times).',
+    `Lambda cost: ${pricing.description}.`,
+  );
+  return lines.join('\n');
+}
