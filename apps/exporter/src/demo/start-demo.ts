@@ -112,8 +112,13 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.
     if (once) {
       await demo.stop();
     } else {
-      demo.startSchedule();
-      process.stdout.write(`\nthe employees job now runs every ${demo.periodMs / 60_000} minutes; local S3, DynamoDB and PostgreSQL keep running. Ctrl+C stops.\n`);
+      // DEMO_SCHEDULE=off keeps the stack up without scheduled runs (tests that need a fixed history).
+      if (process.env.DEMO_SCHEDULE !== 'off') {
+        demo.startSchedule();
+        process.stdout.write(`\nthe employees job now runs every ${demo.periodMs / 60_000} minutes; local S3, DynamoDB and PostgreSQL keep running. Ctrl+C stops.\n`);
+      } else {
+        process.stdout.write('\nscheduled runs are off (DEMO_SCHEDULE=off); local S3, DynamoDB and PostgreSQL keep running. Ctrl+C stops.\n');
+      }
       const keepAlive = setInterval(() => undefined, 1 << 30);
       const shutdown = () => {
         clearInterval(keepAlive);
