@@ -13,6 +13,8 @@ export interface CreateAppOptions {
   readonly settings: DeploySettings;
   readonly jobs: readonly JobConfig[];
   readonly exporterCode: lambda.Code;
+  /** The bundled dashboard API. @default no dashboard API in the pipeline stack */
+  readonly dashboardApiCode?: lambda.Code;
   /** @default a new App */
   readonly app?: App;
 }
@@ -30,6 +32,7 @@ export function createApp(options: CreateAppOptions): { app: App; pipeline: Pipe
     settings: options.settings,
     jobs: options.jobs,
     exporterCode: options.exporterCode,
+    ...(options.dashboardApiCode && { dashboardApiCode: options.dashboardApiCode }),
   });
   const ciAccess = new CiAccessStack(app, CI_ACCESS_STACK_NAME, {
     description: 'rds-s3-export: GitHub OIDC deploy role (deployed once by an admin)',

@@ -3,7 +3,7 @@
 // each principal. A permission added anywhere without being listed here fails the walk.
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TEST_SECRET_ARN, testJobs, testPipeline } from './testing/test-settings.js';
+import { TEST_SECRET_ARN, testJobs, testPipelineWithDashboard } from './testing/test-settings.js';
 
 type Json = unknown;
 interface Statement {
@@ -52,6 +52,8 @@ let queueArn: string;
 let machineRole: string;
 let startRole: string;
 let machine: string;
+let dashboardRole: string;
+let dashboardLogGroupArn: string;
 
 /** A resolved CloudFormation value as one comparable string (`Fn::GetAtt` -> `<Id.Attr>`, `Ref` -> `<Id>`). */
 function flat(value: Json): string {
@@ -117,9 +119,17 @@ const idOf = (type: string) => {
 beforeAll(() => {
   // Prepare: the pipeline as the app builds it, with an explicit secret, and the test catalog:
   // direct jobs and one parallel job (state machine role, scheduler start role).
-  resources = Template.fromStack(testPipeline({ jobs: testJobs() }).stack).toJSON().Resources as Resources;
+  // The dashboard API is in the walk too (as the pipeline stack adds it with dashboardApiCode).
+  resources = Template.fromStack(testPipelineWithDashboard({ jobs: testJobs() }).stack).toJSON().Resources as Resources;
   statements = collectStatements();
-  const fn = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Function')!;
+  const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+  expect(functions).toHaveLength(2);
+  const isDashboard = (r: { Properties: Record<string, Json> }) =>
+    (r.Properties.Environment as { Variables: Record<string, Json> }).Variables.EXPORTER_LOG_GROUP !== undefined;
+  const [exporterId, fn] = functions.find(([, r]) => !isDashboard(r))!;
+  const dashboardFn = functions.find(([, r]) => isDashboard(r))![1];
+  dashboardRole = flat(dashboardFn.Properties.Role).replace(/^<|\.Arn>$/g, '');
+  dashboardLogGroupArn = `<${flat((dashboardFn.Properties.LoggingConfig as Record<string, Json>).LogGroup).replace(/^<|>$/g, '')}.Arn>`;
   exporterRole = flat(fn.Properties.Role).replace(/^<|\.Arn>$/g, '');
   const roleOfTarget = (target: (arn: string) => boolean) => {
     const schedule = Object.values(resources).find((r) => r.Type === 'AWS::Scheduler::Schedule' && target(flat((r.Properties.Target as Record<string, Json>).Arn)))!;
@@ -127,21 +137,21 @@ beforeAll(() => {
   };
   machine = idOf('AWS::StepFunctions::StateMachine');
   machineRole = flat(resources[machine]!.Properties.RoleArn).replace(/^<|\.Arn>$/g, '');
-  schedulerRole = roleOfTarget((arn) => arn === `<${idOf('AWS::Lambda::Function')}.Arn>`);
+  schedulerRole = roleOfTarget((arn) => arn === `<${exporterId}.Arn>`);
   startRole = roleOfTarget((arn) => arn === `<${machine}>`);
   const bucket = Object.entries(resources).find(([, r]) => r.Type === 'AWS::S3::Bucket' && r.Properties.VersioningConfiguration)![0];
   bucketArn = `<${bucket}.Arn>`;
   tableArn = `<${idOf('AWS::DynamoDB::Table')}.Arn>`;
   const exporterLogGroup = flat((fn.Properties.LoggingConfig as Record<string, Json>).LogGroup).replace(/^<|>$/g, '');
   logGroupArn = `<${exporterLogGroup}.Arn>`;
-  functionArn = `<${idOf('AWS::Lambda::Function')}.Arn>`;
+  functionArn = `<${exporterId}.Arn>`;
   queueArn = `<${idOf('AWS::SQS::Queue')}.Arn>`;
 });
 
 describe('IAM: every synthesized policy is least privilege', () => {
-  it('finds the policies to walk: exporter, scheduler invoke, scheduler start and state machine roles, nothing else', () => {
-    expect(new Set([exporterRole, schedulerRole, startRole, machineRole]).size).toBe(4);
-    expect(new Set(statements.map((s) => s.role))).toEqual(new Set([exporterRole, schedulerRole, startRole, machineRole]));
+  it('finds the policies to walk: exporter, scheduler invoke, scheduler start, state machine and dashboard API roles, nothing else', () => {
+    expect(new Set([exporterRole, schedulerRole, startRole, machineRole, dashboardRole]).size).toBe(5);
+    expect(new Set(statements.map((s) => s.role))).toEqual(new Set([exporterRole, schedulerRole, startRole, machineRole, dashboardRole]));
     expect(statements.every((s) => s.effect === 'Allow')).toBe(true);
     expect(statements.flatMap((s) => s.actions).filter((a) => a.includes('*')), 'no wildcard actions').toEqual([]);
   });
@@ -189,9 +199,12 @@ describe('IAM: every synthesized policy is least privilege', () => {
     expect(resourcesOf(exporterRole, 'logs:CreateLogStream')).toEqual(new Set([logGroupArn]));
   });
 
-  it('has Resource "*" only for the VPC ENI actions and the Step Functions log delivery / X-Ray actions AWS requires it for', () => {
+  it('has Resource "*" only for the VPC ENI actions, the Step Functions log delivery / X-Ray actions and logs:GetQueryResults, which AWS requires it for', () => {
     const star = statements.filter((s) => s.resources.includes('*'));
-    expect(star).toHaveLength(2);
+    expect(star).toHaveLength(3);
+    // GetQueryResults takes a query id and has no resource-level permissions; queries can only be
+    // started (StartQuery) on the exporter log group.
+    expect(star.find((s) => s.role === dashboardRole)).toMatchObject({ actions: ['logs:GetQueryResults'], resources: ['*'] });
     const eni = star.find((s) => s.role === exporterRole)!;
     expect(eni).toMatchObject({ policy: `${exporterRole}/vpc`, resources: ['*'] });
     expect([...eni.actions].sort()).toEqual(ENI_ACTIONS);
@@ -235,11 +248,34 @@ describe('IAM: every synthesized policy is least privilege', () => {
     expect(resourcesOf(schedulerRole, 'sqs:SendMessage')).toEqual(new Set([queueArn]));
   });
 
+  it('gives the dashboard API only reads: export objects and manifests, the exporter log group, its own logs', () => {
+    expect([...new Set(forRole(dashboardRole).flatMap((s) => s.actions))].sort()).toEqual(
+      ['logs:CreateLogStream', 'logs:FilterLogEvents', 'logs:GetQueryResults', 'logs:PutLogEvents', 'logs:StartQuery', 's3:GetObject', 's3:ListBucket'].sort(),
+    );
+    expect(resourcesOf(dashboardRole, 's3:GetObject')).toEqual(new Set([`${bucketArn}/_manifests/*`, `${bucketArn}/rds_exports/*`]));
+    expect(resourcesOf(dashboardRole, 's3:ListBucket')).toEqual(new Set([bucketArn]));
+    expect(resourcesOf(dashboardRole, 'logs:FilterLogEvents')).toEqual(new Set([logGroupArn]));
+    expect(resourcesOf(dashboardRole, 'logs:StartQuery')).toEqual(new Set([logGroupArn]));
+    // Writing its own function logs is the only "write", and only to its own log group.
+    expect(resourcesOf(dashboardRole, 'logs:PutLogEvents')).toEqual(new Set([dashboardLogGroupArn]));
+    expect(resourcesOf(dashboardRole, 'logs:CreateLogStream')).toEqual(new Set([dashboardLogGroupArn]));
+    expect(dashboardLogGroupArn).not.toBe(logGroupArn);
+  });
+
+  it('gives the dashboard API no write action on anything it reads', () => {
+    const write = /^(s3:(Put|Delete|Abort|Restore|Create|Replicate|Bypass|Update)|dynamodb:|secretsmanager:|lambda:|states:|sqs:|sns:|iam:|kms:(Encrypt|GenerateDataKey|ReEncrypt)|logs:(Delete|Put(Retention|Subscription|Resource|Destination|Metric|DataProtection|Index|Account)|Create(LogGroup|Export|Delivery)|Associate|Disassociate|Tag|Untag|StopQuery))/;
+    const writes = forRole(dashboardRole)
+      .flatMap((s) => s.actions.map((action) => ({ action, resources: s.resources })))
+      .filter(({ action, resources: on }) => write.test(action) || ((action === 'logs:PutLogEvents' || action === 'logs:CreateLogStream') && on.some((r) => r !== dashboardLogGroupArn)));
+    expect(writes).toEqual([]);
+  });
+
   it('trusts only the service that uses each role, the scheduler and Step Functions only from this account', () => {
     const trust = (role: string) => resources[role]!.Properties.AssumeRolePolicyDocument as { Statement: Record<string, Json>[] };
     expect(trust(exporterRole).Statement).toEqual([
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
     ]);
+    expect(trust(dashboardRole).Statement).toEqual(trust(exporterRole).Statement);
     const fromThisAccount = (service: string) => [
       {
         Action: 'sts:AssumeRole',

@@ -6,3 +6,4 @@ export * from './app.js';
 export * from './settings.js';
 export * from './exporter-code.js';
 export * from './schedule-period.js';
+export * from './dashboard-api-code.js';

@@ -2,6 +2,7 @@
 import { App } from 'aws-cdk-lib';
 import { jobCatalog } from '@rds-s3-export/jobs';
 import { createApp } from './app.js';
+import { dashboardApiCodeFromBuild } from './dashboard-api-code.js';
 import { exporterCodeFromBuild } from './exporter-code.js';
 import { readDeploySettings } from './settings.js';
 
@@ -11,5 +12,6 @@ createApp({
   settings: readDeploySettings((key) => app.node.tryGetContext(key), process.env),
   jobs: [...jobCatalog().values()],
   exporterCode: exporterCodeFromBuild(),
+  dashboardApiCode: dashboardApiCodeFromBuild(),
 });
 app.synth();

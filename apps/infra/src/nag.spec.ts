@@ -10,7 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
-import { catalogJobs, TEST_SECRET_ARN, testApp, testExporterCode, testJobs, testSettings } from './testing/test-settings.js';
+import { catalogJobs, TEST_SECRET_ARN, testApp, testDashboardApiCode, testExporterCode, testJobs, testSettings } from './testing/test-settings.js';
 
 interface Acknowledgement {
   readonly path: string;
@@ -28,7 +28,8 @@ function acknowledgements(root: IConstruct): Acknowledgement[] {
   );
 }
 
-const build = (settings = testSettings(), jobs = catalogJobs()) => createApp({ app: testApp(), settings, jobs, exporterCode: testExporterCode() });
+const build = (settings = testSettings(), jobs = catalogJobs(), withDashboard = false) =>
+  createApp({ app: testApp(), settings, jobs, exporterCode: testExporterCode(), ...(withDashboard && { dashboardApiCode: testDashboardApiCode() }) });
 /** Acknowledgement ids by path, stack prefix and logical-id hashes removed, for stable lists. */
 const ackList = (root: IConstruct) =>
   acknowledgements(root)
@@ -106,6 +107,30 @@ describe('cdk-nag: AwsSolutions', () => {
         `${machine}/Role AwsSolutions-IAM5[Resource::<Arn>:*]`,
         `${machine}/StateMachine AwsSolutions-IAM5[Resource::${executions}:*]`,
         `${machine}/StateMachine AwsSolutions-IAM5[Resource::${executions}/chunk:*]`,
+      ].sort(),
+    );
+  });
+
+  it('synthesizes the app with the dashboard API (Cognito, HTTP API, read-only Lambda) with no unacknowledged finding', () => {
+    // Prepare: the real app plus the dashboard API; Act: synthesize with the plugin.
+    const { app: withDashboard } = build(testSettings(), catalogJobs(), true);
+    const report = JSON.parse(readFileSync(path.join(withDashboard.synth().directory, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
+    expect(report.pluginReports).toEqual([]);
+    for (const stack of withDashboard.node.children.filter((c): c is Stack => c instanceof Stack)) {
+      const annotations = Annotations.fromStack(stack);
+      expect(annotations.findError('*', Match.anyValue()), `${stack.stackName} errors`).toEqual([]);
+      expect(annotations.findWarning('*', Match.anyValue()), `${stack.stackName} warnings`).toEqual([]);
+    }
+    for (const a of acknowledgements(withDashboard)) expect(a.reason.length, `${a.id} at ${a.path}`).toBeGreaterThan(80);
+    // Exactly the findings of the real app plus the dashboard API's: read-only GetObject per
+    // prefix, GetQueryResults (no resource-level permissions), and the PLUS tier (threat protection).
+    expect(ackList(withDashboard)).toEqual(
+      [
+        ...ackList(app),
+        'DashboardApi/ReadOnly AwsSolutions-IAM5[Resource::*]',
+        'DashboardApi/ReadOnly AwsSolutions-IAM5[Resource::<Arn>/_manifests/*]',
+        'DashboardApi/ReadOnly AwsSolutions-IAM5[Resource::<Arn>/rds_exports/*]',
+        'DashboardApi/UserPool AwsSolutions-COG8',
       ].sort(),
     );
   });

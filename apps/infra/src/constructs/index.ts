@@ -6,3 +6,4 @@ export * from './export-network.js';
 export * from './export-schedules.js';
 export * from './export-state-table.js';
 export * from './parallel-export-state-machine.js';
+export * from './dashboard-api.js';

@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { JobConfig } from '@rds-s3-export/shared-types';
 import type { Construct } from 'constructs';
+import { DashboardApi, type DashboardApiProps } from '../constructs/dashboard-api.js';
 import { ExportPipeline } from '../constructs/export-pipeline.js';
 import { EXAMPLE_VPC_ID, type DeploySettings } from '../settings.js';
 
@@ -13,6 +14,14 @@ export interface PipelineStackProps extends StackProps {
   readonly settings: DeploySettings;
   readonly jobs: readonly JobConfig[];
   readonly exporterCode: lambda.Code;
+  /**
+   * The bundled dashboard API (`dashboardApiCodeFromBuild()`); when given, the stack adds a
+   * {@link DashboardApi} (Cognito user pool, HTTP API, read-only Lambda) over the pipeline.
+   * @default no dashboard API
+   */
+  readonly dashboardApiCode?: lambda.Code;
+  /** Further settings of the dashboard API. @default see `DashboardApiProps` */
+  readonly dashboardApi?: Pick<DashboardApiProps, 'throttlingRateLimit' | 'throttlingBurstLimit' | 'corsAllowOrigins' | 'threatProtection' | 'logRetention'>;
 }
 
 /**
@@ -22,6 +31,8 @@ export interface PipelineStackProps extends StackProps {
  */
 export class PipelineStack extends Stack {
   readonly pipeline: ExportPipeline;
+  /** Present when `dashboardApiCode` was given. */
+  readonly dashboardApi?: DashboardApi;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -47,5 +58,13 @@ export class PipelineStack extends Stack {
       ...(s.alarmEmail && { alarmEmail: s.alarmEmail }),
       createVpcEndpoints: s.createVpcEndpoints,
     });
+    if (props.dashboardApiCode) {
+      this.dashboardApi = new DashboardApi(this, 'DashboardApi', {
+        code: props.dashboardApiCode,
+        exportBucket: this.pipeline.exportBucket,
+        exporterLogGroup: this.pipeline.exporter.logGroup,
+        ...props.dashboardApi,
+      });
+    }
   }
 }

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { buildCatalog, jobCatalog } from '@rds-s3-export/jobs';
 import type { JobConfig } from '@rds-s3-export/shared-types';
+import { DashboardApi, type DashboardApiProps } from '../constructs/dashboard-api.js';
 import { ExportPipeline, type ExportPipelineProps } from '../constructs/export-pipeline.js';
 import type { DeploySettings } from '../settings.js';
 
@@ -87,4 +88,22 @@ export function testPipeline(overrides: Partial<ExportPipelineProps> = {}): { st
     ...overrides,
   });
   return { stack, pipeline };
+}
+
+/** Stand-in for the dashboard API bundle, so tests need no `dist/` (the app uses `dashboardApiCodeFromBuild`). */
+export const testDashboardApiCode = (): lambda.Code => lambda.Code.fromInline('export const handler = async () => ({ statusCode: 200 });');
+
+/** {@link testPipeline} plus a DashboardApi over its bucket and exporter log group, as the pipeline stack wires it. */
+export function testPipelineWithDashboard(
+  overrides: Partial<ExportPipelineProps> = {},
+  dashboard: Partial<Omit<DashboardApiProps, 'exportBucket' | 'exporterLogGroup'>> = {},
+): { stack: Stack; pipeline: ExportPipeline; dashboardApi: DashboardApi } {
+  const { stack, pipeline } = testPipeline(overrides);
+  const dashboardApi = new DashboardApi(stack, 'DashboardApi', {
+    code: testDashboardApiCode(),
+    exportBucket: pipeline.exportBucket,
+    exporterLogGroup: pipeline.exporter.logGroup,
+    ...dashboard,
+  });
+  return { stack, pipeline, dashboardApi };
 }
