@@ -19,7 +19,7 @@ import type { Manifest, ManifestObject } from '@rds-s3-export/shared-types';
 import type { Clock, Cursor, KeyRange, Logger, ObjectSink, ResolvedWindow, RowSource, WindowRequest } from '../ports.js';
 import { planKeys } from '../naming/object-keys.js';
 import { ConfigError, ExportRunError } from '../errors.js';
-import { assertSameColumns, runExport, type ExportRequest } from './run-export.js';
+import { assertSameColumns, openAbortable, runExport, type ExportRequest } from './run-export.js';
 
 export interface ChunkPlan {
   readonly runId: string;
@@ -54,7 +54,8 @@ export async function planChunks(request: ExportRequest, options: ParallelOption
   if (!Number.isInteger(options.chunks) || options.chunks < 1 || options.chunks > 10_000) {
     throw new ConfigError('CHUNKS_INVALID', `chunks must be a whole number from 1 to 10000 (got ${options.chunks})`);
   }
-  const opened = await deps.source().open(
+  const opened = await openAbortable(
+    deps.source(),
     { table: request.table, query: request.query, columns: request.columns, dialect: request.dialect, window: request.window },
     deps.signal,
   );

@@ -107,7 +107,7 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
       keyRange: request.keyRange,
       preferRows: splitting,
     };
-    opened = await source.open(sourceRequest, signal);
+    opened = await openAbortable(source, sourceRequest, signal);
     const columns = opened.columns;
     if (request.expectColumns) assertSameColumns(request.expectColumns, columns);
     const window = opened.window;
@@ -261,4 +261,33 @@ export function assertSameColumns(
         'Nothing was exported; declare the new columns in the job (or run once with acceptSchemaChange) to go on.',
     );
   }
+}
+
+/**
+ * Opens a source, but gives up as soon as `signal` aborts (the deadline guard): a driver that is
+ * aborted mid-handshake may never settle its connect promise. The source destroys its
+ * connection on abort itself; if the open still completes later, the opened source is closed.
+ */
+export function openAbortable(source: RowSource, request: SourceRequest, signal: AbortSignal | undefined): Promise<OpenedSource> {
+  const opening = source.open(request, signal);
+  if (!signal) return opening;
+  return new Promise<OpenedSource>((resolve, reject) => {
+    const onAbort = () => {
+      reject(signal.reason ?? new Error('aborted'));
+      opening.then((o) => o.close(), () => undefined);
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    opening.then(
+      (o) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) void o.close();
+        resolve(o);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
