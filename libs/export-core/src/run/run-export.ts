@@ -280,8 +280,8 @@ export function openAbortable(source: RowSource, request: SourceRequest, signal:
     signal.addEventListener('abort', onAbort, { once: true });
     opening.then(
       (o) => {
+        // After an abort the promise is already rejected and onAbort closes the source.
         signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) void o.close();
         resolve(o);
       },
       (e: unknown) => {
