@@ -20,7 +20,7 @@ describe('Function: classifyS3Error', () => {
   });
 
   it.each(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken'])('maps %s to auth S3_ACCESS_DENIED without the server text', (name) => {
-    const error = classifyS3Error(serviceError(name, 403, 'StringToSign AWS4-HMAC-SHA256 Credential=AKIAABCDEFGHIJKLMNOP/2026'), context);
+    const error = classifyS3Error(serviceError(name, 403, 'StringToSign AWS4-HMAC-SHA256 Credential=ASIAABCDEFGHIJKLMNOP/2026'), context);
     expect(error).toMatchObject({ errorClass: 'auth', code: 'S3_ACCESS_DENIED' });
     expect(error.message).toBe(
       `access denied writing s3://exports/rds_exports/e/e.csv (${name}); check the credentials and the role's S3 permissions on bucket "exports"`,
@@ -82,8 +82,8 @@ describe('Function: classifyS3Error', () => {
   });
 
   it('never echoes key ids or signatures found in an error message', () => {
-    const error = classifyS3Error(new Error('failed GET https://b.s3/k?X-Amz-Credential=AKIAABCDEFGHIJKLMNOP%2F2026&X-Amz-Signature=deadbeef'), context);
-    expect(error.message).not.toContain('AKIAABCDEFGHIJKLMNOP');
+    const error = classifyS3Error(new Error('failed GET https://b.s3/k?X-Amz-Credential=ASIAABCDEFGHIJKLMNOP%2F2026&X-Amz-Signature=deadbeef'), context);
+    expect(error.message).not.toContain('ASIAABCDEFGHIJKLMNOP');
     expect(error.message).not.toContain('deadbeef');
   });
 });

@@ -471,10 +471,10 @@ describe('Faults: S3', () => {
 
   it('access denied (unknown access key) -> auth S3_ACCESS_DENIED, no key material in the message; the next run commits', async () => {
     job = jobFor('mariadb', await mariadbTable(10));
-    s3ClientForRun = new S3Client({ ...localS3ClientConfig(stack.s3.endpoint), credentials: { accessKeyId: 'AKIAREL0FAULTS0DENY0', secretAccessKey: 'rel-secret-key-never-shown' } });
+    s3ClientForRun = new S3Client({ ...localS3ClientConfig(stack.s3.endpoint), credentials: { accessKeyId: 'ASIAREL0FAULTS0DENY0', secretAccessKey: 'rel-secret-key-never-shown' } });
 
     const error = await expectCleanFailure({ errorClass: 'auth', code: 'S3_ACCESS_DENIED' });
-    expect(error.message).not.toContain('AKIAREL0FAULTS0DENY0');
+    expect(error.message).not.toContain('ASIAREL0FAULTS0DENY0');
     expect(error.message).not.toContain('rel-secret-key-never-shown');
 
     s3ClientForRun = undefined;
