@@ -318,13 +318,13 @@ describe('Class: S3ObjectSink (against s3rver)', () => {
   });
 
   it('maps refused credentials to an auth error that does not echo the key id', async () => {
-    const stranger = new S3Client({ ...localS3ClientConfig(s3.endpoint), credentials: { accessKeyId: 'AKIAEXAMPLEKEY123456', secretAccessKey: 'not-the-secret' } });
+    const stranger = new S3Client({ ...localS3ClientConfig(s3.endpoint), credentials: { accessKeyId: 'ASIAEXAMPLEKEY123456', secretAccessKey: 'not-the-secret' } });
     try {
       const sink = new S3ObjectSink({ client: stranger, bucket: BUCKET });
       const failure = await sink.putObject('m.json', '{}', { contentType: 'application/json' }).catch((error: unknown) => error);
       expect(failure).toMatchObject({ errorClass: 'auth', code: 'S3_ACCESS_DENIED' });
       expect((failure as Error).message).toContain(`s3://${BUCKET}/m.json`);
-      expect((failure as Error).message).not.toContain('AKIAEXAMPLEKEY123456');
+      expect((failure as Error).message).not.toContain('ASIAEXAMPLEKEY123456');
       expect((failure as Error).message).not.toContain('not-the-secret');
     } finally {
       stranger.destroy();
