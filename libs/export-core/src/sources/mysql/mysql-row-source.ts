@@ -1,7 +1,7 @@
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import mysql from 'mysql2';
 import type { Connection, FieldPacket, RowDataPacket } from 'mysql2';
-import type { Engine } from '@rds-s3-export/shared-types';
+import { RdsExportError, type Engine } from '@rds-s3-export/shared-types';
 import type { Cell, OpenedSource, Row, RowSource, SourceColumn, SourceRequest } from '../../ports.js';
 import type { ConnectionSettings } from '../connection-settings.js';
 import { baseSelect, quoteIdentifier } from '../sql-identifiers.js';
@@ -170,7 +170,8 @@ export class MysqlRowSource implements RowSource {
     } catch (error) {
       signal?.removeEventListener('abort', onAbort);
       connection.destroy();
-      throw error;
+      // Every setup query's failure is classified, whichever one it was (a statement timeout can hit any).
+      throw error instanceof RdsExportError ? error : (mapMysqlError(error, `opening ${where}`) ?? error);
     }
   }
 }

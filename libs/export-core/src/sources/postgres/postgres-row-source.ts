@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import QueryStream from 'pg-query-stream';
-import type { Engine } from '@rds-s3-export/shared-types';
+import { RdsExportError, type Engine } from '@rds-s3-export/shared-types';
 import type { OpenedSource, RowSource, SourceColumn, SourceRequest, SourceStream } from '../../ports.js';
 import type { ConnectionSettings } from '../connection-settings.js';
 import { baseSelect } from '../sql-identifiers.js';
@@ -172,7 +172,8 @@ export class PostgresRowSource implements RowSource {
       signal?.removeEventListener('abort', kill);
       destroySocket(client);
       await client.end().catch(() => undefined);
-      throw error;
+      // Every setup query's failure is classified, whichever one it was (a statement timeout can hit any).
+      throw error instanceof RdsExportError ? error : (mapPostgresError(error, `opening ${where}`) ?? error);
     }
   }
 }
