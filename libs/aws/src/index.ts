@@ -13,6 +13,14 @@ export {
 export { SecretsManagerCredentials, SecretError, type RdsSecretCredentials } from './secrets/secrets-manager-credentials.js';
 export { DynamoDbStateStore, StateStoreError, type StoredCursor, type StoredPending } from './dynamodb/dynamodb-state-store.js';
 export { ensureStateTable } from './dynamodb/state-table.js';
-export { S3ExportCatalog, DOWNLOAD_URL_EXPIRY_SECONDS, downloadFilename, type ExportCatalogOptions, type ManifestPage, type PresignedDownload } from './s3/export-catalog.js';
+export {
+  S3ExportCatalog,
+  DOWNLOAD_URL_EXPIRY_SECONDS,
+  DEFAULT_MAX_LISTS_PER_PAGE,
+  EARLIEST_RUN_TIME,
+  FUTURE_RUN_MARGIN_MS,
+  runCursorProblem,
+  downloadFilename,
+  type ExportCatalogOptions, type ManifestPage, type PresignedDownload } from './s3/export-catalog.js';
 export { CloudWatchRunLogs, LogsError, LogsErrorCodes, type CloudWatchRunLogsOptions } from './logs/cloudwatch-run-logs.js';
 export { toLogLine, toFailedRun, DEFAULT_RUN_LOG_LIMIT, type RunLogReader, type FailedRun, type TimeWindow } from './logs/log-line.js';

@@ -9,7 +9,7 @@
  *   GET  /api/runs/{runId}                  manifest + the run's log lines
  *   POST /api/runs/{runId}/download {key}   presigned GET (5 min) for a key of that run's manifest
  */
-import { DEFAULT_RUN_LOG_LIMIT, type RunLogReader } from '@rds-s3-export/aws';
+import { DEFAULT_RUN_LOG_LIMIT, runCursorProblem, type RunLogReader } from '@rds-s3-export/aws';
 import {
   DownloadRequestSchema,
   JobNameParamSchema,
@@ -76,6 +76,9 @@ export function createApiHandler(deps: ApiDependencies): ApiHandler {
           if (query.cursor && parseRunId(query.cursor)?.job !== job.name) {
             throw new ApiError(400, 'INVALID_REQUEST', `query.cursor: is not a run of job "${job.name}"`);
           }
+          // A cursor far in the past or future names no run and would make the walk list every month in between.
+          const problem = query.cursor ? runCursorProblem(query.cursor, now()) : null;
+          if (problem) throw new ApiError(400, 'CURSOR_OUT_OF_RANGE', `query.cursor: ${problem}`);
           return json(200, await runHistory(job, deps.catalogFor(job), deps.logs, { limit: query.limit, cursor: query.cursor, now: now() }));
         },
       },

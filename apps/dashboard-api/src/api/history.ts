@@ -17,7 +17,8 @@ import {
 
 /** What the API needs from the export bucket of a job (S3ExportCatalog implements it). */
 export interface ExportCatalogPort {
-  listRunIds(job: string, options: { limit: number; before?: string; now?: Date }): Promise<{ runIds: string[]; more: boolean }>;
+  /** `next`: where the following page resumes when `more` (see S3ExportCatalog: a page may stop early to bound its S3 cost). */
+  listRunIds(job: string, options: { limit: number; before?: string; now?: Date }): Promise<{ runIds: string[]; more: boolean; next: string | null }>;
   readManifest(job: string, runId: string): Promise<Manifest | null>;
   presignDownload(key: string, options?: { expiresInSeconds?: number; now?: Date }): Promise<{ url: string; filename: string; expiresAt: Date }>;
 }
@@ -35,8 +36,9 @@ export async function runHistory(
   { limit, cursor, now }: { limit: number; cursor?: string | undefined; now: Date },
 ): Promise<RunsResponse> {
   const manifests = await catalog.listRunIds(job.name, { limit, before: cursor, now });
-  // When older manifests exist, this page ends at the last one; older failures belong to later pages.
-  const lowest = manifests.more ? manifests.runIds.at(-1) : undefined;
+  // When older manifests may exist, this page ends where the manifest walk stopped (the last
+  // manifest, or the oldest month it could afford to search); older failures belong to later pages.
+  const lowest = manifests.more ? (manifests.next ?? undefined) : undefined;
   const cursorTime = cursor ? parseRunId(cursor)?.time : undefined;
   const failures = await logs.failedRuns(job.name, {
     from: lowest ? (parseRunId(lowest)?.time ?? new Date(0)) : new Date(0),
@@ -65,8 +67,9 @@ export async function runHistory(
   }
   items.sort((a, b) => (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
   const runs = items.slice(0, limit);
-  const more = manifests.more || items.length > limit;
-  return { job: job.name, runs, nextCursor: more && runs.length > 0 ? (runs.at(-1)?.runId ?? null) : null };
+  // A page the walk cut short may hold fewer runs than asked, even none, and still continue.
+  const nextCursor = items.length > limit ? (runs.at(-1)?.runId ?? null) : manifests.more ? (lowest ?? null) : null;
+  return { job: job.name, runs, nextCursor };
 }
 
 function committedItem(manifest: Manifest, failedAttempts: number): RunListItem {

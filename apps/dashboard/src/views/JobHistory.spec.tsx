@@ -71,6 +71,20 @@ describe('View: JobHistory', () => {
     expect(fetchMock.mock.calls.map((call) => String(call[0]))).toContain('/api/jobs/employees/runs?limit=3&cursor=employees_20260222_100500');
   });
 
+  it('follows a continuation cursor through a page the API cut short without runs', async () => {
+    // The API stops a page at its S3 LIST budget: no runs in the months it searched, but a cursor to go on.
+    stubFetch({
+      'GET /api/jobs/employees/runs?limit=3': () => ({ status: 200, body: runsPage([], 'employees_20240101_000000') }),
+      'GET /api/jobs/employees/runs?limit=3&cursor=employees_20240101_000000': () => ({ status: 200, body: page2 }),
+    });
+    render(<JobHistory job="employees" pageSize={3} />);
+    await screen.findByText(/No runs in this stretch of history; older runs may exist/);
+    expect(screen.queryByText('This job has not run yet. Runs appear here as soon as they commit or fail.')).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Older →' }));
+    await screen.findByRole('link', { name: 'Run employees_20260222_100000' });
+    expect((screen.getByRole('button', { name: 'Older →' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it('downloads a run\'s CSV through a presigned URL from the API', async () => {
     const url = 'http://127.0.0.1:4569/rds-exports-local/rds_exports/employees/dt=2026-02-22/employees_20260222_101500.csv?X-Amz-Signature=abc';
     const fetchMock = stubFetch({

@@ -56,7 +56,7 @@ export function JobHistory({ job, pageSize = DEFAULT_RUNS_PAGE_SIZE }: { job: st
       </div>
       {runs.error ? <ErrorBox error={runs.error} onRetry={runs.refresh} /> : null}
       {runs.loading ? <Loading what="runs" /> : null}
-      {runs.data && runs.data.runs.length === 0 ? <Empty>{cursor ? 'No older runs.' : 'This job has not run yet. Runs appear here as soon as they commit or fail.'}</Empty> : null}
+      {runs.data && runs.data.runs.length === 0 ? <Empty>{emptyMessage(cursor, runs.data.nextCursor)}</Empty> : null}
       {runs.data && runs.data.runs.length > 0 ? (
         <div className="table-wrap">
           <table className="runs">
@@ -122,6 +122,15 @@ export function JobHistory({ job, pageSize = DEFAULT_RUNS_PAGE_SIZE }: { job: st
       </div>
     </section>
   );
+}
+
+/**
+ * The API bounds what one page may search (S3 LISTs), so a page can come back empty and still
+ * have a nextCursor: older runs may exist further back, one "Older →" away.
+ */
+function emptyMessage(cursor: string | undefined, nextCursor: string | null): string {
+  if (nextCursor) return 'No runs in this stretch of history; older runs may exist: use Older → to search further back.';
+  return cursor ? 'No older runs.' : 'This job has not run yet. Runs appear here as soon as they commit or fail.';
 }
 
 export function CursorRange({ cursor }: { cursor: RunListItem['cursor'] }) {

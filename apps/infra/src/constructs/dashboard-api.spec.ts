@@ -43,6 +43,15 @@ describe('Construct: DashboardApi', () => {
     expect(fn.Properties.VpcConfig).toBeUndefined();
   });
 
+  it('reserves (and caps) the API function\'s concurrency so it cannot starve the exporter; the prop overrides it', () => {
+    const [, fn] = dashboardFunction();
+    expect(fn.Properties.ReservedConcurrentExecutions).toBe(5);
+    const custom = Template.fromStack(testPipelineWithDashboard({}, { reservedConcurrentExecutions: 2 }).stack).toJSON().Resources as Resources;
+    const customFn = Object.values(custom).find((r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties).includes('EXPORTER_LOG_GROUP'))!;
+    expect(customFn.Properties.ReservedConcurrentExecutions).toBe(2);
+    expect(() => testPipelineWithDashboard({}, { reservedConcurrentExecutions: 0 })).toThrow(/reservedConcurrentExecutions must be an integer ≥ 1/);
+  });
+
   it('requires the Cognito JWT authorizer on every route and has no anonymous or catch-all route', () => {
     const [authorizerId, authorizer] = only('AWS::ApiGatewayV2::Authorizer');
     const [poolId] = only('AWS::Cognito::UserPool');

@@ -38,6 +38,16 @@ export interface DashboardApiProps {
   /** Burst of the stage. @default 20 */
   readonly throttlingBurstLimit?: number;
   /**
+   * Concurrent executions reserved for (and the ceiling of) the API function. The ceiling is the
+   * point: however many requests arrive, the API can hold at most this many of the account's
+   * concurrent executions, so it cannot take the ones the exporter's scheduled runs need. Requests
+   * beyond it are throttled (API Gateway answers 503); reserving it takes this many out of the
+   * account's unreserved pool (AWS keeps 100 unreserved, so an account still at the new-account
+   * quota of 10 must raise it first).
+   * @default DEFAULT_DASHBOARD_API_CONCURRENCY (5)
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /**
    * Origins the browser may call the API from (CORS). API Gateway answers the preflight itself,
    * so no route is anonymous.
    * @default no CORS (the dashboard is served from the API's origin or a proxy in front of it)
@@ -50,6 +60,9 @@ export interface DashboardApiProps {
    */
   readonly threatProtection?: boolean;
 }
+
+/** A handful of operators browsing at once; each request takes well under a second. */
+export const DEFAULT_DASHBOARD_API_CONCURRENCY = 5;
 
 /**
  * The dashboard API: a Node.js (arm64) Lambda behind an API Gateway HTTP API whose every route
@@ -78,6 +91,10 @@ export class DashboardApi extends Construct {
     super(scope, id);
     const retention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
     const bucket = props.exportBucket;
+    const concurrency = props.reservedConcurrentExecutions ?? DEFAULT_DASHBOARD_API_CONCURRENCY;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new Error(`DashboardApi: reservedConcurrentExecutions must be an integer ≥ 1 (0 would disable the API); got ${concurrency}`);
+    }
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention, removalPolicy: RemovalPolicy.RETAIN });
     this.role = new iam.Role(this, 'Role', {
@@ -102,6 +119,7 @@ export class DashboardApi extends Construct {
       memorySize: 512,
       // API Gateway HTTP APIs give up after 30 s; a page of logs or manifests takes far less.
       timeout: Duration.seconds(29),
+      reservedConcurrentExecutions: concurrency,
       role: this.role,
       logGroup: this.logGroup,
       environment: {

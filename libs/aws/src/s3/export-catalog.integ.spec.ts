@@ -4,7 +4,7 @@ import { localS3ClientConfig, startS3, type LocalS3 } from '@rds-s3-export/local
 import { RdsExportError } from '@rds-s3-export/shared-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putFakeRun } from '../testing.js';
-import { downloadFilename, S3ExportCatalog } from './export-catalog.js';
+import { downloadFilename, runCursorProblem, S3ExportCatalog } from './export-catalog.js';
 
 const BUCKET = 'exports';
 let s3: LocalS3;
@@ -59,12 +59,47 @@ describe('Class: S3ExportCatalog', () => {
   it('follows LIST pages inside a month with a start-after marker', async () => {
     const small = new S3ExportCatalog({ client, bucket: BUCKET, listPageSize: 1 });
     const page = await small.listRunIds('orders', { limit: 10, now: new Date('2026-03-02T00:00:00Z') });
-    expect(page).toEqual({ runIds: [...runIds].reverse(), more: false });
+    expect(page).toEqual({ runIds: [...runIds].reverse(), more: false, next: null });
   });
 
   it('returns an empty page for a job without manifests and stops at the oldest run', async () => {
-    expect(await catalog.listRunIds('nothing', { limit: 10 })).toEqual({ runIds: [], more: false });
-    expect(await catalog.listRunIds('orders', { limit: 10, before: 'orders_20260101_000000' })).toEqual({ runIds: ['orders_20251130_235500'], more: false });
+    expect(await catalog.listRunIds('nothing', { limit: 10 })).toEqual({ runIds: [], more: false, next: null });
+    expect(await catalog.listRunIds('orders', { limit: 10, before: 'orders_20260101_000000' })).toEqual({ runIds: ['orders_20251130_235500'], more: false, next: null });
+  });
+
+  it('stops a walk at its LIST budget and resumes it from the continuation cursor', async () => {
+    const client2 = new S3Client(localS3ClientConfig(s3.endpoint));
+    let lists = 0;
+    client2.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'ListObjectsCommand') lists += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countLists' },
+    );
+    // 1 LIST finds the oldest run, 2 months per call: 2026-04, 2026-03 | 2026-02, 2026-01 | 2025-12, 2025-11.
+    const tight = new S3ExportCatalog({ client: client2, bucket: BUCKET, maxListsPerPage: 3 });
+    const now = new Date('2026-03-02T00:00:00Z');
+    const first = await tight.listRunIds('orders', { limit: 10, now });
+    expect(first).toEqual({ runIds: ['orders_20260301_120500', 'orders_20260301_120000'], more: true, next: 'orders_20260301_000000' });
+    expect(lists).toBe(3);
+    const second = await tight.listRunIds('orders', { limit: 10, before: first.next!, now });
+    expect(second).toEqual({ runIds: ['orders_20260131_235959', 'orders_20260101_000500', 'orders_20260101_000000'], more: true, next: 'orders_20260101_000000' });
+    const third = await tight.listRunIds('orders', { limit: 10, before: second.next!, now });
+    expect(third).toEqual({ runIds: ['orders_20251130_235500'], more: false, next: null });
+    expect(lists).toBe(3 + 3 + 3);
+    client2.destroy();
+  });
+
+  it('never walks below 2000 or beyond a month ahead, whatever the cursor or the oldest run', async () => {
+    await putFakeRun(client, BUCKET, { job: 'ancient', runId: 'ancient_19000101_000000', bodies: ['id\n1\n'] });
+    await putFakeRun(client, BUCKET, { job: 'ancient', runId: 'ancient_20260101_000000', bodies: ['id\n2\n'] });
+    const now = new Date('2026-03-02T00:00:00Z');
+    expect(await catalog.listRunIds('ancient', { limit: 10, now })).toEqual({ runIds: ['ancient_20260101_000000'], more: false, next: null });
+    expect(await catalog.listRunIds('ancient', { limit: 10, before: 'ancient_21260101_000000', now })).toEqual({ runIds: ['ancient_20260101_000000'], more: false, next: null });
+    expect(runCursorProblem('ancient_21260101_000000', now)).toContain('outside the range of run ids');
+    expect(runCursorProblem('ancient_19991231_235959', now)).toContain('outside the range of run ids');
+    expect(runCursorProblem('ancient_20260402_000000', now)).toBeNull();
   });
 
   it('reads a manifest, and null for a run that has none', async () => {
