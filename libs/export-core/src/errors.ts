@@ -62,6 +62,14 @@ export class ExportIntegrityError extends RdsExportError {
   }
 }
 
+/** A staged step's plan is not the run in flight (a stale or crafted payload): refused before any change. */
+export class StagedPlanMismatchError extends RdsExportError {
+  override readonly name = 'StagedPlanMismatchError';
+  constructor(message: string) {
+    super('config', 'STAGED_PLAN_NOT_IN_FLIGHT', message);
+  }
+}
+
 /** Another run changed the job's state between our read and our conditional write. */
 export class StateConflictError extends RdsExportError {
   override readonly name = 'StateConflictError';

@@ -216,6 +216,8 @@ export interface StateStore {
   acquireLease(job: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Releases the lease if this owner holds it. */
   releaseLease(job: string, owner: string): Promise<void>;
+  /** The owner of the job's unexpired lease, or null when it is free or expired. */
+  leaseOwner(job: string): Promise<string | null>;
   getState(job: string): Promise<JobState>;
   /** Records `pending` if the cursor still equals `pending.from` and no other run is pending. */
   beginCommit(job: string, pending: PendingCommit): Promise<boolean>;

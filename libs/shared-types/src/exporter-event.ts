@@ -27,25 +27,4 @@ export const ExporterEventSchema = z
 
 export type ExporterEvent = z.infer<typeof ExporterEventSchema>;
 
-/**
- * The staged (Step Functions) actions of a parallel run. `plan` takes the scheduler's input
- * plus `action`; the others carry the plan the `plan` step returned (opaque JSON to the state
- * machine).
- */
-const PlanPayload = z.record(z.string(), z.unknown());
-export const StagedEventSchema = z.discriminatedUnion('action', [
-  z
-    .object({
-      action: z.literal('plan'),
-      job: z.string().trim().regex(JOB_NAME_PATTERN, 'must be a job name from the catalog'),
-      scheduledTime: isoTime.optional(),
-      runTime: isoTime.optional(),
-      mode: z.enum(['full', 'incremental']).optional(),
-    })
-    .strict(),
-  z.object({ action: z.literal('chunk'), job: z.string().trim(), plan: PlanPayload, index: z.number().int().nonnegative() }).strict(),
-  z.object({ action: z.literal('commit'), job: z.string().trim(), plan: PlanPayload, results: z.array(PlanPayload) }).strict(),
-  z.object({ action: z.literal('abort'), job: z.string().trim(), plan: PlanPayload, error: z.unknown().optional() }).strict(),
-]);
-
-export type StagedEvent = z.infer<typeof StagedEventSchema>;
+// The staged (Step Functions) events of a parallel run: ./staged-event.ts.

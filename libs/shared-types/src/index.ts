@@ -5,6 +5,7 @@ export * from './destination.js';
 export * from './job-config.js';
 export * from './manifest.js';
 export * from './exporter-event.js';
+export * from './staged-event.js';
 export * from './run-summary.js';
 export * from './schedule.js';
 export * from './dashboard-api.js';

@@ -13,10 +13,8 @@ import {
   exportStagedChunk,
   planStagedRun,
   systemClock,
-  type ChunkResult,
   type Logger,
   type LogFields,
-  type StagedPlan,
 } from '@rds-s3-export/export-core';
 import { executeJob, withSource, type JobAdapters } from '../runtime/execute-job.js';
 
@@ -103,6 +101,7 @@ export function withFields(base: Logger, fixed: LogFields): Logger {
 export function createStagedHandler(deps: HandlerDependencies) {
   const lookup = deps.jobs ?? getJob;
   return async function staged(event: unknown, context: HandlerContext = {}): Promise<unknown> {
+    // Parsed, never cast: the payload comes from outside (the state machine, or any caller of the function).
     const parsed = StagedEventSchema.safeParse(event);
     if (!parsed.success) throw new ConfigError('EVENT_INVALID', `invalid staged event: ${formatIssues(parsed.error, 'event')}`);
     const e = parsed.data;
@@ -117,14 +116,14 @@ export function createStagedHandler(deps: HandlerDependencies) {
         return withSource(job, adapters, (source) => planStagedRun(job, { runTime, mode: e.mode, chunks }, { ...base, source }));
       }
       case 'chunk':
-        return withSource(job, adapters, (source) => exportStagedChunk(job, e.plan as unknown as StagedPlan, e.index, { ...base, source }));
+        return withSource(job, adapters, (source) => exportStagedChunk(job, e.plan, e.index, { ...base, source }));
       case 'commit': {
-        const manifest = await commitStagedRun(job, e.plan as unknown as StagedPlan, e.results as unknown as ChunkResult[], base);
+        const manifest = await commitStagedRun(job, e.plan, e.results, base);
         const summary: RunSummary = {
           runId: manifest.runId,
           job: job.name,
           status: 'committed',
-          mode: (e.plan as unknown as StagedPlan).mode,
+          mode: e.plan.mode,
           rows: manifest.rows,
           bytes: manifest.bytes,
           durationMs: manifest.durationMs,
@@ -142,9 +141,9 @@ export function createStagedHandler(deps: HandlerDependencies) {
         return summary;
       }
       case 'abort': {
-        const outcome = await abortStagedRun(job, e.plan as unknown as StagedPlan, base);
+        const outcome = await abortStagedRun(job, e.plan, base);
         if (outcome.committed) return outcome;
-        logger.error('run summary', { runId: (e.plan as unknown as StagedPlan).runId, job: job.name, status: 'failed', errorClass: 'storage', code: 'PARALLEL_RUN_ABORTED', error: describeCause(e.error) });
+        logger.error('run summary', { runId: e.plan.runId, job: job.name, status: 'failed', errorClass: 'storage', code: 'PARALLEL_RUN_ABORTED', error: describeCause(e.error) });
         if (deps.metrics) {
           deps.metrics.addDimension('job', job.name);
           deps.metrics.addMetric('RunFailed', 'Count', 1);

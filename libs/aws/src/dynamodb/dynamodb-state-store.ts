@@ -74,6 +74,14 @@ export class DynamoDbStateStore {
     );
   }
 
+  async leaseOwner(job: string): Promise<string | null> {
+    const result = await this.call('reading the lease', job, () =>
+      this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: `lease#${job}` }, ConsistentRead: true })),
+    );
+    const item = result.Item as { owner?: string; expiresAt?: number } | undefined;
+    return item?.owner !== undefined && typeof item.expiresAt === 'number' && item.expiresAt >= this.now() ? item.owner : null;
+  }
+
   async getState(job: string): Promise<{ cursor: StoredCursor | null; pending: StoredPending | null; lastRunId: string | null }> {
     const result = await this.call('reading the state', job, () =>
       this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: `state#${job}` }, ConsistentRead: true })),

@@ -9,11 +9,18 @@
  * the pending commit. Chunks only write `_partNNNN` objects. Commit writes the one manifest and
  * moves the cursor; abort removes the parts and leaves the pending window, so a retry of the
  * slot exports exactly the same rows. Every value passed between states is plain JSON.
+ *
+ * The payloads come back from outside (the state machine, or anyone allowed to invoke the
+ * function): the handler parses them with shared-types' staged-event schemas, and the steps here
+ * check what a schema cannot: that the plan fits the job, that the chunk results are the plan's
+ * own parts, and, before `abort` deletes anything, that the plan is the run in flight (it holds
+ * the job's lease; an incremental one is the pending commit), so a crafted abort can never
+ * remove a committed run's objects or those of another run.
  */
 import type { Engine, JobConfig, Manifest, ManifestObject } from '@rds-s3-export/shared-types';
 import type { Clock, KeyRange, Logger, ObjectSink, ResolvedWindow, RowSource, StateStore } from '../ports.js';
-import { manifestKeyFor, runIdFor } from '../naming/object-keys.js';
-import { ConfigError, StateConflictError } from '../errors.js';
+import { manifestKeyFor, planKeys, runIdFor } from '../naming/object-keys.js';
+import { ConfigError, StagedPlanMismatchError, StateConflictError } from '../errors.js';
 import { abortChunks, commitChunks, exportChunk, planChunks, type ChunkPlan } from './parallel-export.js';
 import { exportRequestFor, prepareRun, windowFor, type RunMode } from './run-job.js';
 import { runExport } from './run-export.js';
@@ -128,6 +135,7 @@ export async function exportStagedChunk(job: JobConfig, plan: StagedPlan, index:
 
 export async function commitStagedRun(job: JobConfig, plan: StagedPlan, results: readonly ChunkResult[], deps: Omit<StagedDependencies, 'source'>): Promise<Manifest> {
   const { request, chunkPlan } = restore(job, plan);
+  assertPlanResults(request, plan, results);
   const ordered = [...results].sort((a, b) => a.index - b.index);
   const manifests: Manifest[] = ordered.map((r) => ({
     manifestVersion: 1,
@@ -172,18 +180,72 @@ export async function abortStagedRun(job: JobConfig, plan: StagedPlan, deps: Omi
     deps.logger.warn('the commit step failed after writing the manifest: the run is committed, nothing was removed', { runId: plan.runId, job: job.name, phase: 'abort' });
     return { aborted: false, committed: true, runId: plan.runId };
   }
+  await assertInFlight(job, plan, deps.state);
   await abortChunks(request, chunkPlan, deps.sink);
   deps.logger.warn('aborted a parallel run: its parts were removed and nothing was committed', { runId: plan.runId, job: job.name, phase: 'abort' });
   await deps.state.releaseLease(job.name, plan.runId);
   return { aborted: true, committed: false, runId: plan.runId };
 }
 
+/**
+ * The plan is the run in flight: its plan step took the job's lease (owned by the run id, held
+ * until commit or abort releases it), and an incremental plan's window is the pending commit
+ * the plan step recorded. Anything else (a finished run, another slot, an edited window) is
+ * refused before a single object is deleted. An abort that arrives after the lease expired
+ * (STAGED_LEASE_TTL_MS) is refused too: its parts stay, unlisted by any manifest, and the
+ * retried slot overwrites them.
+ */
+async function assertInFlight(job: JobConfig, plan: StagedPlan, state: StateStore): Promise<void> {
+  const owner = await state.leaseOwner(job.name);
+  if (owner !== plan.runId) {
+    throw new StagedPlanMismatchError(`abort of run ${plan.runId} refused: it is not the run in flight of job "${job.name}" (the lease is ${owner === null ? 'free' : `held by ${owner}`}); nothing was deleted`);
+  }
+  if (plan.window) {
+    const { pending } = await state.getState(job.name);
+    const same = pending !== null && pending.runId === plan.runId && sameCursor(pending.from, plan.window.from) && sameCursor(pending.to, plan.window.to);
+    if (!same) {
+      throw new StagedPlanMismatchError(`abort of run ${plan.runId} refused: its window is not the pending commit of job "${job.name}" (pending: ${pending ? pending.runId : 'none'}); nothing was deleted`);
+    }
+  }
+}
+
+function sameCursor(a: { value: string; key: string } | null, b: { value: string; key: string } | null): boolean {
+  return a === null || b === null ? a === b : a.value === b.value && a.key === b.key;
+}
+
 function restore(job: JobConfig, plan: StagedPlan): { request: ReturnType<typeof exportRequestFor>; chunkPlan: ChunkPlan } {
   if (plan.job !== job.name) throw new ConfigError('PLAN_MISMATCH', `plan of job "${plan.job}" given to job "${job.name}"`);
+  const runTime = new Date(plan.runTime);
+  // Part keys come from the run time, the manifest check from the run id: they must agree.
+  if (Number.isNaN(runTime.getTime()) || plan.runId !== runIdFor(job.name, runTime)) {
+    throw new ConfigError('PLAN_MISMATCH', `plan.runId: "${plan.runId}" is not the run of job "${job.name}" at plan.runTime ${plan.runTime}`);
+  }
+  const keyColumn = job.primaryKey?.[0] ?? job.incremental?.keyColumn;
+  if (plan.keyColumn !== keyColumn || plan.ranges.some((range) => range.column !== keyColumn)) {
+    throw new ConfigError('PLAN_MISMATCH', `plan.keyColumn: "${plan.keyColumn}" is not the chunk key of job "${job.name}" ("${keyColumn ?? ''}")`);
+  }
+  if (plan.engine !== job.engine) throw new ConfigError('PLAN_MISMATCH', `plan.engine: "${plan.engine}" is not the engine of job "${job.name}" ("${job.engine}")`);
   const window = plan.window ? windowFor(job, plan.mode, plan.window.from, plan.window.to) : undefined;
-  const request = { ...exportRequestFor(job, new Date(plan.runTime), window), limits: undefined };
+  const request = { ...exportRequestFor(job, runTime, window), limits: undefined };
   return {
     request,
     chunkPlan: { runId: plan.runId, keyColumn: plan.keyColumn, ranges: plan.ranges, window: plan.window ?? undefined, rows: plan.rows, columns: plan.columns },
   };
+}
+
+/** Each chunk of the plan exactly once, of this run, listing only that chunk's own part key. */
+function assertPlanResults(request: ReturnType<typeof exportRequestFor>, plan: StagedPlan, results: readonly ChunkResult[]): void {
+  const keys = planKeys(request);
+  const seen = new Set<number>();
+  for (const [i, result] of results.entries()) {
+    if (result.runId !== plan.runId) throw new ConfigError('CHUNK_RESULTS_INVALID', `results[${i}].runId: "${result.runId}" is not the plan's run "${plan.runId}"`);
+    if (!Number.isInteger(result.index) || result.index < 0 || result.index >= plan.ranges.length || seen.has(result.index)) {
+      throw new ConfigError('CHUNK_RESULTS_INVALID', `results[${i}].index: ${result.index} is not a chunk of run ${plan.runId} (0..${plan.ranges.length - 1}, each once)`);
+    }
+    seen.add(result.index);
+    const own = keys.dataKey(result.index + 1);
+    const foreign = result.objects.find((object) => object.key !== own);
+    if (foreign) throw new ConfigError('CHUNK_RESULTS_INVALID', `results[${i}].objects: "${foreign.key}" is not the part of chunk ${result.index + 1} of run ${plan.runId} ("${own}")`);
+  }
+  if (seen.size !== plan.ranges.length) throw new ConfigError('CHUNK_RESULTS_INCOMPLETE', `commit of run ${plan.runId} needs ${plan.ranges.length} chunk results (got ${seen.size})`);
 }
