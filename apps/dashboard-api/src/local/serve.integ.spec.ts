@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,12 @@ beforeAll(async () => {
   await writeFile(join(dir, 'static', 'index.html'), '<!doctype html><title>dashboard</title>');
   await writeFile(join(dir, 'static', 'assets', 'app-1234.js'), 'console.log(1)');
   await writeFile(join(dir, 'secret.txt'), 'outside the static folder');
+  await mkdir(join(dir, 'private'));
+  await writeFile(join(dir, 'private', 'key.txt'), 'outside the static folder too');
+  // Links inside the static folder that point out of it (a file, a folder) and one that stays inside.
+  await symlink(join(dir, 'secret.txt'), join(dir, 'static', 'notes.txt'));
+  await symlink(join(dir, 'private'), join(dir, 'static', 'assets', 'more'));
+  await symlink(join(dir, 'static', 'assets', 'app-1234.js'), join(dir, 'static', 'app.js'));
   s3 = await startS3({ buckets: ['local-exports'] });
   const jobs = buildCatalog([{ name: 'sample', engine: 'postgres', connection: { url: 'postgres://u@127.0.0.1:5432/db' }, table: 'sample', destination: { bucket: 'local-exports' } }]);
   server = await startApiServer({ port: 0, s3Endpoint: s3.endpoint, logFile: join(dir, 'none.jsonl'), staticDir: join(dir, 'static'), jobs: () => jobs });
@@ -29,10 +35,10 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** A raw request, so paths like `/../x` reach the server unnormalised. */
-function get(path: string, host = '127.0.0.1'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+/** A raw request, so paths like `/../x` reach the server unnormalised; `hostHeader` as a browser would send it. */
+function get(path: string, host = '127.0.0.1', hostHeader?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host, port: server.port, path, method: 'GET' }, (res) => {
+    const req = httpRequest({ host, port: server.port, path, method: 'GET', ...(hostHeader !== undefined ? { headers: { host: hostHeader } } : {}) }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
@@ -72,6 +78,33 @@ describe('Function: startApiServer', () => {
       expect([400, 404]).toContain(response.status);
     }
     expect((await get('/nope.js')).status).toBe(404);
+  });
+
+  it('answers only requests addressed to 127.0.0.1:<port> or localhost:<port> (DNS rebinding)', async () => {
+    for (const hostHeader of [`rebind.attacker.example:${server.port}`, `127.0.0.1:${server.port + 1}`, '127.0.0.1', `localhost.attacker.example:${server.port}`, `0.0.0.0:${server.port}`]) {
+      for (const path of ['/api/jobs', '/']) {
+        const response = await get(path, '127.0.0.1', hostHeader);
+        expect(response.status, `${hostHeader} ${path}`).toBe(421);
+        expect(JSON.parse(response.body)).toMatchObject({ error: { code: 'HOST_NOT_ALLOWED', message: expect.stringContaining(`answers only http://127.0.0.1:${server.port}/ and http://localhost:${server.port}/`) } });
+        expect(response.body).not.toContain('sample');
+      }
+    }
+    expect((await get('/api/jobs', '127.0.0.1', `localhost:${server.port}`)).status).toBe(200);
+    expect((await get('/api/jobs', '127.0.0.1', `LOCALHOST:${server.port}`)).status).toBe(200);
+    expect((await get('/', '127.0.0.1', `127.0.0.1:${server.port}`)).status).toBe(200);
+  });
+
+  it('never follows a symlink out of the static folder', async () => {
+    const file = await get('/notes.txt');
+    expect(file.status).toBe(404);
+    expect(file.body).not.toContain('outside the static folder');
+    const folder = await get('/assets/more/key.txt');
+    expect(folder.status).toBe(404);
+    expect(folder.body).not.toContain('outside the static folder');
+    // A link that stays inside is served.
+    const inside = await get('/app.js');
+    expect(inside.status).toBe(200);
+    expect(inside.body).toBe('console.log(1)');
   });
 
   it('answers API errors as JSON', async () => {

@@ -1,6 +1,10 @@
 /**
  * The dashboard API and the built dashboard on one local origin, for `npm start`.
  * Binds 127.0.0.1 only: locally there is no authorizer, so nothing off this machine may reach it.
+ * Answers only requests addressed to `127.0.0.1:<port>` or `localhost:<port>` (the Host header):
+ * a web page whose own name an attacker re-points at 127.0.0.1 (DNS rebinding) would otherwise be
+ * same-origin with this server and could read the API. Static files are served only when their
+ * real path (symlinks resolved) is inside the static folder.
  *
  *   DASHBOARD_PORT        port (default 4580; 0 = random)
  *   DEMO_S3_PORT          the local S3 (s3rver) port npm start uses (default 4569)
@@ -8,7 +12,7 @@
  *   DASHBOARD_STATIC_DIR  the `vite build` output (default dist/apps/dashboard)
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
@@ -77,13 +81,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     logs: new FileRunLogs({ file: options.logFile }),
     reportError: options.reportError ?? ((error) => process.stderr.write(`dashboard api: ${error instanceof Error ? error.message : String(error)}\n`)),
   });
-  const staticRoot = options.staticDir ? resolve(options.staticDir) : undefined;
+  // The folder's own real path: a link to it is fine, links out of it are not followed.
+  const staticRoot = options.staticDir ? await realpath(resolve(options.staticDir)).catch(() => resolve(options.staticDir as string)) : undefined;
+  let allowedHosts: ReadonlySet<string> = new Set();
 
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => send(res, errorResponse(500, 'INTERNAL', 'internal error')));
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (!allowedHosts.has(host)) {
+      const port = (server.address() as AddressInfo).port;
+      return send(res, errorResponse(421, 'HOST_NOT_ALLOWED', `this local server answers only http://127.0.0.1:${port}/ and http://localhost:${port}/ (Host header "${host.slice(0, 100)}" refused, against DNS rebinding)`));
+    }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       const body = await readBody(req);
@@ -104,6 +115,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     server.listen(options.port ?? DEFAULT_DASHBOARD_PORT, '127.0.0.1', () => resolveListen());
   });
   const port = (server.address() as AddressInfo).port;
+  allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   let stopping: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}/`,
@@ -140,6 +152,9 @@ async function serveStatic(root: string, pathname: string, req: IncomingMessage,
     info = await stat(file).catch(() => undefined);
   }
   if (!info?.isFile()) return send(res, errorResponse(404, 'NOT_FOUND', 'not found'));
+  // A symlink inside the folder may point anywhere: serve only what really lives inside it.
+  const real = await realpath(file).catch(() => undefined);
+  if (real === undefined || !real.startsWith(root + sep)) return send(res, errorResponse(404, 'NOT_FOUND', 'not found'));
   const hashed = file.includes(`${sep}assets${sep}`);
   res.writeHead(200, {
     ...STATIC_HEADERS,
@@ -148,7 +163,7 @@ async function serveStatic(root: string, pathname: string, req: IncomingMessage,
     'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
   if (req.method === 'HEAD') return void res.end();
-  createReadStream(file).pipe(res);
+  createReadStream(real).pipe(res);
 }
 
 /** The body as text, or undefined when it exceeds MAX_BODY_BYTES. */
