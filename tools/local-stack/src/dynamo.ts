@@ -1,10 +1,12 @@
 /**
  * An in-memory DynamoDB (dynalite on LevelDB's memory-level backend) on 127.0.0.1.
  * Tables are ACTIVE as soon as CreateTable returns (createTableMs etc. are 0), so tests need no
- * waiters. dynalite accepts any credentials and does not verify request signatures.
+ * waiters. dynalite accepts any credentials and does not verify request signatures, so it
+ * answers only Host 127.0.0.1 / localhost (see host-guard.ts).
  */
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
+import { guardLoopbackHost } from './host-guard.js';
 
 export interface StartDynamoOptions {
   /** TCP port on 127.0.0.1. @default 0 (a random free port) */
@@ -36,6 +38,7 @@ const dynalite = require('dynalite') as DynaliteFactory;
 
 export async function startDynamo(options: StartDynamoOptions = {}): Promise<LocalDynamo> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  guardLoopbackHost(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {

@@ -10,6 +10,9 @@
  * - It does not understand `aws-chunked` bodies with trailing flexible checksums, which the
  *   SDK sends by default since 2025; {@link localS3ClientConfig} turns them off
  *   (checksums only WHEN_REQUIRED).
+ * - It serves anonymous requests. A DNS-rebinding page is kept out today only by accident (s3rver
+ *   takes an unknown Host as a CNAME-style bucket name, which answers 404); only Host 127.0.0.1 /
+ *   localhost is answered, explicitly (see host-guard.ts).
  * - `close()` waits for keep-alive sockets; `stop()` destroys them so tests exit promptly
  *   (and so a test can kill the server in the middle of an upload).
  * Multipart uploads from @aws-sdk/lib-storage (CreateMultipartUpload, UploadPart,
@@ -21,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HOST_REFUSED_MESSAGE, isLoopbackHost } from './host-guard.js';
 
 export interface StartS3Options {
   /** TCP port on 127.0.0.1. @default 0 (a random free port) */
@@ -114,6 +118,7 @@ export async function startS3(options: StartS3Options = {}): Promise<LocalS3> {
   });
   // Before the router (the last middleware), so it sees the request first.
   server.middleware.splice(server.middleware.length - 1, 0, abortMultipartUploadRoute(server.store));
+  server.middleware.unshift(loopbackHostOnly);
 
   let address: { port: number };
   try {
@@ -154,6 +159,14 @@ export async function startS3(options: StartS3Options = {}): Promise<LocalS3> {
     },
   };
 }
+
+/** Refuses a request addressed to any other name than the loopback ones (DNS rebinding). */
+const loopbackHostOnly: KoaMiddleware = async (ctx, next) => {
+  if (isLoopbackHost(ctx.req.headers.host)) return next();
+  ctx.status = 421;
+  ctx.type = 'application/xml';
+  ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>HostNotAllowed</Code><Message>${HOST_REFUSED_MESSAGE}</Message></Error>`;
+};
 
 /** The AbortMultipartUpload operation s3rver lacks: DELETE /bucket/key?uploadId=ID. */
 function abortMultipartUploadRoute(store: S3rverStore): KoaMiddleware {
