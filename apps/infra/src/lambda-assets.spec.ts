@@ -1,0 +1,74 @@
+/**
+ * What the Lambda assets ship: each function's bundle is built here with the exact `build`
+ * command of its project.json (only the output folder moved to a temp dir, plus a metafile),
+ * then checked:
+ * - the source map keeps file/line mappings for `--enable-source-maps` stack traces but no
+ *   `sourcesContent`: the repository's source text is not uploaded to AWS;
+ * - the bundle holds no AWS SDK client the function never uses (each one brings its service's
+ *   code and credentials chain into the cold start, and a client that is there gets used).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const temp = mkdtempSync(path.join(tmpdir(), 'lambda-assets-'));
+
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+interface Metafile {
+  outputs: Record<string, { entryPoint?: string; inputs: Record<string, { bytesInOutput: number }> }>;
+}
+
+/** Runs the project's build command into a temp folder; returns the bundle, its map and the AWS SDK packages in the output. */
+function build(project: 'exporter' | 'dashboard-api') {
+  const config = JSON.parse(readFileSync(path.join(root, 'apps', project, 'project.json'), 'utf8')) as { targets: { build: { options: { command: string } } } };
+  const command = config.targets.build.options.command;
+  const outfile = `dist/apps/${project}/lambda/index.mjs`;
+  expect(command).toContain(`--outfile=${outfile}`);
+  const outDir = path.join(temp, project);
+  const metafile = path.join(temp, `${project}.meta.json`);
+  const moved = `${command.replace(`--outfile=${outfile}`, `--outfile=${path.join(outDir, 'index.mjs')}`)} --metafile=${metafile} --log-level=error`;
+  execFileSync('/bin/sh', ['-c', moved], { cwd: root, env: { ...process.env, PATH: `${path.join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` }, stdio: 'pipe' });
+  const meta = JSON.parse(readFileSync(metafile, 'utf8')) as Metafile;
+  const output = Object.values(meta.outputs).find((o) => o.entryPoint !== undefined);
+  if (!output) throw new Error(`no entry point output in ${metafile}`);
+  const sdkPackages = new Set<string>();
+  for (const [file, input] of Object.entries(output.inputs)) {
+    const match = /node_modules\/(@aws-sdk\/[^/]+)\//.exec(file);
+    if (match && input.bytesInOutput > 0) sdkPackages.add(match[1] as string);
+  }
+  const map = JSON.parse(readFileSync(path.join(outDir, 'index.mjs.map'), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+  return { map, sdkPackages };
+}
+
+const clientsOf = (packages: Set<string>) => [...packages].filter((name) => /^@aws-sdk\/(client-|lib-|s3-request-presigner)/.test(name)).sort();
+
+const embedded = (map: { sourcesContent?: (string | null)[] }) => (map.sourcesContent ?? []).filter((content) => content !== null).length;
+
+describe('Lambda assets', () => {
+  let exporter: ReturnType<typeof build>;
+  let dashboardApi: ReturnType<typeof build>;
+  beforeAll(() => {
+    exporter = build('exporter');
+    dashboardApi = build('dashboard-api');
+  });
+
+  it('ship source maps with mappings but no embedded sources', () => {
+    expect(exporter.map.sources.some((source) => source.includes('apps/exporter/src/lambda/handler.ts'))).toBe(true);
+    expect(dashboardApi.map.sources.some((source) => source.includes('apps/dashboard-api/src/lambda/handler.ts'))).toBe(true);
+    expect(embedded(exporter.map), 'files whose source text the exporter map embeds').toBe(0);
+    expect(embedded(dashboardApi.map), 'files whose source text the dashboard API map embeds').toBe(0);
+  });
+
+  it('the exporter holds only the clients it uses: S3 (+ multipart uploads), DynamoDB, Secrets Manager', () => {
+    expect(clientsOf(exporter.sdkPackages)).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-s3', '@aws-sdk/client-secrets-manager', '@aws-sdk/lib-dynamodb', '@aws-sdk/lib-storage']);
+  });
+
+  it('the dashboard API holds only the clients it uses: S3 (+ presigner) and CloudWatch Logs', () => {
+    expect(clientsOf(dashboardApi.sdkPackages)).toEqual(['@aws-sdk/client-cloudwatch-logs', '@aws-sdk/client-s3', '@aws-sdk/s3-request-presigner']);
+  });
+});
