@@ -17,36 +17,21 @@
  * the job's lease; an incremental one is the pending commit), so a crafted abort can never
  * remove a committed run's objects or those of another run.
  */
-import type { Engine, JobConfig, Manifest, ManifestObject } from '@rds-s3-export/shared-types';
-import type { Clock, KeyRange, Logger, ObjectSink, ResolvedWindow, RowSource, StateStore } from '../ports.js';
+import type { ChunkResultPayload, JobConfig, Manifest, StagedPlanPayload } from '@rds-s3-export/shared-types';
+import type { Clock, Logger, ObjectSink, RowSource, StateStore } from '../ports.js';
 import { manifestKeyFor, planKeys, runIdFor } from '../naming/object-keys.js';
 import { ConfigError, StagedPlanMismatchError, StateConflictError } from '../errors.js';
 import { abortChunks, commitChunks, exportChunk, planChunks, type ChunkPlan } from './parallel-export.js';
 import { exportRequestFor, prepareRun, windowFor, type RunMode } from './run-job.js';
 import { runExport } from './run-export.js';
 
-export interface StagedPlan {
-  readonly job: string;
-  readonly runId: string;
-  readonly runTime: string;
-  readonly mode: RunMode;
-  readonly keyColumn: string;
-  readonly ranges: readonly KeyRange[];
-  readonly window: ResolvedWindow | null;
-  readonly rows: number;
-  readonly columns: readonly { readonly name: string; readonly sourceType: string }[];
-  readonly engine: Engine;
-}
-
-/** What a chunk hands to the commit step: small, so hundreds fit in a Map's result. */
-export interface ChunkResult {
-  readonly runId: string;
-  readonly index: number;
-  readonly objects: readonly ManifestObject[];
-  readonly rows: number;
-  readonly sourceRows: number;
-  readonly exporterVersion: string;
-}
+/**
+ * What the plan step hands to the later steps, and what a chunk hands to the commit step (small,
+ * so hundreds fit in a Map's result): the contract is the zod schemas in shared-types
+ * (staged-event.ts), which the handler parses every payload with.
+ */
+export type StagedPlan = StagedPlanPayload;
+export type ChunkResult = ChunkResultPayload;
 
 export type StagedPlanOutcome =
   | { readonly status: 'planned'; readonly plan: StagedPlan; readonly chunks: readonly { readonly index: number }[] }
@@ -114,10 +99,10 @@ export async function planStagedRun(
       runTime: request.runTime.toISOString(),
       mode,
       keyColumn,
-      ranges: plan.ranges,
+      ranges: [...plan.ranges],
       window: plan.window ?? null,
       rows: plan.rows,
-      columns: plan.columns,
+      columns: [...plan.columns],
       engine: deps.source.engine,
     };
     return { status: 'planned', plan: staged, chunks: plan.ranges.map((_, index) => ({ index })) };
