@@ -30,7 +30,10 @@ export function parseRunId(runId: string): { job: string; time: Date } | null {
 export const DEFAULT_RUNS_PAGE_SIZE = 20;
 export const MAX_RUNS_PAGE_SIZE = 100;
 
-/** `GET /api/jobs/{job}/runs?limit&cursor`: cursor is the run id of the last run of the previous page. */
+/**
+ * `GET /api/jobs/{job}/runs?limit&cursor`: cursor is the previous page's `nextCursor` (a run id);
+ * one before 2000 or more than 31 days ahead is refused (400 CURSOR_OUT_OF_RANGE).
+ */
 export const RunsQuerySchema = z
   .object({
     limit: z.coerce.number().int().min(1).max(MAX_RUNS_PAGE_SIZE).default(DEFAULT_RUNS_PAGE_SIZE),
@@ -96,6 +99,11 @@ export type JobOverview = z.infer<typeof JobOverviewSchema>;
 export const JobsResponseSchema = z.object({ generatedAt: z.string(), jobs: z.array(JobOverviewSchema) });
 export type JobsResponse = z.infer<typeof JobsResponseSchema>;
 
+/**
+ * `nextCursor`: pass it as `cursor` for the older runs; null when there are none. The server bounds
+ * what one page may search (S3 LISTs), so a page may hold fewer runs than `limit`, even none, and
+ * still have a `nextCursor`.
+ */
 export const RunsResponseSchema = z.object({ job: z.string(), runs: z.array(RunListItemSchema), nextCursor: z.string().nullable() });
 export type RunsResponse = z.infer<typeof RunsResponseSchema>;
 
