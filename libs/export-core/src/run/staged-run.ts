@@ -112,15 +112,30 @@ export async function planStagedRun(
   }
 }
 
-export async function exportStagedChunk(job: JobConfig, plan: StagedPlan, index: number, deps: Omit<StagedDependencies, 'state'>): Promise<ChunkResult> {
+/** Exports one chunk of the run in flight; a plan that is not (e.g. a committed run's) is refused: its parts are final. */
+export async function exportStagedChunk(job: JobConfig, plan: StagedPlan, index: number, deps: StagedDependencies): Promise<ChunkResult> {
   const { request, chunkPlan } = restore(job, plan);
+  await assertInFlight(job, plan, deps.state, 'chunk');
   const m = await exportChunk(request, chunkPlan, index, { source: () => deps.source, sink: deps.sink, clock: deps.clock, logger: deps.logger, signal: deps.signal });
   return { runId: m.runId, index, objects: m.objects, rows: m.rows, sourceRows: m.reconciliation.sourceRows, exporterVersion: m.exporterVersion };
 }
 
+/**
+ * Writes the run's one manifest. Only for the run in flight; a commit of a run that already
+ * committed (a retried step, or a crafted payload) returns the stored manifest and changes nothing.
+ */
 export async function commitStagedRun(job: JobConfig, plan: StagedPlan, results: readonly ChunkResult[], deps: Omit<StagedDependencies, 'source'>): Promise<Manifest> {
   const { request, chunkPlan } = restore(job, plan);
   assertPlanResults(request, plan, results);
+  const inFlight = await inFlightProblem(job, plan, deps.state);
+  if (inFlight) {
+    const stored = await deps.sink.getObject(manifestKeyFor(job.destination.manifestPrefix, job.name, plan.runId));
+    if (stored !== null) {
+      deps.logger.warn('commit of a run that is already committed: the stored manifest stands', { runId: plan.runId, job: job.name, phase: 'commit' });
+      return JSON.parse(stored) as Manifest;
+    }
+    throw new StagedPlanMismatchError(`commit of run ${plan.runId} refused: ${inFlight}; nothing was written`);
+  }
   const ordered = [...results].sort((a, b) => a.index - b.index);
   const manifests: Manifest[] = ordered.map((r) => ({
     manifestVersion: 1,
@@ -165,7 +180,7 @@ export async function abortStagedRun(job: JobConfig, plan: StagedPlan, deps: Omi
     deps.logger.warn('the commit step failed after writing the manifest: the run is committed, nothing was removed', { runId: plan.runId, job: job.name, phase: 'abort' });
     return { aborted: false, committed: true, runId: plan.runId };
   }
-  await assertInFlight(job, plan, deps.state);
+  await assertInFlight(job, plan, deps.state, 'abort');
   await abortChunks(request, chunkPlan, deps.sink);
   deps.logger.warn('aborted a parallel run: its parts were removed and nothing was committed', { runId: plan.runId, job: job.name, phase: 'abort' });
   await deps.state.releaseLease(job.name, plan.runId);
@@ -176,22 +191,24 @@ export async function abortStagedRun(job: JobConfig, plan: StagedPlan, deps: Omi
  * The plan is the run in flight: its plan step took the job's lease (owned by the run id, held
  * until commit or abort releases it), and an incremental plan's window is the pending commit
  * the plan step recorded. Anything else (a finished run, another slot, an edited window) is
- * refused before a single object is deleted. An abort that arrives after the lease expired
- * (STAGED_LEASE_TTL_MS) is refused too: its parts stay, unlisted by any manifest, and the
- * retried slot overwrites them.
+ * refused before a single object is written or deleted. A step that arrives after the lease
+ * expired (STAGED_LEASE_TTL_MS, longer than the state machine's timeout) is refused too: an
+ * abort then leaves its parts, unlisted by any manifest, and the retried slot overwrites them.
  */
-async function assertInFlight(job: JobConfig, plan: StagedPlan, state: StateStore): Promise<void> {
+async function assertInFlight(job: JobConfig, plan: StagedPlan, state: StateStore, step: 'chunk' | 'abort'): Promise<void> {
+  const problem = await inFlightProblem(job, plan, state);
+  if (problem) throw new StagedPlanMismatchError(`${step} of run ${plan.runId} refused: ${problem}; nothing was ${step === 'abort' ? 'deleted' : 'written'}`);
+}
+
+async function inFlightProblem(job: JobConfig, plan: StagedPlan, state: StateStore): Promise<string | null> {
   const owner = await state.leaseOwner(job.name);
-  if (owner !== plan.runId) {
-    throw new StagedPlanMismatchError(`abort of run ${plan.runId} refused: it is not the run in flight of job "${job.name}" (the lease is ${owner === null ? 'free' : `held by ${owner}`}); nothing was deleted`);
-  }
+  if (owner !== plan.runId) return `it is not the run in flight of job "${job.name}" (the lease is ${owner === null ? 'free' : `held by ${owner}`})`;
   if (plan.window) {
     const { pending } = await state.getState(job.name);
     const same = pending !== null && pending.runId === plan.runId && sameCursor(pending.from, plan.window.from) && sameCursor(pending.to, plan.window.to);
-    if (!same) {
-      throw new StagedPlanMismatchError(`abort of run ${plan.runId} refused: its window is not the pending commit of job "${job.name}" (pending: ${pending ? pending.runId : 'none'}); nothing was deleted`);
-    }
+    if (!same) return `its window is not the pending commit of job "${job.name}" (pending: ${pending ? pending.runId : 'none'})`;
   }
+  return null;
 }
 
 function sameCursor(a: { value: string; key: string } | null, b: { value: string; key: string } | null): boolean {

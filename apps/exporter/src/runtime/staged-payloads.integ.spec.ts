@@ -1,6 +1,6 @@
 /**
  * Crafted Step Functions payloads against the staged handler (real MariaDB, s3rver, dynalite):
- * every payload is parsed at the boundary, and an `abort` deletes parts only for the run in
+ * every payload is parsed at the boundary, and chunk, commit and abort act only for the run in
  * flight (the lease holder, and for an incremental job the pending commit in the state store).
  * Reproduction from the security review: an abort whose plan named a run id without a manifest
  * but the run time of a committed run deleted that committed run's data.
@@ -80,6 +80,10 @@ const failure = (event: unknown) => staged(JSON.parse(JSON.stringify(event))).th
   (error: unknown) => error as RdsExportError,
 );
 
+async function objectText(key: string) {
+  return (await (await s3Client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString());
+}
+
 async function keys(prefix: string) {
   return ((await s3Client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((o) => o.Key).sort();
 }
@@ -136,13 +140,31 @@ describe('Staged run: crafted payloads', () => {
   });
 
   it('a commit whose chunk results list another run\'s objects is refused and writes no manifest', async () => {
-    const body = await s3Client.send(new GetObjectCommand({ Bucket: BUCKET, Key: '_manifests/items/items_20260301_000000.json' }));
-    const committedManifest = JSON.parse(await body.Body!.transformToString()) as { objects: { key: string; rows: number; bytes: number; sha256: string }[] };
+    const committedManifest = JSON.parse(await objectText('_manifests/items/items_20260301_000000.json')) as { objects: { key: string; rows: number; bytes: number; sha256: string }[] };
     const results = [0, 1].map((index) => ({ runId: inFlightPlan.runId, index, objects: [committedManifest.objects[index]!], rows: 1, sourceRows: 1, exporterVersion: 'x' }));
     const error = await failure({ action: 'commit', job: 'items', plan: inFlightPlan, results });
     expect(error.code).toBe('CHUNK_RESULTS_INVALID');
     expect(error.message).toContain(`results[0].objects: "${COMMITTED_PARTS}0001.csv" is not the part of chunk 1 of run items_20260301_001000`);
     expect(await keys('_manifests/items/items_20260301_001000')).toEqual([]);
+  });
+
+  it('a chunk of the committed run is refused and leaves its part as committed', async () => {
+    const before = await objectText(`${COMMITTED_PARTS}0001.csv`);
+    const widened = { ...committedPlan, ranges: (committedPlan.ranges as { column: string }[]).map((range) => ({ ...range, lower: null, upper: null })) };
+    const error = await failure({ action: 'chunk', job: 'items', plan: widened, index: 0 });
+    expect(error.code).toBe('STAGED_PLAN_NOT_IN_FLIGHT');
+    expect(error.message).toContain('chunk of run items_20260301_000000 refused');
+    expect(await objectText(`${COMMITTED_PARTS}0001.csv`)).toBe(before);
+  });
+
+  it('a commit of the committed run returns its stored manifest and rewrites nothing', async () => {
+    const key = '_manifests/items/items_20260301_000000.json';
+    const stored = await objectText(key);
+    const manifest = JSON.parse(stored) as { objects: { key: string; rows: number; bytes: number; sha256: string }[] };
+    const results = [0, 1].map((index) => ({ runId: committedPlan.runId, index, objects: [{ ...manifest.objects[index]!, rows: 0, sha256: '0'.repeat(64) }], rows: 0, sourceRows: 0, exporterVersion: 'x' }));
+    const summary = await step({ action: 'commit', job: 'items', plan: committedPlan, results });
+    expect(summary).toMatchObject({ status: 'committed', runId: 'items_20260301_000000', rows: 2000 });
+    expect(await objectText(key)).toBe(stored);
   });
 
   it('names the field of a malformed payload', async () => {
