@@ -126,6 +126,11 @@ function watch(page: Page): void {
   });
 }
 
+async function noHorizontalScroll(page: Page): Promise<void> {
+  const [scrollWidth, clientWidth] = await page.evaluate<[number, number]>('[document.documentElement.scrollWidth, document.documentElement.clientWidth]');
+  expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+}
+
 const signInPage = (page: Page) => page.waitForURL((url) => url.href.startsWith(`${idp.issuer}/interaction/`));
 
 async function signIn(page: Page): Promise<void> {
@@ -238,9 +243,55 @@ describe('Dashboard sign-in in Chromium: OpenID provider + API in auth-required 
     await expect.poll(() => apiCalls.at(-1)?.authorization !== before && apiCalls.at(-1)?.authorization?.startsWith('Bearer '), { timeout: 10_000 }).toBe(true);
     await page.getByText('run summary').first().waitFor();
 
-    // 7. 375 px wide, signed in.
+    // 7. Layout with a failed run (the API's real answers, the newest run turned into a failure
+    // with a long error): 1280 px gives the error the card's width, 375 px keeps the badge its
+    // size and the log filter's placeholder whole.
+    const longError = 'connection to the database timed out after 30 s: the security group of the Lambda function does not allow outbound traffic to port 5432 of the RDS instance';
+    await page.route('**/api/jobs', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { jobs: { health: string; lastRun: Record<string, unknown> }[] };
+      body.jobs[0]!.health = 'failing';
+      (body.jobs[0] as Record<string, unknown>).healthReason = 'the latest run failed (timeout/DB_TIMEOUT)';
+      body.jobs[0]!.lastRun = { ...body.jobs[0]!.lastRun, status: 'failed', errorClass: 'timeout', errorCode: 'DB_TIMEOUT', error: longError };
+      await route.fulfill({ response, json: body });
+    });
+    await page.route('**/api/jobs/employees/runs*', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { runs: Record<string, unknown>[] };
+      body.runs[0] = { ...body.runs[0], status: 'failed', rows: 0, bytes: 0, objects: [], cursor: null, errorClass: 'timeout', errorCode: 'DB_TIMEOUT', error: longError };
+      await route.fulfill({ response, json: body });
+    });
+    await page.getByRole('link', { name: 'RDS → S3 exports' }).click();
+    const failingCard = page.getByRole('article', { name: 'employees' });
+    const errorText = failingCard.getByText(longError.slice(0, 40), { exact: false });
+    await errorText.waitFor();
+    const [errorWidth, cardWidth] = [(await errorText.boundingBox())!.width, (await failingCard.boundingBox())!.width];
+    expect(errorWidth / cardWidth).toBeGreaterThan(0.8);
+    await page.screenshot({ path: join(SHOTS, '6-overview-failed-1280.png'), fullPage: true });
+
     await page.setViewportSize({ width: 375, height: 812 });
-    await page.screenshot({ path: join(SHOTS, '6-run-375-signed-in.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Run history' }).click();
+    const badge = page.getByRole('table').getByText('Failed', { exact: true });
+    await badge.waitFor();
+    expect((await badge.boundingBox())!.width).toBeLessThan(80);
+    await page.getByRole('table').getByText('none (nothing committed)').waitFor();
+    await noHorizontalScroll(page);
+    await page.screenshot({ path: join(SHOTS, '7-history-failed-375.png'), fullPage: true });
+    await page.unroute('**/api/jobs');
+    await page.unroute('**/api/jobs/employees/runs*');
+    await page.goto(`${appUrl}#/runs/${runId}`);
+    await page.getByRole('heading', { name: 'Manifest' }).waitFor();
+    // The placeholder fits its box (measured with the input's own font).
+    const [placeholderWidth, innerWidth] = await page.evaluate<[number, number]>(`(() => {
+      const input = document.querySelector('.log-filters input');
+      const style = getComputedStyle(input);
+      const context = document.createElement('canvas').getContext('2d');
+      context.font = style.font;
+      return [context.measureText(input.placeholder).width, input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)];
+    })()`);
+    expect(placeholderWidth).toBeLessThanOrEqual(innerWidth);
+    await noHorizontalScroll(page);
+    await page.screenshot({ path: join(SHOTS, '8-run-375-signed-in.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
 
     // 8. Sign-out ends the provider session: the next visit asks for the password again.
@@ -249,7 +300,7 @@ describe('Dashboard sign-in in Chromium: OpenID provider + API in auth-required 
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
     await signInPage(page);
     await page.getByLabel('Password').waitFor();
-    await page.screenshot({ path: join(SHOTS, '7-after-sign-out.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, '9-after-sign-out.png'), fullPage: true });
 
     expect(pageProblems).toEqual([]);
   }, 240_000);
