@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import shipped from '../public/config.json';
 import { LOCAL_CONFIG, loadRuntimeConfig } from './runtime-config.js';
 
 const answer = (status: number, body: string) => () => Promise.resolve(new Response(body, { status }));
@@ -22,6 +23,10 @@ describe('Function: loadRuntimeConfig', () => {
   it('is local mode (no sign-in) when there is no config.json', async () => {
     expect(await loadRuntimeConfig(answer(404, 'not found'))).toEqual(LOCAL_CONFIG);
     expect(LOCAL_CONFIG.auth).toBeUndefined();
+  });
+
+  it('ships a config.json for local mode with the build (no auth section)', async () => {
+    expect(await loadRuntimeConfig(answer(200, JSON.stringify(shipped)))).toEqual(LOCAL_CONFIG);
   });
 
   it('trims a trailing slash of apiBase', async () => {

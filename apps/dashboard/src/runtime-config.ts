@@ -1,8 +1,9 @@
 /**
  * Runtime settings of one deployment, read from `config.json` next to index.html (the stack
  * writes it; see apps/infra/src/constructs/dashboard-hosting.ts), so one build serves every
- * stage. No `config.json` (`npm start`, `nx run dashboard:serve`) means local mode: the API on
- * the page's own origin and no sign-in.
+ * stage. The build ships `public/config.json` without an `auth` section: local mode (`npm start`,
+ * `nx run dashboard:serve`), the API on the page's own origin and no sign-in. The stack replaces
+ * it (the deployment excludes the build's copy). A missing config.json is local mode too.
  */
 import { z } from 'zod';
 

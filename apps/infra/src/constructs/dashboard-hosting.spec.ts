@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Validations, type App } from 'aws-cdk-lib';
@@ -21,6 +21,9 @@ function testSite(): s3deploy.ISource {
   mkdirSync(path.join(dir, 'assets'));
   writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>dashboard</title>');
   writeFileSync(path.join(dir, 'assets', 'index-abc123.js'), 'console.log(1)');
+  writeFileSync(path.join(dir, 'assets', 'index-abc123.js.map'), '{}');
+  // The build's local-mode config.json, which the stack's own must replace.
+  writeFileSync(path.join(dir, 'config.json'), '{ "apiBase": "" }');
   return dashboardSiteFromBuild(dir);
 }
 
@@ -232,6 +235,14 @@ describe('Construct: DashboardHosting', () => {
     expect(config.ViewerCertificate).toMatchObject({ AcmCertificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/0000-1111', MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
     const client = Object.values(custom.template.toJSON().Resources as Resources).find((r) => r.Type === 'AWS::Cognito::UserPoolClient')!;
     expect(client.Properties.CallbackURLs).toEqual(['https://exports.example.com/']);
+  });
+
+  it("deploys the build without its local-mode config.json and source maps (the stack's config.json wins)", () => {
+    const { app } = hostedStack();
+    const out = app.synth().directory;
+    const siteAsset = readdirSync(out).find((name) => name.startsWith('asset.') && existsSync(path.join(out, name, 'index.html')))!;
+    expect(readdirSync(path.join(out, siteAsset)).sort()).toEqual(['assets', 'index.html']);
+    expect(readdirSync(path.join(out, siteAsset, 'assets'))).toEqual(['index-abc123.js']);
   });
 
   it('refuses a missing dashboard build with what to run', () => {
