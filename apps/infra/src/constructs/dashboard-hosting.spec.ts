@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Validations, type App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Stack, Validations, type App } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -245,6 +245,15 @@ describe('Construct: DashboardHosting', () => {
     expect(readdirSync(path.join(out, siteAsset, 'assets'))).toEqual(['index-abc123.js']);
   });
 
+  it('is not added without the built site (the API alone stays as it was)', () => {
+    const stack = new PipelineStack(testApp(), 'RdsS3Export-test', { env: TEST_ENV, settings: testSettings(), jobs: catalogJobs(), exporterCode: testExporterCode(), dashboardApiCode: testDashboardApiCode() });
+    expect(stack.dashboardHosting).toBeUndefined();
+    const plain = Template.fromStack(stack);
+    plain.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    plain.resourceCountIs('AWS::Cognito::UserPoolDomain', 0);
+    plain.hasResourceProperties('AWS::Cognito::UserPoolClient', { AllowedOAuthFlowsUserPoolClient: false });
+  });
+
   it('refuses a missing dashboard build with what to run', () => {
     expect(() => dashboardSiteFromBuild(mkdtempSync(path.join(tmpdir(), 'no-build-')))).toThrow('run "npx nx run dashboard:build"');
   });
@@ -256,9 +265,14 @@ describe('cdk-nag: the hosted dashboard', () => {
     ({ app } = createApp({ app: testApp(), settings: testSettings(), jobs: catalogJobs(), exporterCode: testExporterCode(), dashboardApiCode: testDashboardApiCode(), dashboardSite: testSite() }));
   });
 
-  it('synthesizes with no unacknowledged finding', () => {
+  it('synthesizes with no unacknowledged finding, warning or error', () => {
     const report = JSON.parse(readFileSync(path.join(app.synth().directory, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
     expect(report.pluginReports).toEqual([]);
+    for (const stack of app.node.children.filter((c): c is Stack => c instanceof Stack)) {
+      const annotations = Annotations.fromStack(stack);
+      expect(annotations.findError('*', Match.anyValue()), `${stack.stackName} errors`).toEqual([]);
+      expect(annotations.findWarning('*', Match.anyValue()), `${stack.stackName} warnings`).toEqual([]);
+    }
   });
 
   it('acknowledges exactly these findings of the hosting, each with a reason', () => {

@@ -146,7 +146,8 @@ export class DashboardHosting extends Construct {
       comment: `rds-s3-export dashboard (${props.stage})`,
       defaultRootObject: 'index.html',
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      // Only with a certificate of our own: the default *.cloudfront.net one has a fixed policy.
+      ...(props.customDomain && { minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 }),
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       ...(props.customDomain && { domainNames: [props.customDomain.domainName], certificate: props.customDomain.certificate }),
       enableLogging: true,
@@ -266,9 +267,10 @@ export class DashboardHosting extends Construct {
  * Turns on the OAuth 2.0 authorization code flow on the API's app client (the one its JWT
  * authorizer trusts), with the distribution's URL as callback and sign-out URL. The client is
  * created by DashboardApi before the distribution exists (the distribution needs the API's
- * endpoint), so the OAuth settings are set here on the synthesized client. Public client: no
- * secret (DashboardApi sets generateSecret: false); PKCE is required by Cognito for the code flow of
- * a public client when the app sends it, and oidc-client-ts always does (S256).
+ * endpoint), so the OAuth settings are set here on the synthesized client. It stays a public
+ * client (DashboardApi sets generateSecret: false): the app (oidc-client-ts) always sends a PKCE
+ * S256 challenge, which Cognito checks when the code is redeemed, so an intercepted code is
+ * useless without the verifier that never leaves the browser tab.
  */
 function enableCodeFlow(client: cognito.UserPoolClient, appUrl: string): void {
   const cfn = client.node.defaultChild as cognito.CfnUserPoolClient;
