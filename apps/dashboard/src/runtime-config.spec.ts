@@ -35,6 +35,7 @@ describe('Function: loadRuntimeConfig', () => {
 
   it('refuses a broken config instead of falling back to no sign-in', async () => {
     await expect(loadRuntimeConfig(answer(200, '{'))).rejects.toThrow('config.json is not JSON');
+    await expect(loadRuntimeConfig(answer(200, '{'))).rejects.toMatchObject({ name: 'RuntimeConfigError', code: 'RUNTIME_CONFIG_INVALID' });
     await expect(loadRuntimeConfig(answer(500, ''))).rejects.toThrow('config.json: the server answered HTTP 500');
     await expect(loadRuntimeConfig(answer(200, JSON.stringify({ auth: { ...cognito.auth, clientId: '' } })))).rejects.toThrow(/^config\.json: auth\.clientId: /);
     await expect(loadRuntimeConfig(answer(200, JSON.stringify({ auth: { ...cognito.auth, authority: 'http://idp.example.com' } })))).rejects.toThrow(

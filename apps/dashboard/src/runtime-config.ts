@@ -51,8 +51,10 @@ export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
 
 export const LOCAL_CONFIG: RuntimeConfig = { apiBase: '' };
 
+/** config.json is unreachable or invalid: the page says so instead of running without sign-in. */
 export class RuntimeConfigError extends Error {
   override readonly name = 'RuntimeConfigError';
+  readonly code = 'RUNTIME_CONFIG_INVALID';
 }
 
 /**

@@ -87,6 +87,14 @@ describe('Function: createJwtAuthorizer', () => {
     expect(jwksRequests - before).toBe(1);
   });
 
+  it('fails loudly (not as a 401) when the issuer has no usable discovery document, and retries it', async () => {
+    const wrongIssuer = createJwtAuthorizer({ issuer: `${issuer}/nope`, audience: [CLIENT] });
+    await expect(wrongIssuer(await token({}))).rejects.toMatchObject({ code: 'AUTH_CONFIG_INVALID', message: expect.stringContaining('/nope/.well-known/openid-configuration answered HTTP 404') });
+    // A discovery document naming another issuer is refused too.
+    const other = createJwtAuthorizer({ issuer: `${issuer}/`, audience: [CLIENT] });
+    await expect(other(await token({}))).rejects.toMatchObject({ code: 'AUTH_CONFIG_INVALID', message: expect.stringContaining('names the issuer') });
+  });
+
   it('needs an audience', () => {
     expect(() => createJwtAuthorizer({ issuer, audience: [] })).toThrow('audience: give at least one app client id');
   });

@@ -28,8 +28,10 @@ export type AuthorizerResult = { readonly ok: true; readonly claims: JWTPayload 
 
 export type JwtAuthorizer = (authorization: string | undefined) => Promise<AuthorizerResult>;
 
+/** The authorizer's settings or the issuer's discovery document are unusable (a server-side problem, answered 500). */
 export class JwtAuthorizerConfigError extends Error {
   override readonly name = 'JwtAuthorizerConfigError';
+  readonly code = 'AUTH_CONFIG_INVALID';
 }
 
 export function createJwtAuthorizer(settings: JwtAuthorizerSettings, fetchImpl: typeof fetch = fetch): JwtAuthorizer {
