@@ -42,6 +42,8 @@ let context: BrowserContext | undefined;
 const pageProblems: string[] = [];
 /** Authorization header of every /api request the page made. */
 const apiCalls: { url: string; authorization: string | undefined }[] = [];
+/** The page's requests to the provider: authorization (navigations) and token (fetch) calls. */
+const providerCalls: { url: URL; body: URLSearchParams }[] = [];
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -122,7 +124,9 @@ function watch(page: Page): void {
     if (response.status() >= 400 && response.status() !== 401) pageProblems.push(`HTTP ${response.status()} ${response.url()}`);
   });
   page.on('request', (request) => {
-    if (new URL(request.url()).pathname.startsWith('/api/')) apiCalls.push({ url: request.url(), authorization: request.headers().authorization });
+    const url = new URL(request.url());
+    if (url.origin === new URL(appUrl).origin && url.pathname.startsWith('/api/')) apiCalls.push({ url: request.url(), authorization: request.headers().authorization });
+    if (url.origin === idp.issuer) providerCalls.push({ url, body: new URLSearchParams(request.postData() ?? '') });
   });
 }
 
@@ -167,6 +171,19 @@ describe('Dashboard sign-in in Chromium: OpenID provider + API in auth-required 
     expect(page.url()).toBe(`${appUrl}#/jobs/employees`);
     await page.getByText(`Signed in as ${TEST_USER.email}`).waitFor();
     expect(idp.tokenRequests).toContain('authorization_code');
+    // The code flow with PKCE (S256) of a public client: no secret anywhere.
+    const authorize = providerCalls.find((call) => call.url.pathname === '/auth')!.url.searchParams;
+    expect(Object.fromEntries(['response_type', 'client_id', 'code_challenge_method', 'scope'].map((name) => [name, authorize.get(name)]))).toEqual({
+      response_type: 'code',
+      client_id: CLIENT_ID,
+      code_challenge_method: 'S256',
+      scope: 'openid email profile',
+    });
+    expect(authorize.get('code_challenge')).toMatch(/^[\w-]{43}$/);
+    const tokenCall = providerCalls.find((call) => call.url.pathname === '/token' && call.body.get('grant_type') === 'authorization_code')!.body;
+    expect(tokenCall.get('code_verifier')).toMatch(/^[\w-]{43,128}$/);
+    expect(tokenCall.get('client_id')).toBe(CLIENT_ID);
+    expect(tokenCall.has('client_secret')).toBe(false);
     const runLink = page.getByRole('link', { name: /^Run employees_\d{8}_\d{6}$/ }).first();
     await runLink.waitFor();
     const runId = ((await runLink.getAttribute('aria-label')) ?? '').replace(/^Run /, '');
