@@ -1,6 +1,6 @@
 /**
  * The deployed dashboard's sign-in, end to end: the production build of the app (with the
- * config.json a stack writes next to it), `npm start`'s launcher with the API's local server
+ * config.json a stack writes next to it), `npm start`'s exporter demo and the API's local server
  * in "auth required" mode (the JWT checked as API Gateway's authorizer checks it), a real
  * OpenID Connect provider configured like the Cognito user pool (test-identity-provider.ts),
  * and Debian's Chromium driven by playwright-core.
@@ -33,7 +33,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const ACCESS_TOKEN_TTL_SECONDS = 80;
 
 let workDir: string;
-let launcher: ChildProcess | undefined;
+let demo: ChildProcess | undefined;
+let server: ChildProcess | undefined;
 let output = '';
 let appUrl: string;
 let s3Endpoint: string;
@@ -53,6 +54,23 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Runs a TypeScript entry point of the repo (through tsx) and resolves once its output matches `ready`. */
+function startChild(entry: string, env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let seen = '';
+  return new Promise((resolveReady, reject) => {
+    const onData = (chunk: string) => {
+      output += chunk;
+      seen += chunk;
+      if (ready.test(seen)) resolveReady(child);
+    };
+    child.stdout!.setEncoding('utf8').on('data', onData);
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.once('exit', (code) => reject(new Error(`${entry} exited (${code}) before it was ready:\n${output}`)));
+    setTimeout(() => reject(new Error(`${entry} was not ready within 120 s:\n${output}`)), 120_000).unref();
+  });
+}
+
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'dashboard-sign-in-e2e-'));
   await mkdir(SHOTS, { recursive: true });
@@ -68,31 +86,16 @@ beforeAll(async () => {
   expect(built.status, built.stderr).toBe(0);
   await writeFile(join(staticDir, 'config.json'), JSON.stringify({ apiBase: '', stage: 'e2e', auth: { authority: idp.issuer, clientId: CLIENT_ID, redirectUri: appUrl } }));
 
-  launcher = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools/demo/src/start.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DEMO_SCHEDULE: 'off',
-      DEMO_DIR: workDir,
-      DEMO_S3_PORT: String(s3Port),
-      DEMO_DYNAMO_PORT: String(dynamoPort),
-      DEMO_PG_PORT: String(pgPort),
-      DASHBOARD_PORT: String(dashboardPort),
-      DASHBOARD_STATIC_DIR: staticDir,
-      DASHBOARD_AUTH_ISSUER: idp.issuer,
-      DASHBOARD_AUTH_AUDIENCE: CLIENT_ID,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  launcher.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  await new Promise<void>((resolveReady, reject) => {
-    launcher!.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-      if (/\ndashboard: http:\/\/127\.0\.0\.1:\d+\//.test(output)) resolveReady();
-    });
-    launcher!.once('exit', (code) => reject(new Error(`npm start exited (${code}) before printing the dashboard URL:\n${output}`)));
-    setTimeout(() => reject(new Error(`npm start printed no dashboard URL within 120 s:\n${output}`)), 120_000).unref();
-  });
+  // `npm start`'s two processes, started directly (not through its launcher, which would rebuild
+  // dist/apps/dashboard while another e2e suite may be reading it): the exporter demo (one
+  // committed run, no schedule) and the dashboard's local server in auth-required mode.
+  const env = { ...process.env, DEMO_SCHEDULE: 'off', DEMO_DIR: workDir, DEMO_S3_PORT: String(s3Port), DEMO_DYNAMO_PORT: String(dynamoPort), DEMO_PG_PORT: String(pgPort) };
+  demo = await startChild('apps/exporter/src/demo/start-demo.ts', env, /scheduled runs are off/);
+  server = await startChild(
+    'apps/dashboard-api/src/local/serve.ts',
+    { ...env, DASHBOARD_PORT: String(dashboardPort), DASHBOARD_STATIC_DIR: staticDir, DASHBOARD_AUTH_ISSUER: idp.issuer, DASHBOARD_AUTH_AUDIENCE: CLIENT_ID },
+    /dashboard: http:\/\/127\.0\.0\.1:\d+\//,
+  );
 
   context = await chromium.launchPersistentContext(await mkdtemp(join(workDir, 'chromium-')), {
     executablePath: CHROMIUM,
@@ -105,10 +108,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close();
-  if (launcher && launcher.exitCode === null) {
-    const exited = new Promise((done) => launcher!.once('exit', done));
-    launcher.kill('SIGINT');
-    await exited;
+  for (const child of [server, demo]) {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGINT');
+      await exited;
+    }
   }
   await idp?.stop();
   if (workDir) await rm(workDir, { recursive: true, force: true });
