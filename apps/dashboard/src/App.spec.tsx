@@ -67,6 +67,15 @@ describe('Component: App', () => {
     await expect(api.jobs()).rejects.toMatchObject({ code: 'SESSION_EXPIRED' });
   });
 
+  it('says where the browser is going while it leaves for the provider', () => {
+    const { unmount } = render(<App session={fakeSession({ status: 'redirecting', to: 'sign-in' })} />);
+    expect(screen.getByRole('status').textContent).toBe('Redirecting to sign-in…');
+    unmount();
+    render(<App session={fakeSession({ status: 'redirecting', to: 'sign-out' })} />);
+    expect(screen.getByRole('status').textContent).toBe('Signing out…');
+    expect(screen.queryByRole('article')).toBeNull();
+  });
+
   it('says a failed sign-in failed, with the way back', () => {
     render(<App session={fakeSession({ status: 'error', message: 'sign-in did not complete: access_denied' })} />);
     expect(screen.getByRole('alert').textContent).toContain('Could not sign you in: sign-in did not complete: access_denied.');

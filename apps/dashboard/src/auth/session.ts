@@ -14,7 +14,7 @@ import type { AuthSettings, RuntimeConfig } from '../runtime-config.js';
 export type SessionState =
   | { readonly status: 'local' }
   | { readonly status: 'signed-in'; readonly user: string }
-  | { readonly status: 'redirecting' }
+  | { readonly status: 'redirecting'; readonly to: 'sign-in' | 'sign-out' }
   | { readonly status: 'expired'; readonly reason: string }
   | { readonly status: 'error'; readonly message: string };
 
@@ -86,7 +86,7 @@ export async function startSession(config: RuntimeConfig, win: Window = window):
   if (!auth) return localSession();
   const manager = new UserManager(userManagerSettings(auth, win.sessionStorage));
   const listeners = new Set<() => void>();
-  let current: SessionState = { status: 'redirecting' };
+  let current: SessionState = { status: 'redirecting', to: 'sign-in' };
   const set = (next: SessionState) => {
     current = next;
     for (const listener of listeners) listener();
@@ -103,7 +103,7 @@ export async function startSession(config: RuntimeConfig, win: Window = window):
   manager.events.addSilentRenewError(() => undefined);
 
   const signIn = async () => {
-    set({ status: 'redirecting' });
+    set({ status: 'redirecting', to: 'sign-in' });
     const state: RedirectState = { hash: win.location.hash };
     await manager.signinRedirect({ state });
   };
@@ -124,7 +124,7 @@ export async function startSession(config: RuntimeConfig, win: Window = window):
     signIn,
     async signOut() {
       const user = await manager.getUser();
-      set({ status: 'redirecting' });
+      set({ status: 'redirecting', to: 'sign-out' });
       await manager.signoutRedirect({
         ...(user?.id_token && { id_token_hint: user.id_token }),
         // Cognito's /logout wants these two; a standard end_session_endpoint ignores unknown ones.

@@ -29,7 +29,7 @@ export function SignInNeeded({ session, state }: { session: Session; state: Sess
   if (state.status === 'redirecting') {
     return (
       <p className="state state-loading" role="status" aria-live="polite">
-        Redirecting to sign-in…
+        {state.to === 'sign-out' ? 'Signing out…' : 'Redirecting to sign-in…'}
       </p>
     );
   }
