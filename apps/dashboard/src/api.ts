@@ -26,12 +26,44 @@ export class ApiClientError extends Error {
   }
 }
 
+/** How calls reach the API: its base URL and the caller's token (see auth/session.ts). */
+export interface ApiSession {
+  /** Prefix of `/api/...`; "" = the page's origin. */
+  readonly base: string;
+  /** undefined = send no Authorization header (local mode). */
+  readonly accessToken: () => Promise<string | undefined>;
+  /** Called on every 401: the session is over. */
+  readonly rejected: () => void;
+  readonly requiresToken: boolean;
+}
+
+const LOCAL_API: ApiSession = { base: '', accessToken: () => Promise.resolve(undefined), rejected: () => undefined, requiresToken: false };
+let session: ApiSession = LOCAL_API;
+
+/** Set once at start-up (main.tsx); tests reset it with `configureApi()`. */
+export function configureApi(next: ApiSession = LOCAL_API): void {
+  session = next;
+}
+
 async function request<S extends z.ZodType>(path: string, schema: S, init?: RequestInit): Promise<z.infer<S>> {
+  const token = await session.accessToken();
+  if (session.requiresToken && !token) {
+    session.rejected();
+    throw new ApiClientError(401, 'SESSION_EXPIRED', 'your session has expired: sign in again');
+  }
   let response: Response;
   try {
-    response = await fetch(path, { ...init, headers: { accept: 'application/json', ...init?.headers } });
+    response = await fetch(`${session.base}${path}`, {
+      ...init,
+      headers: { accept: 'application/json', ...(token && { authorization: `Bearer ${token}` }), ...init?.headers },
+    });
   } catch {
     throw new ApiClientError(0, 'NETWORK', 'the dashboard API cannot be reached; is it running?');
+  }
+  // API Gateway's JWT authorizer answers 401 with its own body ({"message":"Unauthorized"}).
+  if (response.status === 401) {
+    session.rejected();
+    throw new ApiClientError(401, 'UNAUTHORIZED', 'the API refused your sign-in (expired or invalid): sign in again');
   }
   const text = await response.text();
   let body: unknown;

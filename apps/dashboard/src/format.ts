@@ -46,3 +46,22 @@ export function formatRelative(iso: string, now: Date = new Date()): string {
   const [value, unit] = abs < 3_600_000 ? [Math.round(abs / 60_000), 'min'] : abs < 86_400_000 ? [Math.round(abs / 3_600_000), 'h'] : [Math.round(abs / 86_400_000), 'd'];
   return diff >= 0 ? `in ${value} ${unit}` : `${value} ${unit} ago`;
 }
+
+const SQL_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d{1,9})?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * A cursor value as people read it. Timestamps (the database's text: `2026-01-08 01:25:39.062093+00`)
+ * become `2026-01-08 01:25:39.062093 UTC`, every digit of the fraction kept; a non-UTC offset is
+ * converted to UTC. Anything else (ids, numbers, text) is shown as it is.
+ */
+export function formatCursorValue(value: string): string {
+  const match = SQL_TIMESTAMP.exec(value.trim());
+  if (!match) return value;
+  const [, date, time, fraction = '', offset] = match;
+  if (offset === undefined) return `${date} ${time}${fraction}`;
+  if (/^(Z|[+-]00(:?00)?)$/.test(offset)) return `${date} ${time}${fraction} UTC`;
+  const normalized = offset.length === 3 ? `${offset}:00` : offset.includes(':') ? offset : `${offset.slice(0, 3)}:${offset.slice(3)}`;
+  const utc = new Date(`${date}T${time}${normalized}`);
+  if (Number.isNaN(utc.getTime())) return value;
+  return `${utc.toISOString().slice(0, 19).replace('T', ' ')}${fraction} UTC`;
+}

@@ -1,5 +1,6 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import type { JobConfig } from '@rds-s3-export/shared-types';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { DeploySettings } from './settings.js';
@@ -15,6 +16,8 @@ export interface CreateAppOptions {
   readonly exporterCode: lambda.Code;
   /** The bundled dashboard API. @default no dashboard API in the pipeline stack */
   readonly dashboardApiCode?: lambda.Code;
+  /** The built dashboard, hosted with sign-in when the dashboard API is deployed. @default not hosted */
+  readonly dashboardSite?: s3deploy.ISource;
   /** @default a new App */
   readonly app?: App;
 }
@@ -33,6 +36,7 @@ export function createApp(options: CreateAppOptions): { app: App; pipeline: Pipe
     jobs: options.jobs,
     exporterCode: options.exporterCode,
     ...(options.dashboardApiCode && { dashboardApiCode: options.dashboardApiCode }),
+    ...(options.dashboardSite && { dashboardSite: options.dashboardSite }),
   });
   const ciAccess = new CiAccessStack(app, CI_ACCESS_STACK_NAME, {
     description: 'rds-s3-export: GitHub OIDC deploy role (deployed once by an admin)',

@@ -7,3 +7,4 @@ export * from './settings.js';
 export * from './exporter-code.js';
 export * from './schedule-period.js';
 export * from './dashboard-api-code.js';
+export * from './dashboard-site.js';

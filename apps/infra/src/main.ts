@@ -3,6 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { jobCatalog } from '@rds-s3-export/jobs';
 import { createApp } from './app.js';
 import { dashboardApiCodeFromBuild } from './dashboard-api-code.js';
+import { dashboardSiteFromBuild } from './dashboard-site.js';
 import { exporterCodeFromBuild } from './exporter-code.js';
 import { readDeploySettings } from './settings.js';
 
@@ -13,5 +14,6 @@ createApp({
   jobs: [...jobCatalog().values()],
   exporterCode: exporterCodeFromBuild(),
   dashboardApiCode: dashboardApiCodeFromBuild(),
+  dashboardSite: dashboardSiteFromBuild(),
 });
 app.synth();

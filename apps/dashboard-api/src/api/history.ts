@@ -120,8 +120,8 @@ function failedItem(runId: string, attempts: FailedRun[]): RunListItem {
 export async function jobOverview(job: JobConfig, catalog: ExportCatalogPort, logs: RunLogReader, now: Date): Promise<JobOverview> {
   const { runs } = await runHistory(job, catalog, logs, { limit: RECENT_RUNS, now });
   const period = job.schedule ? ratePeriodMs(job.schedule.expression) : null;
-  const lastRun = runs[0] ?? null;
-  const lastCommitted = runs.find((run) => run.status === 'committed') ?? null;
+  const lastRun = latestActivity(runs);
+  const lastCommitted = latestActivity(runs.filter((run) => run.status === 'committed'));
   const { health, reason } = healthOf(lastRun, lastCommitted, period, now);
   return {
     name: job.name,
@@ -135,6 +135,20 @@ export async function jobOverview(job: JobConfig, catalog: ExportCatalogPort, lo
     lastCommittedAt: lastCommitted?.finishedAt ?? null,
     recentRuns: runs.map((run) => ({ runId: run.runId, scheduledAt: run.scheduledAt, status: run.status, rows: run.rows })),
   };
+}
+
+/**
+ * The run that happened last: latest finish (or start), not the newest slot. A retry or backfill
+ * of an old slot that failed at 18:26 is what happened last even when the 17:50 slot committed;
+ * the slot decides only between runs with no times.
+ */
+export function latestActivity(runs: readonly RunListItem[]): RunListItem | null {
+  const at = (run: RunListItem) => run.finishedAt ?? run.startedAt ?? run.scheduledAt;
+  let latest: RunListItem | null = null;
+  for (const run of runs) {
+    if (!latest || at(run) > at(latest) || (at(run) === at(latest) && run.scheduledAt > latest.scheduledAt)) latest = run;
+  }
+  return latest;
 }
 
 /**

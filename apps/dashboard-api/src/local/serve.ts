@@ -10,6 +10,9 @@
  *   DEMO_S3_PORT          the local S3 (s3rver) port npm start uses (default 4569)
  *   DEMO_DIR              the local stack's folder; run logs are read from <DEMO_DIR>/logs/exporter.jsonl (default .local-stack)
  *   DASHBOARD_STATIC_DIR  the `vite build` output (default dist/apps/dashboard)
+ *   DASHBOARD_AUTH_ISSUER, DASHBOARD_AUTH_AUDIENCE  "auth required" mode: every /api call needs a JWT
+ *                         of this issuer for one of these (comma-separated) app clients, checked as
+ *                         API Gateway's JWT authorizer does (jwt-authorizer.ts); default off
  */
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
@@ -25,6 +28,7 @@ import type { JobConfig } from '@rds-s3-export/shared-types';
 import { createApiHandler, MAX_BODY_BYTES, type ApiDependencies } from '../api/handler.js';
 import { errorResponse, type ApiResponse } from '../api/http.js';
 import { FileRunLogs } from './file-run-logs.js';
+import { createJwtAuthorizer, type JwtAuthorizerSettings } from './jwt-authorizer.js';
 
 export const DEFAULT_DASHBOARD_PORT = 4580;
 
@@ -39,6 +43,8 @@ export interface ApiServerOptions {
   /** @default jobCatalog */
   readonly jobs?: ApiDependencies['jobs'];
   readonly reportError?: ApiDependencies['reportError'];
+  /** "Auth required" mode: /api answers 401 without a valid JWT of this issuer. @default no auth (npm start) */
+  readonly auth?: JwtAuthorizerSettings;
 }
 
 export interface ApiServer {
@@ -59,11 +65,21 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** The page may talk to its own origin only; downloads are navigations to the presigned URL. */
-const STATIC_HEADERS = {
+/**
+ * The page may talk to its own origin only (and, with sign-in, to the issuer: discovery and token
+ * calls); downloads are navigations to the presigned URL.
+ */
+const staticHeaders = (issuer?: string) => ({
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'content-security-policy': `default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'${issuer ? ` ${new URL(issuer).origin}` : ''}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
+});
+
+/** API Gateway's own answer when its JWT authorizer refuses a request. */
+const UNAUTHORIZED: ApiResponse = {
+  status: 401,
+  headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer', 'cache-control': 'no-store' },
+  body: JSON.stringify({ message: 'Unauthorized' }),
 };
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
@@ -84,6 +100,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   // The folder's own real path: a link to it is fine, links out of it are not followed.
   const staticRoot = options.staticDir ? await realpath(resolve(options.staticDir)).catch(() => resolve(options.staticDir as string)) : undefined;
   let allowedHosts: ReadonlySet<string> = new Set();
+  const authorize = options.auth ? createJwtAuthorizer(options.auth) : undefined;
+  const headers = staticHeaders(options.auth?.issuer);
 
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => send(res, errorResponse(500, 'INTERNAL', 'internal error')));
@@ -97,6 +115,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
+      if (authorize) {
+        const verdict = await authorize(req.headers.authorization);
+        if (!verdict.ok) {
+          process.stderr.write(`dashboard api: 401 ${req.method ?? ''} ${url.pathname}: ${verdict.reason}\n`);
+          return send(res, UNAUTHORIZED);
+        }
+      }
       const body = await readBody(req);
       if (body === undefined) return send(res, errorResponse(413, 'BODY_TOO_LARGE', `request bodies are limited to ${MAX_BODY_BYTES} bytes`));
       const query: Record<string, string> = {};
@@ -107,7 +132,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, errorResponse(405, 'METHOD_NOT_ALLOWED', 'only GET and HEAD are allowed here', { allow: 'GET, HEAD' }));
     if (!staticRoot) return send(res, errorResponse(404, 'NOT_FOUND', 'the dashboard is not built; run `npx nx run dashboard:build`'));
-    await serveStatic(staticRoot, url.pathname, req, res);
+    await serveStatic(staticRoot, url.pathname, req, res, headers);
   }
 
   await new Promise<void>((resolveListen, reject) => {
@@ -131,7 +156,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
 }
 
-async function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): Promise<void> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname);
@@ -157,7 +182,7 @@ async function serveStatic(root: string, pathname: string, req: IncomingMessage,
   if (real === undefined || !real.startsWith(root + sep)) return send(res, errorResponse(404, 'NOT_FOUND', 'not found'));
   const hashed = file.includes(`${sep}assets${sep}`);
   res.writeHead(200, {
-    ...STATIC_HEADERS,
+    ...headers,
     'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
     'content-length': String(info.size),
     'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
@@ -192,6 +217,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     s3Endpoint: `http://127.0.0.1:${Number(process.env.DEMO_S3_PORT ?? 4569)}`,
     logFile: join(demoDir, 'logs', 'exporter.jsonl'),
     staticDir: resolve(process.env.DASHBOARD_STATIC_DIR ?? join(workspace, 'dist', 'apps', 'dashboard')),
+    ...(process.env.DASHBOARD_AUTH_ISSUER && {
+      auth: { issuer: process.env.DASHBOARD_AUTH_ISSUER, audience: (process.env.DASHBOARD_AUTH_AUDIENCE ?? '').split(',').map((value) => value.trim()).filter(Boolean) },
+    }),
   });
   process.stdout.write(`dashboard: ${server.url}\n`);
   const shutdown = () => void server.stop().then(() => process.exit(0));

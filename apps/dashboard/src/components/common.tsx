@@ -30,15 +30,24 @@ export function Loading({ what }: { what: string }) {
   );
 }
 
+/** Answers that trying again cannot change (unknown job or run, a bad request). */
+const PERMANENT_STATUSES = new Set([400, 404]);
+
 export function ErrorBox({ error, onRetry }: { error: Error; onRetry?: () => void }) {
   const code = (error as { code?: unknown }).code;
+  const status = (error as { status?: unknown }).status;
+  const permanent = typeof status === 'number' && PERMANENT_STATUSES.has(status);
   return (
     <div className="state state-error" role="alert">
       <p>
         <strong>Could not load this page.</strong> {error.message}
         {typeof code === 'string' ? <span className="muted"> ({code})</span> : null}
       </p>
-      {onRetry ? (
+      {permanent ? (
+        <p>
+          <a href="#/">Back to the jobs</a>
+        </p>
+      ) : onRetry ? (
         <button type="button" onClick={onRetry}>
           Try again
         </button>

@@ -124,9 +124,54 @@ describe('View: JobHistory', () => {
     expect(screen.queryByRole('table')).toBeNull();
   });
 
-  it('shows the error of an unknown job', async () => {
+  it('shows the error of an unknown job, with the way back instead of "Try again" (a 404 stays a 404)', async () => {
     stubFetch({ 'GET /api/jobs/nope/runs?limit=20': () => ({ status: 404, body: { error: { code: 'JOB_NOT_FOUND', message: 'no job named "nope"' } } }) });
     render(<JobHistory job="nope" />);
-    expect((await screen.findByRole('alert')).textContent).toContain('no job named "nope" (JOB_NOT_FOUND)');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('no job named "nope" (JOB_NOT_FOUND)');
+    expect(within(alert).queryByRole('button', { name: 'Try again' })).toBeNull();
+    expect(within(alert).getByRole('link', { name: 'Back to the jobs' }).getAttribute('href')).toBe('#/');
+  });
+
+  it('still offers "Try again" for a passing failure (502)', async () => {
+    stubFetch({ 'GET /api/jobs/employees/runs?limit=20': () => ({ status: 502, body: { error: { code: 'S3_UNREACHABLE', message: 'the export store could not be read' } } }) });
+    render(<JobHistory job="employees" />);
+    expect(within(await screen.findByRole('alert')).getByRole('button', { name: 'Try again' })).toBeTruthy();
+  });
+
+  it('shows the slot and when the run started: a late backfill is visibly late', async () => {
+    const backfill = { ...failedRun('employees_20260222_175000'), scheduledAt: '2026-02-22T17:50:00.000Z', startedAt: '2026-02-22T18:25:59.000Z', finishedAt: '2026-02-22T18:26:00.000Z' };
+    stubFetch({ 'GET /api/jobs/employees/runs?limit=20': () => ({ status: 200, body: runsPage([backfill]) }) });
+    render(<JobHistory job="employees" />);
+    await screen.findByRole('table');
+    expect(screen.getAllByRole('columnheader').map((th) => th.textContent?.replace(/[▲▼↕]/g, '').trim())).toEqual(['Slot', 'Started', 'Status', 'Rows', 'Size', 'Duration', 'Cursor range', 'Actions']);
+    const row = screen.getAllByRole('row')[1]!;
+    expect(row.querySelector('td[data-label="Slot"] time')?.getAttribute('datetime')).toBe('2026-02-22T17:50:00.000Z');
+    expect(row.querySelector('td[data-label="Started"] time')?.getAttribute('datetime')).toBe('2026-02-22T18:25:59.000Z');
+    expect(row.querySelector('td[data-label="Started"] time')?.getAttribute('title')).toBe('2026-02-22 18:25:59 UTC');
+  });
+
+  it('says a failed run committed no cursor range (not "full export") and shows cursor timestamps readably', async () => {
+    const failedIncremental = { ...failedRun('employees_20260222_101000'), cursor: null };
+    const committed = committedRun('employees_20260222_101500', { cursor: { from: { value: '2026-01-08 01:25:39.062093+00', key: '9000' }, to: { value: '2026-01-08 03:00:00+02', key: '10000' } } });
+    stubFetch({ 'GET /api/jobs/employees/runs?limit=20': () => ({ status: 200, body: runsPage([committed, failedIncremental]) }) });
+    render(<JobHistory job="employees" />);
+    await screen.findByRole('table');
+    const [, first, second] = screen.getAllByRole('row');
+    const range = within(first!).getByText('2026-01-08 01:25:39.062093 UTC → 2026-01-08 01:00:00 UTC');
+    // The raw values and keys stay available on hover.
+    expect(range.getAttribute('title')).toBe('from (2026-01-08 01:25:39.062093+00, 9000] to (2026-01-08 03:00:00+02, 10000)');
+    expect(within(second!).getByText('none (nothing committed)')).toBeTruthy();
+    expect(within(second!).queryByText('full export')).toBeNull();
+  });
+
+  it('keeps the status cell one grid item in the narrow layout (the badge does not stretch)', async () => {
+    stubFetch({ 'GET /api/jobs/employees/runs?limit=3': () => ({ status: 200, body: page1 }) });
+    render(<JobHistory job="employees" pageSize={3} />);
+    await screen.findByRole('table');
+    const cell = screen.getAllByRole('row')[2]!.querySelector('td[data-label="Status"]')!;
+    expect(cell.children).toHaveLength(1);
+    expect(cell.firstElementChild?.className).toBe('status-cell');
+    expect(within(cell as HTMLElement).getByText('Failed').className).toBe('badge badge-failed');
   });
 });

@@ -3,13 +3,16 @@ import { useMemo, useState } from 'react';
 import { api } from '../api.js';
 import { Empty, ErrorBox, Loading, RefreshBar, StatusBadge, Time } from '../components/common.js';
 import { DownloadButton } from '../components/DownloadButton.js';
-import { formatBytes, formatCount, formatDuration } from '../format.js';
+import { formatBytes, formatCount, formatCursorValue, formatDuration } from '../format.js';
 import { href } from '../router.js';
 import { useResource } from '../use-resource.js';
 
-type SortKey = 'time' | 'status' | 'rows' | 'bytes' | 'duration';
+type SortKey = 'time' | 'started' | 'status' | 'rows' | 'bytes' | 'duration';
 const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
-  { key: 'time', label: 'Time' },
+  // The slot the run is for (its id), and when it actually ran: a retry or backfill of an old
+  // slot runs long after it.
+  { key: 'time', label: 'Slot' },
+  { key: 'started', label: 'Started' },
   { key: 'status', label: 'Status' },
   { key: 'rows', label: 'Rows', numeric: true },
   { key: 'bytes', label: 'Size', numeric: true },
@@ -18,6 +21,7 @@ const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
 
 const sortValue: Record<SortKey, (run: RunListItem) => string | number> = {
   time: (run) => run.scheduledAt,
+  started: (run) => run.startedAt ?? '',
   status: (run) => run.status,
   rows: (run) => run.rows,
   bytes: (run) => run.bytes,
@@ -80,15 +84,21 @@ export function JobHistory({ job, pageSize = DEFAULT_RUNS_PAGE_SIZE }: { job: st
             <tbody>
               {sorted.map((run) => (
                 <tr key={run.runId}>
-                  <td data-label="Time">
+                  <td data-label="Slot">
                     <a href={href.run(run.runId)} aria-label={`Run ${run.runId}`}>
                       <Time iso={run.scheduledAt} />
                     </a>
                   </td>
+                  <td data-label="Started">
+                    <Time iso={run.startedAt} />
+                  </td>
                   <td data-label="Status">
-                    <StatusBadge status={run.status} />
-                    {run.failedAttempts > 0 && run.status === 'committed' ? <span className="muted small"> after {run.failedAttempts} failed</span> : null}
-                    {run.status === 'failed' && run.errorCode ? <span className="error-text small"> {run.errorCode}</span> : null}
+                    {/* One grid item in the narrow layout, so the badge keeps its size. */}
+                    <span className="status-cell">
+                      <StatusBadge status={run.status} />
+                      {run.failedAttempts > 0 && run.status === 'committed' ? <span className="muted small"> after {run.failedAttempts} failed</span> : null}
+                      {run.status === 'failed' && run.errorCode ? <span className="error-text small"> {run.errorCode}</span> : null}
+                    </span>
                   </td>
                   <td data-label="Rows" className="num">
                     {run.status === 'failed' ? '–' : formatCount(run.rows)}
@@ -100,7 +110,7 @@ export function JobHistory({ job, pageSize = DEFAULT_RUNS_PAGE_SIZE }: { job: st
                     {formatDuration(run.durationMs)}
                   </td>
                   <td data-label="Cursor range" className="cursor">
-                    <CursorRange cursor={run.cursor} />
+                    <CursorRange cursor={run.cursor} status={run.status} />
                   </td>
                   <td data-label="Download">
                     <RunDownload run={run} />
@@ -133,10 +143,15 @@ function emptyMessage(cursor: string | undefined, nextCursor: string | null): st
   return cursor ? 'No older runs.' : 'This job has not run yet. Runs appear here as soon as they commit or fail.';
 }
 
-export function CursorRange({ cursor }: { cursor: RunListItem['cursor'] }) {
+/**
+ * The incremental window of a run. A failed run committed nothing (whatever its mode), so it has
+ * no range; a committed run without a cursor was a full export.
+ */
+export function CursorRange({ cursor, status = 'committed' }: { cursor: RunListItem['cursor']; status?: RunListItem['status'] }) {
+  if (status === 'failed' && (!cursor || (!cursor.from && !cursor.to))) return <span className="muted">none (nothing committed)</span>;
   if (!cursor) return <span className="muted">full export</span>;
-  const from = cursor.from ? cursor.from.value : 'start';
-  const to = cursor.to ? cursor.to.value : 'no new rows';
+  const from = cursor.from ? formatCursorValue(cursor.from.value) : 'start';
+  const to = cursor.to ? formatCursorValue(cursor.to.value) : 'no new rows';
   return (
     <span title={`from (${cursor.from ? `${cursor.from.value}, ${cursor.from.key}` : 'start'}] to (${cursor.to ? `${cursor.to.value}, ${cursor.to.key}` : '–'})`}>
       {from} → {to}

@@ -29,7 +29,10 @@ describe('View: JobsOverview', () => {
 
     const orders = screen.getByRole('article', { name: 'orders' });
     expect(within(orders).getByText('Failing')).toBeTruthy();
-    expect(within(orders).getByText(/database\/DB_UNREACHABLE connection refused/)).toBeTruthy();
+    const error = within(orders).getByText(/database\/DB_UNREACHABLE connection refused/);
+    // A long error takes the card's full width (label above it), its whole text on hover.
+    expect(error.parentElement?.className).toBe('fact-wide');
+    expect(error.getAttribute('title')).toBe('connection refused by 10.0.0.5:5432');
 
     const audit = screen.getByRole('article', { name: 'audit' });
     expect(within(audit).getByText('Never run')).toBeTruthy();

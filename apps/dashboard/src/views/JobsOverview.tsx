@@ -69,9 +69,10 @@ function JobCard({ job }: { job: JobOverview }) {
           </div>
         ) : null}
         {last && last.status === 'failed' ? (
-          <div>
+          // Label above the text: a long error gets the card's whole width, not the value column.
+          <div className="fact-wide">
             <dt>Error</dt>
-            <dd className="error-text">
+            <dd className="error-text" title={last.error ?? undefined}>
               {[last.errorClass, last.errorCode].filter(Boolean).join('/')} {last.error}
             </dd>
           </div>

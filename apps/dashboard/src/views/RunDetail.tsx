@@ -147,7 +147,7 @@ export function LogView({ lines, truncated }: { lines: LogLine[]; truncated: boo
       <h2 id="logs-title">Log</h2>
       <div className="log-filters" role="search" aria-labelledby="logs-title">
         <label>
-          Filter <input type="search" value={text} onChange={(event) => setText(event.target.value)} placeholder="text in message or fields" />
+          Filter <input type="search" value={text} onChange={(event) => setText(event.target.value)} placeholder="message or field text" />
         </label>
         <label>
           Level{' '}

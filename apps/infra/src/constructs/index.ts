@@ -7,3 +7,4 @@ export * from './export-schedules.js';
 export * from './export-state-table.js';
 export * from './parallel-export-state-machine.js';
 export * from './dashboard-api.js';
+export * from './dashboard-hosting.js';

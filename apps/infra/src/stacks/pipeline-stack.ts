@@ -2,10 +2,12 @@ import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { JobConfig } from '@rds-s3-export/shared-types';
 import type { Construct } from 'constructs';
 import { DashboardApi, type DashboardApiProps } from '../constructs/dashboard-api.js';
+import { DashboardHosting, type DashboardHostingProps } from '../constructs/dashboard-hosting.js';
 import { ExportPipeline } from '../constructs/export-pipeline.js';
 import { EXAMPLE_VPC_ID, type DeploySettings } from '../settings.js';
 
@@ -22,6 +24,13 @@ export interface PipelineStackProps extends StackProps {
   readonly dashboardApiCode?: lambda.Code;
   /** Further settings of the dashboard API. @default see `DashboardApiProps` */
   readonly dashboardApi?: Pick<DashboardApiProps, 'throttlingRateLimit' | 'throttlingBurstLimit' | 'corsAllowOrigins' | 'threatProtection' | 'logRetention'>;
+  /**
+   * The built dashboard (`dashboardSiteFromBuild()`); with `dashboardApiCode`, the stack hosts it
+   * behind CloudFront with Cognito sign-in ({@link DashboardHosting}). @default not hosted
+   */
+  readonly dashboardSite?: s3deploy.ISource;
+  /** Further settings of the hosting (Cognito domain prefix, custom domain). */
+  readonly dashboardHosting?: Pick<DashboardHostingProps, 'cognitoDomainPrefix' | 'customDomain'>;
 }
 
 /**
@@ -33,6 +42,8 @@ export class PipelineStack extends Stack {
   readonly pipeline: ExportPipeline;
   /** Present when `dashboardApiCode` was given. */
   readonly dashboardApi?: DashboardApi;
+  /** Present when `dashboardApiCode` and `dashboardSite` were given. */
+  readonly dashboardHosting?: DashboardHosting;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -65,6 +76,9 @@ export class PipelineStack extends Stack {
         exporterLogGroup: this.pipeline.exporter.logGroup,
         ...props.dashboardApi,
       });
+      if (props.dashboardSite) {
+        this.dashboardHosting = new DashboardHosting(this, 'DashboardHosting', { site: props.dashboardSite, dashboardApi: this.dashboardApi, stage: s.stage, ...props.dashboardHosting });
+      }
     }
   }
 }
