@@ -21,12 +21,29 @@ export const KeyPrefixSchema = z
   .transform(trimSlashes)
   .superRefine(check(keyPrefixProblem));
 
+/** TLS to the database: `verify-full` checks the certificate against the RDS CA bundle and the host name. */
+export const TlsModeSchema = z.enum(['disable', 'require', 'verify-full']);
+export type TlsMode = z.infer<typeof TlsModeSchema>;
+
+/** `sg-` followed by 8 or 17 hex digits, the form EC2 gives security group ids. */
+export const SECURITY_GROUP_ID_PATTERN = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
 /**
- * Database connection of a job. In AWS: the RDS-managed secret (ARN or name). For local runs: a
- * URL without a password (the password of a local run comes from the environment, never from config).
+ * Database connection of a job, as the job sees it once its deployment config is resolved. In
+ * AWS: the RDS-managed secret (ARN or name). For local runs: a URL without a password (the
+ * password of a local run comes from the environment, never from config). `name`, `tls`, `port`
+ * and `securityGroupId` come from the deployment config's named connection the job references.
  */
 export const ConnectionSchema = z
   .object({
+    /** The name of the connection in the deployment config (`connections.<name>`). @default 'default' */
+    name: trimmed().regex(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, 'must be a letter followed by up to 62 letters, digits, "_" or "-"').default('default'),
+    /** TLS mode. @default 'verify-full' in AWS; local runs follow the URL */
+    tls: TlsModeSchema.optional(),
+    /** Database port. @default 3306 for mysql/mariadb, 5432 for postgres */
+    port: z.number().int().min(1).max(65_535).optional(),
+    /** Security group of the database (the exporter gets an egress rule to it on `port`, and it an ingress rule). */
+    securityGroupId: trimmed().regex(SECURITY_GROUP_ID_PATTERN, 'must be a security group id like sg-0123456789abcdef0').optional(),
     secret: trimmed().min(1).optional(),
     url: trimmed()
       .superRefine((value, ctx) => {
