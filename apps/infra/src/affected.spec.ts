@@ -1,4 +1,4 @@
-// Proves the delivery wiring of DESIGN.md: a change in anything infra deploys (the exporter, the
+// Proves the delivery wiring (apps/infra/README.md): a change in anything infra deploys (the exporter, the
 // job catalog, and what they are built from) makes `infra` affected, so `nx affected -t deploy`
 // redeploys. Asks the real Nx CLI, without the daemon.
 import { execFileSync } from 'node:child_process';

@@ -2,7 +2,7 @@
  * Ports of the export pipeline. The core talks only to these interfaces; adapters at the
  * edges (mysql2, pg, the local folder here; S3, DynamoDB, Secrets Manager in libs/aws)
  * implement them. Adapters in other libs satisfy them structurally, so they never import
- * the core (see the dependency rule in DESIGN.md).
+ * the core (see the dependency rules in docs/architecture.md).
  */
 import type { Readable, Writable } from 'node:stream';
 import type { CsvDialect, Engine, RdsExportError } from '@rds-s3-export/shared-types';

@@ -1,5 +1,5 @@
 // Proves that the workspace's real ESLint config (eslint.config.mjs) enforces the
-// dependency rule of DESIGN.md through `@nx/enforce-module-boundaries`: each case lints
+// dependency rules (docs/architecture.md) through `@nx/enforce-module-boundaries`: each case lints
 // a small probe file "placed" inside a project (the path does not need to exist on disk;
 // the rule maps the path to a project through the Nx project graph) and asserts on the
 // rule id and the message. The allowed cases are the controls that keep the rule from
@@ -81,7 +81,7 @@ function acyclicImportTargets(lib: Lib, accept: (tags: readonly string[]) => boo
 }
 
 describe('Rule: @nx/enforce-module-boundaries in eslint.config.mjs', () => {
-  it('knows every lib of DESIGN.md as a tagged project of the graph', () => {
+  it('knows every lib of docs/architecture.md as a tagged project of the graph', () => {
     for (const lib of libs) {
       const node = graph.nodes[lib];
       expect(node, `project ${lib} is missing from the Nx graph`).toBeDefined();

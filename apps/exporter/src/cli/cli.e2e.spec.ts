@@ -3,7 +3,12 @@
  * with captured stdout/stderr, so exit codes and the exact lines are asserted). The S3
  * endpoint is reached through a fault proxy that can cut the upload at a chosen byte.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,11 +21,20 @@ import { main } from './main.js';
 
 const BUCKET = 'cli-e2e';
 const PASSWORD = 'cli-Pa55word!';
+/** The --password-stdin user: SELECT on one table only, dropped after the suite. */
+const STDIN_USER = 'cli_pw_test';
+const STDIN_PASSWORD = 'stdin-Pa55 word#%';
+const WARNING = /^warning: the password in --source is visible to other users of this machine \(process list\) and may stay in shell history; use RDS_S3_EXPORT_DB_PASSWORD or --password-stdin instead\n/;
 let s3: LocalS3;
 let proxy: FaultProxy;
 let client: S3Client;
 let my: Connection;
+/** cli_user without its password: the suite passes it the recommended way, RDS_S3_EXPORT_DB_PASSWORD. */
 let myUrl: string;
+/** cli_user with its password in the URL (the way that is visible in the process list). */
+let myUrlWithPassword: string;
+let stdinUrl: string;
+let out: string;
 let pgAdmin: pg.Client;
 let pgUrl: string;
 
@@ -37,10 +51,20 @@ beforeAll(async () => {
   await my.query(`DROP USER IF EXISTS 'cli_user'@'%'`);
   await my.query(`CREATE USER 'cli_user'@'%' IDENTIFIED BY '${PASSWORD}'`);
   await my.query(`GRANT SELECT ON cli_e2e.* TO 'cli_user'@'%'`);
+  await my.query(`CREATE TABLE people (id INT PRIMARY KEY, name VARCHAR(20)) SELECT seq AS id, CONCAT('p', seq) AS name FROM seq_1_to_25`);
+  await my.query(`DROP USER IF EXISTS '${STDIN_USER}'@'%'`);
+  await my.query(`CREATE USER '${STDIN_USER}'@'%' IDENTIFIED BY '${STDIN_PASSWORD}'`);
+  await my.query(`GRANT SELECT ON cli_e2e.people TO '${STDIN_USER}'@'%'`);
   const u = new URL(db.url);
   u.username = 'cli_user';
-  u.password = encodeURIComponent(PASSWORD);
+  u.password = '';
   myUrl = u.toString();
+  u.password = encodeURIComponent(PASSWORD);
+  myUrlWithPassword = u.toString();
+  u.username = STDIN_USER;
+  u.password = '';
+  stdinUrl = u.toString();
+  out = await mkdtemp(join(tmpdir(), 'cli-e2e-'));
   const pgdb = await freshPostgresSchema('cli_e2e');
   pgAdmin = pgdb.admin;
   pgUrl = pgdb.url;
@@ -48,21 +72,45 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await my?.query(`DROP USER IF EXISTS '${STDIN_USER}'@'%'`);
   await my?.end();
+  if (out) await rm(out, { recursive: true, force: true });
   await pgAdmin?.end();
   await proxy?.stop();
   await s3?.stop();
 });
 
 async function cli(...argv: string[]) {
+  return cliWith({ env: { RDS_S3_EXPORT_DB_PASSWORD: PASSWORD } }, ...argv);
+}
+
+async function cliWith(io: { env?: NodeJS.ProcessEnv; stdin?: Readable & { isTTY?: boolean } }, ...argv: string[]) {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
-    env: { ...process.env },
+    env: { ...process.env, ...io.env },
+    stdin: io.stdin ?? Readable.from([]),
   });
   return { code, stdout, stderr };
+}
+
+/** The real CLI in its own process (`npm run export` is `tsx run.ts`), stdin piped. */
+function spawnCli(stdin: string, ...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'run.ts'), ...argv], {
+    env: { ...process.env, RDS_S3_EXPORT_DB_PASSWORD: '' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  child.stdin.end(stdin);
+  return new Promise((done, fail) => {
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
 }
 
 async function keys(): Promise<string[]> {
@@ -137,9 +185,7 @@ describe('CLI: npm run export', () => {
     expect(run.stderr).not.toContain(PASSWORD);
     expect(run.stderr).not.toContain(encodeURIComponent(PASSWORD));
 
-    const denied = new URL(myUrl);
-    denied.password = 'not-the-password';
-    const auth = await cli('--source', denied.toString(), '--table', 'events', '--dest', `s3://${BUCKET}`, '--s3-endpoint', s3.endpoint);
+    const auth = await cliWith({ env: { RDS_S3_EXPORT_DB_PASSWORD: 'not-the-password' } }, '--source', myUrl, '--table', 'events', '--dest', `s3://${BUCKET}`, '--s3-endpoint', s3.endpoint);
     expect(auth.code).toBe(3);
     expect(auth.stderr).toMatch(/^error \[auth\/SOURCE_AUTH_FAILED\]: .*Access denied for user 'cli_user'/);
     expect(auth.stderr).not.toContain('not-the-password');
@@ -163,7 +209,8 @@ describe('CLI: npm run export', () => {
       expect(run.stderr).not.toContain('topsecret');
     }
     const trimmed = await cli('--source', source, '--table', 't', '--dest', 's3://ok-bucket ');
-    expect(trimmed.stderr).toMatch(/^error \[network\/SOURCE_UNREACHABLE\]/); // the bucket was accepted after trimming
+    // The bucket was accepted after trimming; the URL's password earned the warning first.
+    expect(trimmed.stderr).toMatch(new RegExp(`${WARNING.source}error \\[network/SOURCE_UNREACHABLE\\]`));
     expect(trimmed.stderr).not.toContain('topsecret');
   });
 
@@ -191,3 +238,64 @@ describe('CLI: npm run export', () => {
   }, 120_000);
 });
 
+describe('CLI: the database password', () => {
+  const people = (dest: string) => ['--table', 'people', '--dest', dest, '--layout', 'flat', '--run-time', '2026-02-22T13:00:00Z', '--json'];
+
+  it('warns once on stderr, without the password, when --source carries one; not otherwise', async () => {
+    const inUrl = await cliWith({}, '--source', myUrlWithPassword, ...people(`file://${out}`));
+    expect(inUrl.code).toBe(0);
+    expect(inUrl.stderr).toMatch(WARNING);
+    expect(inUrl.stderr.match(/^warning:/gm)).toHaveLength(1);
+    expect(inUrl.stderr).toMatch(/\nexported 25 rows /);
+    expect(inUrl.stdout + inUrl.stderr).not.toContain(PASSWORD);
+    expect(inUrl.stdout + inUrl.stderr).not.toContain(encodeURIComponent(PASSWORD));
+
+    const fromEnv = await cli('--source', myUrl, ...people(`file://${out}`));
+    expect(fromEnv.code).toBe(0);
+    expect(fromEnv.stderr).toMatch(/^exported 25 rows /);
+    expect(fromEnv.stderr).not.toContain('warning');
+
+    const refused = await cliWith({}, '--source', myUrlWithPassword, '--table', 'people', '--dest', 's3://Bad_Bucket');
+    expect(refused.code).toBe(2); // a bad argument is refused before the warning
+    expect(refused.stderr).toMatch(/^error \[config\/CLI_USAGE\]: --dest/);
+  });
+
+  it('--password-stdin: the real CLI authenticates with the password piped in and prints it nowhere', async () => {
+    const run = await spawnCli(`${STDIN_PASSWORD}\n`, '--source', stdinUrl, '--password-stdin', ...people(`file://${out}/stdin`));
+
+    expect(run.stderr).toMatch(/^exported 25 rows \(\d+ bytes\) in [\d.]+s to /);
+    expect(run.code).toBe(0);
+    const manifest = JSON.parse(run.stdout) as { rows: number; objects: { key: string }[] };
+    expect(manifest.rows).toBe(25);
+    const csv = await readFile(join(out, 'stdin', manifest.objects[0]!.key), 'utf8');
+    expect(parseCsv(csv).rows[24]).toEqual(['25', 'p25']);
+    expect(run.stdout + run.stderr).not.toContain(STDIN_PASSWORD);
+    expect(run.stderr).not.toContain('warning');
+  }, 120_000);
+
+  it('--password-stdin: a wrong password is exit 3 and is never printed; a password that is not piped is refused', async () => {
+    const wrong = 'wrong-Stdin-Pa55';
+    const denied = await cliWith({ stdin: Readable.from([`${wrong}\r\n`]) }, '--source', stdinUrl, '--password-stdin', ...people(`file://${out}`));
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toMatch(/^error \[auth\/SOURCE_AUTH_FAILED\]: .*Access denied for user 'cli_pw_test'/);
+    expect(denied.stdout + denied.stderr).not.toContain(wrong);
+
+    // Only one trailing newline is stripped: a second one is part of the (now wrong) password.
+    const extraNewline = await cliWith({ stdin: Readable.from([`${STDIN_PASSWORD}\n\n`]) }, '--source', stdinUrl, '--password-stdin', ...people(`file://${out}`));
+    expect(extraNewline.code).toBe(3);
+
+    const terminal = Object.assign(Readable.from([STDIN_PASSWORD]), { isTTY: true });
+    const tty = await cliWith({ stdin: terminal }, '--source', stdinUrl, '--password-stdin', ...people(`file://${out}`));
+    expect(tty.code).toBe(2);
+    expect(tty.stderr).toMatch(/^error \[config\/CLI_USAGE\]: --password-stdin reads the password from a pipe or a file, but stdin is a terminal/);
+
+    const empty = await cliWith({ stdin: Readable.from(['\n']) }, '--source', stdinUrl, '--password-stdin', ...people(`file://${out}`));
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/^error \[config\/CLI_USAGE\]: --password-stdin read an empty password from stdin/);
+
+    const both = await cliWith({ stdin: Readable.from([STDIN_PASSWORD]) }, '--source', myUrlWithPassword, '--password-stdin', ...people(`file://${out}`));
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^error \[config\/CLI_USAGE\]: --password-stdin conflicts with the password in --source/);
+    expect(both.stderr).not.toContain(PASSWORD);
+  });
+});

@@ -6,18 +6,24 @@ import { RdsExportError, type Manifest } from '@rds-s3-export/shared-types';
 import { redactSecrets } from '@rds-s3-export/export-core';
 import { parseCliArgs, USAGE } from './parse-args.js';
 import { exitCodeFor, CliUsageError } from './errors.js';
-import { resolvePlan } from '../compose/export-plan.js';
+import { PASSWORD_ENV, resolvePlan } from '../compose/export-plan.js';
 import { runPlannedExport } from '../compose/run-planned-export.js';
 import { progressPrinter } from './progress.js';
+import { PASSWORD_IN_URL_WARNING, readPasswordFromStdin, urlHasPassword, type PasswordInput } from './password.js';
 
 /** Where the CLI writes; a terminal stderr gets live progress. */
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
+  /** Read only with --password-stdin. */
+  readonly stdin?: PasswordInput;
 }
 
-export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin },
+): Promise<number> {
   let secrets: readonly string[] = [];
   try {
     const command = parseCliArgs(argv);
@@ -25,7 +31,15 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       io.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const plan = resolvePlan(command, io.env, new Date());
+    if (urlHasPassword(command.sourceUrl)) io.stderr.write(`${PASSWORD_IN_URL_WARNING}\n`);
+    let env = io.env;
+    if (command.passwordStdin) {
+      const password = await readPasswordFromStdin(io.stdin ?? process.stdin);
+      secrets = [password];
+      // Takes the place of the environment variable (and wins over it: the flag is explicit).
+      env = { ...io.env, [PASSWORD_ENV]: password };
+    }
+    const plan = resolvePlan(command, env, new Date());
     secrets = plan.secrets;
     const progress = progressPrinter(io.stderr);
     let manifest: Manifest;

@@ -1,18 +1,23 @@
 import { parseArgs } from 'node:util';
 import { identifierProblem, jobNameProblem, parseDestination, type Destination } from '@rds-s3-export/shared-types';
 import { CliUsageError } from './errors.js';
+import { urlHasPassword } from './password.js';
 
 export const USAGE = `Usage:
   npm run export -- --source <mysql|mariadb|postgres>://user[:pass]@host:port/db
                     (--table <name> | --query "<sql>" --job-name <name>)
                     --dest <s3://bucket[/prefix] | file:///abs/dir>
                     [--layout hive|flat] [--compression none|gzip] [--run-time <ISO-8601>]
-                    [--s3-endpoint <url>] [--json]
+                    [--s3-endpoint <url>] [--json] [--password-stdin]
                     [--max-rows-per-file N] [--max-bytes-per-file N] [--chunks N [--chunk-key col] [--concurrency N]]
   npm run export -- --job <name> [--source …] [--dest …] [--s3-endpoint <url>] [--run-time …] [--json]
 
 Options:
-  --source        database URL; the password may instead come from RDS_S3_EXPORT_DB_PASSWORD
+  --source        database URL; a password in it is visible in the process list, so prefer
+                  RDS_S3_EXPORT_DB_PASSWORD or --password-stdin
+  --password-stdin
+                  read the database password from stdin (a pipe or file, to EOF; one trailing
+                  newline is dropped); not with a password in --source
   --table         table to export (letters, digits, _ and $; optionally schema.table)
   --query         a single SELECT to export instead of a table (needs --job-name)
   --job-name      names the objects of a --query export (default: the table name)
@@ -47,6 +52,8 @@ export interface CliCommand {
   readonly s3Endpoint?: string;
   readonly json: boolean;
   readonly help: boolean;
+  /** Read the database password from stdin (main does the reading). */
+  readonly passwordStdin?: boolean;
   readonly maxRowsPerFile?: number;
   readonly maxBytesPerFile?: number;
   readonly chunks?: number;
@@ -75,6 +82,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         json: { type: 'boolean', default: false },
         job: { type: 'string' },
         help: { type: 'boolean', default: false },
+        'password-stdin': { type: 'boolean', default: false },
         'max-rows-per-file': { type: 'string' },
         'max-bytes-per-file': { type: 'string' },
         chunks: { type: 'string' },
@@ -94,6 +102,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     if (!allowed.includes(v)) throw new CliUsageError(`--${option} must be one of ${allowed.join(', ')} (got "${value}")`);
     return v;
   };
+
+  const passwordStdin = values['password-stdin'] ?? false;
+  if (passwordStdin && urlHasPassword(values.source)) {
+    throw new CliUsageError('--password-stdin conflicts with the password in --source; drop the password from the URL');
+  }
 
   const catalogJob = values.job?.trim();
   const table = values.table?.trim();
@@ -174,5 +187,6 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     s3Endpoint,
     json: values.json ?? false,
     help: false,
+    passwordStdin,
   };
 }

@@ -5,6 +5,7 @@
  * the field (or option) and must not echo a password.
  */
 import { createServer, type Server } from 'node:net';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatIssues, JobConfigSchema } from '@rds-s3-export/shared-types';
 import { main } from '../cli/main.js';
@@ -159,9 +160,13 @@ afterAll(async () => {
 });
 
 async function cli(...argv: string[]) {
+  return cliWithStdin(Readable.from([]), ...argv);
+}
+
+async function cliWithStdin(stdin: Readable & { isTTY?: boolean }, ...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {} });
+  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {}, stdin });
   return { code, stdout, stderr };
 }
 
@@ -192,6 +197,8 @@ describe('Hostile configuration: the CLI', () => {
     { what: 'an unknown compression', argv: () => ['--source', source(), '--table', 'orders', '--dest', dest, '--compression', 'zip'], names: '--compression' },
     { what: 'an unknown option', argv: () => ['--source', source(), '--table', 'orders', '--dest', dest, '--multiple-statements'], names: '--multiple-statements' },
     { what: 'a source URL with an unknown scheme', argv: () => ['--source', 'oracle://u:hunter2-Pa55@127.0.0.1/x', '--table', 'orders', '--dest', dest], names: 'scheme' },
+    { what: '--password-stdin with a password in --source', argv: () => ['--source', source(), '--password-stdin', '--table', 'orders', '--dest', dest], names: '--password-stdin conflicts with the password in --source' },
+    { what: '--password-stdin given a value', argv: () => ['--source', source(), '--password-stdin=hunter2-Pa55', '--table', 'orders', '--dest', dest], names: '--password-stdin' },
   ];
 
   for (const c of cases) {
@@ -199,11 +206,34 @@ describe('Hostile configuration: the CLI', () => {
       const before = connections;
       const run = await cli(...c.argv(), ...(c.argv().includes('--s3-endpoint') ? [] : common()));
       expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(/^error \[config\//);
+      // Refused while parsing: the error alone. Refused later (the URL, the query): the warning
+      // about the password in --source first, which names no password.
+      expect(run.stderr).toMatch(/^(warning: the password in --source is visible [^\n]*\n)?error \[config\/[^\n]*\n/);
       expect(run.stderr).toContain(c.names);
       expect(run.stderr).not.toContain('hunter2-Pa55');
       expect(run.stdout).toBe('');
       expect(connections).toBe(before);
     });
   }
+});
+
+describe('Hostile configuration: --password-stdin', () => {
+  const argv = () => ['--source', `mariadb://root@127.0.0.1:${portOf(db)}/shop`, '--password-stdin', '--table', 'orders', '--dest', 's3://exports', '--s3-endpoint', `http://127.0.0.1:${portOf(s3)}`];
+
+  it('refuses a terminal on stdin with exit code 2, saying how to pipe it, before any connection', async () => {
+    const before = connections;
+    const run = await cliWithStdin(Object.assign(Readable.from(['hunter2-Pa55']), { isTTY: true }), ...argv());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error \[config\/CLI_USAGE\]: --password-stdin reads the password from a pipe or a file, but stdin is a terminal; e\.g\. printf/);
+    expect(connections).toBe(before);
+  });
+
+  it('refuses an oversized stdin without buffering it or echoing it, before any connection', async () => {
+    const before = connections;
+    const run = await cliWithStdin(Readable.from([Buffer.alloc(70 * 1024, 'hunter2-Pa55')]), ...argv());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error \[config\/CLI_USAGE\]: --password-stdin read more than 65536 bytes from stdin; pipe only the password/);
+    expect(run.stderr).not.toContain('hunter2-Pa55');
+    expect(connections).toBe(before);
+  });
 });

@@ -275,7 +275,7 @@ describe('Class: CsvEncoderStream (differential, generated rows)', () => {
 });
 
 // ---------------------------------------------------------------------------------------
-// Literal expectations of the contract (DESIGN.md, "CSV dialect")
+// Literal expectations of the contract (README.md, "The CSV contract")
 // ---------------------------------------------------------------------------------------
 
 describe('Function: encodeRow (contract literals)', () => {

@@ -1,5 +1,5 @@
 /**
- * How each MySQL/MariaDB column type becomes CSV text (the CSV contract in DESIGN.md).
+ * How each MySQL/MariaDB column type becomes CSV text (the CSV contract in README.md).
  * Decided once per export from the result metadata; the per-row work is a lookup-free loop
  * over the few columns that need a conversion.
  */

@@ -1,5 +1,5 @@
 /**
- * How each PostgreSQL type becomes CSV text (the CSV contract in DESIGN.md). The conversion
+ * How each PostgreSQL type becomes CSV text (the CSV contract in README.md). The conversion
  * happens in the SELECT list, so the same expressions serve COPY and the row cursor, and the
  * server does the work: no JS Date, no JS number ever touches a value.
  */
