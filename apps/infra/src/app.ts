@@ -8,13 +8,14 @@ import { CiAccessStack } from './stacks/ci-access-stack.js';
 import { PipelineStack } from './stacks/pipeline-stack.js';
 
 /**
- * The stacks' environment from the settings (`account`/`region`, else the CDK CLI's
- * `CDK_DEFAULT_ACCOUNT`/`CDK_DEFAULT_REGION`). What is unknown stays agnostic, so `cdk synth`
- * works offline with no credentials; `cdk deploy` then targets the credentials' account and region.
+ * The stacks' environment from the settings: the region of the VPC (setting `region`, else its
+ * availability zones'), and the account of the setting `account`, else `CDK_DEFAULT_ACCOUNT`
+ * (the CDK CLI sets it from the credentials in use). Without credentials the account stays
+ * agnostic, so `cdk synth` works offline; `cdk deploy` then uses the credentials' account.
  */
 export const stackEnvironment = (settings: DeploySettings): Environment => ({
   ...(settings.account && { account: settings.account }),
-  ...(settings.region && { region: settings.region }),
+  region: settings.region,
 });
 
 export const pipelineStackName = (stage: string) => `RdsS3Export-${stage}`;

@@ -94,7 +94,7 @@ describe('cdk-nag: AwsSolutions', () => {
     const { app: named } = build(testSettings(), byName);
     expect(() => named.synth()).not.toThrow();
     expect(ackList(named).filter((a) => a.includes('secretsmanager'))).toEqual([
-      'Pipeline/Exporter/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:rds-s3-export/employees-??????]',
+      'Pipeline/Exporter/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:eu-west-1:<AWS::AccountId>:secret:rds-s3-export/employees-??????]',
     ]);
   });
 
@@ -104,7 +104,7 @@ describe('cdk-nag: AwsSolutions', () => {
     const report = JSON.parse(readFileSync(path.join(parallel.synth().directory, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
     expect(report.pluginReports).toEqual([]);
     const machine = 'Pipeline/Parallel-orders-archive';
-    const executions = 'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"<Id>"}]}]}';
+    const executions = 'arn:<AWS::Partition>:states:eu-west-1:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"<Id>"}]}]}';
     // Exactly the findings of the real app plus the state machine's four.
     expect(ackList(parallel)).toEqual(
       [

@@ -19,10 +19,11 @@ export interface DeploySettings {
    */
   readonly account?: string;
   /**
-   * AWS region of the stacks: the setting `region`, else `CDK_DEFAULT_REGION` (the CDK CLI sets
-   * it from the profile / `AWS_REGION`). @default environment-agnostic (synth offline)
+   * AWS region of the stacks: the setting `region`, else the region of `availabilityZones` (the
+   * VPC's). Not `CDK_DEFAULT_REGION`: the CDK CLI sets that to us-east-1 when no profile or
+   * `AWS_REGION` names one, and a stack outside its VPC's region can only fail to deploy.
    */
-  readonly region?: string;
+  readonly region: string;
   readonly vpcId: string;
   /** At least two; one private subnet (and one route table entry) per zone, in the same order. */
   readonly availabilityZones: readonly string[];
@@ -100,15 +101,16 @@ export function readDeploySettings(context: (key: string) => unknown, env: NodeJ
   const stage = (typeof context('stage') === 'string' ? String(context('stage')) : undefined) ?? env.DEPLOY_STAGE?.trim() ?? 'dev';
   if (!/^[a-z][a-z0-9-]{0,20}$/.test(stage)) problems.push(`stage "${stage}" must be lowercase letters, digits and dashes (at most 21, starting with a letter)`);
 
-  // The stacks' environment: explicit settings win over what the CDK CLI derived from the credentials.
+  // The stacks' environment: the explicit setting wins over what the CDK CLI derived from the credentials.
   const account = matching('account', get('account') ?? (env.CDK_DEFAULT_ACCOUNT?.trim() || undefined), ACCOUNT_ID, 'a 12-digit AWS account id');
-  const region = matching('region', get('region') ?? (env.CDK_DEFAULT_REGION?.trim() || undefined), REGION, 'an AWS region like eu-west-1');
+  const explicitRegion = matching('region', get('region'), REGION, 'an AWS region like eu-west-1');
 
   const vpcId = matching('vpcId', required('vpcId'), VPC_ID, 'a VPC id like vpc-0123456789abcdef0') ?? '';
   const zones = list('availabilityZones', AVAILABILITY_ZONE, 'availability zones like eu-west-1a');
   const subnets = list('privateSubnetIds', SUBNET_ID, 'subnet ids like subnet-0123456789abcdef0');
   const routeTables = list('privateSubnetRouteTableIds', ROUTE_TABLE_ID, 'route table ids like rtb-0123456789abcdef0');
-  checkNetworkShape(zones, subnets, routeTables, region, problem);
+  const zonesRegion = checkNetworkShape(zones, subnets, routeTables, explicitRegion && REGION.test(explicitRegion) ? explicitRegion : undefined, problem);
+  const region = explicitRegion ?? zonesRegion ?? '';
 
   const exportBucketName = get('exportBucketName');
   const bucketProblem = exportBucketName === undefined ? null : bucketNameProblem(exportBucketName);
@@ -136,7 +138,7 @@ export function readDeploySettings(context: (key: string) => unknown, env: NodeJ
   return {
     stage,
     ...(account && { account }),
-    ...(region && { region }),
+    region,
     vpcId,
     availabilityZones: zones,
     privateSubnetIds: subnets,
@@ -162,7 +164,7 @@ function checkNetworkShape(
   routeTables: readonly string[],
   region: string | undefined,
   problem: (name: string, message: string) => void,
-): void {
+): string | undefined {
   const duplicates = (items: readonly string[]) => [...new Set(items.filter((item, i) => items.indexOf(item) !== i))];
   if (zones.length > 0 && zones.length < 2) {
     problem('availabilityZones', `must name at least 2 availability zones (got ${zones.length}: ${zones.join(', ')}); RDS and the exporter span two zones`);
@@ -181,6 +183,7 @@ function checkNetworkShape(
   const regions = new Set(zones.map((zone) => AVAILABILITY_ZONE.exec(zone)?.[1]).filter((r): r is string => r !== undefined));
   if (regions.size > 1) problem('availabilityZones', `mixes regions (${[...regions].join(', ')}); a VPC lives in one region`);
   if (region && regions.size === 1 && !regions.has(region)) {
-    problem('availabilityZones', `are in ${[...regions][0]} but the stacks deploy to region ${region} (setting "region" or CDK_DEFAULT_REGION)`);
+    problem('availabilityZones', `are in ${[...regions][0]} but the setting "region" is ${region}; the stacks deploy to the VPC's region`);
   }
+  return regions.size === 1 ? [...regions][0] : undefined;
 }

@@ -33,6 +33,7 @@ export const testExporterCode = (): lambda.Code => lambda.Code.fromInline('expor
 
 export const testSettings = (overrides: Partial<DeploySettings> = {}): DeploySettings => ({
   stage: 'test',
+  region: 'eu-west-1',
   vpcId: 'vpc-0aaaaaaaaaaaaaaaa',
   availabilityZones: ['eu-west-1a', 'eu-west-1b'],
   privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
