@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -101,7 +101,17 @@ export class ExportNetwork extends Construct {
     // placeholder as soon as one is added. Keep it inline, so that CloudFormation creates the
     // group without EC2's default allow-all egress rule in the first place, whatever the order
     // in which the separate rules are created.
-    (this.securityGroup.node.defaultChild as ec2.CfnSecurityGroup).addPropertyOverride('SecurityGroupEgress', [NO_TRAFFIC_EGRESS]);
+    // The override replaces CDK's inline list, so an inline rule (an address range peer) would
+    // vanish: refuse one at synth instead. Every rule here has a group or prefix list peer.
+    const cfn = this.securityGroup.node.defaultChild as ec2.CfnSecurityGroup;
+    const inline = cfn.securityGroupEgress;
+    cfn.addPropertyOverride('SecurityGroupEgress', [NO_TRAFFIC_EGRESS]);
+    this.node.addValidation({
+      validate: () => {
+        const rules = (Stack.of(this).resolve(inline) as unknown[] | undefined) ?? [];
+        return rules.length === 0 ? [] : [`the exporter security group must have no inline egress rule (got ${JSON.stringify(rules)}): egress goes to the databases' groups and the VPC endpoints only`];
+      },
+    });
     this.allowDatabases(props.databases);
 
     // HTTPS to S3 and DynamoDB through their gateway endpoints: the traffic goes to the
