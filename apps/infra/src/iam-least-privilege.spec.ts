@@ -169,7 +169,8 @@ describe('IAM: every synthesized policy is least privilege', () => {
   it('lets the exporter write only under the data and manifest prefixes, and read only manifests', () => {
     const writable = new Set([`${bucketArn}/rds_exports/*`, `${bucketArn}/_manifests/*`]);
     expect(resourcesOf(exporterRole, 's3:PutObject')).toEqual(writable);
-    expect(resourcesOf(exporterRole, 's3:AbortMultipartUpload')).toEqual(writable);
+    // Manifests are single PUTs (libs/export-core putObject); only data objects are multipart uploads.
+    expect(resourcesOf(exporterRole, 's3:AbortMultipartUpload')).toEqual(new Set([`${bucketArn}/rds_exports/*`]));
     expect(resourcesOf(exporterRole, 's3:GetObject')).toEqual(new Set([`${bucketArn}/_manifests/*`]));
     expect(resourcesOf(exporterRole, 's3:DeleteObject')).toEqual(new Set([`${bucketArn}/rds_exports/*`]));
     // ListBucket on the bucket itself: a missing manifest must be a 404, not a 403 (see ExportBucket).

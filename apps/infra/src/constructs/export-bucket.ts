@@ -106,19 +106,20 @@ export class ExportBucket extends Construct {
   }
 
   /**
-   * Lets `grantee` write (multipart) data objects and manifests, and delete data objects (a run
-   * that is aborted after S3 completed its upload removes the object again). Nothing else: no
-   * overwrite of objects outside the prefixes, no reads of data.
+   * Lets `grantee` write data objects (multipart: PutObject covers create/upload/complete, and
+   * AbortMultipartUpload) and manifests (single PutObject, never multipart), and delete data
+   * objects (a run that is aborted after S3 completed its upload removes the object again).
+   * Nothing else: no overwrite of objects outside the prefixes, no reads of data.
    */
   grantWriteExports(grantee: iam.IGrantable): iam.Grant {
     const grant = iam.Grant.addToPrincipal({
       grantee,
-      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      actions: ['s3:PutObject'],
       resourceArns: [...this.dataPrefixes, ...this.manifestPrefixes].map((p) => this.bucket.arnForObjects(`${p}/*`)),
     });
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['s3:DeleteObject'],
+      actions: ['s3:AbortMultipartUpload', 's3:DeleteObject'],
       resourceArns: this.dataPrefixes.map((p) => this.bucket.arnForObjects(`${p}/*`)),
     });
     // Multipart uploads to SSE-KMS need Decrypt as well as GenerateDataKey.
