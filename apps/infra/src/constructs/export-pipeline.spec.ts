@@ -194,7 +194,7 @@ describe('Construct: ExportNetwork', () => {
   });
 
   it('leaves a database security group it may not change alone, and outputs the rule to add', () => {
-    const jobs = testJobs().map((j): JobConfig => (j.connection.name === 'shop' ? { ...j, connection: { ...j.connection, addIngressRule: false } } : j));
+    const jobs = testJobs().map((j): JobConfig => (j.connection.name === 'shop' ? JobConfigSchema.parse({ ...j, connection: { ...j.connection, addIngressRule: false } }) : j));
     const { stack } = testPipeline({ jobs });
     const t = Template.fromStack(stack);
     const r = t.toJSON().Resources as Resources;
