@@ -1,4 +1,4 @@
-import { bucketNameProblem } from '@rds-s3-export/shared-types';
+import { bucketNameProblem, SECURITY_GROUP_ID_PATTERN } from '@rds-s3-export/shared-types';
 
 /**
  * Deployment settings: the environment variable `RDS_S3_EXPORT_<NAME>` (GitHub environment
@@ -53,7 +53,6 @@ const ec2Id = (prefix: string) => new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]
 export const VPC_ID = ec2Id('vpc');
 export const SUBNET_ID = ec2Id('subnet');
 export const ROUTE_TABLE_ID = ec2Id('rtb');
-export const SECURITY_GROUP_ID = ec2Id('sg');
 /** `eu-west-1`, `us-gov-west-1`, `ap-southeast-5`, `eusc-de-east-1`. */
 export const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
 /** A zone is its region plus one letter (`eu-west-1a`). */
@@ -119,7 +118,7 @@ export function readDeploySettings(context: (key: string) => unknown, env: NodeJ
 
   const endpoints = get('createVpcEndpoints') ?? 'true';
   if (endpoints !== 'true' && endpoints !== 'false') problem('createVpcEndpoints', `must be true or false (got "${endpoints}")`);
-  const endpointGroup = matching('vpcEndpointSecurityGroupId', get('vpcEndpointSecurityGroupId'), SECURITY_GROUP_ID, 'a security group id like sg-0123456789abcdef0');
+  const endpointGroup = matching('vpcEndpointSecurityGroupId', get('vpcEndpointSecurityGroupId'), SECURITY_GROUP_ID_PATTERN, 'a security group id like sg-0123456789abcdef0');
   if (endpoints === 'false' && !endpointGroup) {
     problem(
       'vpcEndpointSecurityGroupId',

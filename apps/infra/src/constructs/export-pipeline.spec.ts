@@ -219,6 +219,11 @@ describe('Construct: ExportNetwork', () => {
     const toShop = rulesOf(r, 'AWS::EC2::SecurityGroupEgress').filter((rule) => rule.DestinationSecurityGroupId === SHOP_SECURITY_GROUP_ID);
     expect(toShop.map((rule) => rule.FromPort).sort()).toEqual([3306, 3307]);
     expect(toShop.find((rule) => rule.FromPort === 3306)!.Description).toBe('exporter to database (shop, shop-replica)');
+    // Three connections share the shop secret: it is granted (and imported) once.
+    const secretGrants = rulesOf(r, 'AWS::IAM::Policy')
+      .flatMap((p) => (p.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement)
+      .filter((st) => JSON.stringify(st.Action).includes('secretsmanager:'));
+    expect(secretGrants.map((st) => st.Resource)).toEqual([[TEST_SECRET_ARN, SHOP_SECRET_ARN]]);
   });
 });
 

@@ -199,18 +199,27 @@ export class ExportPipeline extends Construct {
     new CfnOutput(this, 'AthenaWorkGroupName', { value: this.catalog.workGroupName });
   }
 
-  /** One imported secret per connection: by complete ARN, or by name in the stack's account and region. */
+  /**
+   * The connections' secrets, imported once each (connections may share one): by complete ARN,
+   * or by name in the stack's account and region.
+   */
   private importSecrets(connections: readonly DeployedConnection[]): Map<string, secretsmanager.ISecret> {
-    return new Map(
-      connections.map((c, index) => {
-        const id = `DatabaseSecret${index + 1}`;
-        const secret =
+    const imported = new Map<string, secretsmanager.ISecret>();
+    const byConnection = new Map<string, secretsmanager.ISecret>();
+    for (const c of connections) {
+      const key = c.secret.kind === 'arn' ? c.secret.arn : `name:${c.secret.name}`;
+      let secret = imported.get(key);
+      if (!secret) {
+        const id = `DatabaseSecret${imported.size + 1}`;
+        secret =
           c.secret.kind === 'arn'
             ? secretsmanager.Secret.fromSecretCompleteArn(this, id, c.secret.arn)
             : secretsmanager.Secret.fromSecretNameV2(this, id, c.secret.name);
-        return [c.name, secret] as const;
-      }),
-    );
+        imported.set(key, secret);
+      }
+      byConnection.set(c.name, secret);
+    }
+    return byConnection;
   }
 
   /**

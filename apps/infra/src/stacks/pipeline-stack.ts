@@ -37,7 +37,8 @@ export interface PipelineStackProps extends StackProps {
  * The deployable pipeline of one stage: imports the existing VPC and subnets (and the
  * connections' security groups and secrets, an existing bucket) by id, without context lookups
  * so that synth runs offline, and builds an {@link ExportPipeline} in them. The account and
- * region are the `env` the app gives it (from the settings / CDK CLI; agnostic when unknown).
+ * region are the `env` the app gives it (`stackEnvironment`: the VPC's region; the account of the
+ * settings or the CDK CLI's credentials, agnostic without them).
  */
 export class PipelineStack extends Stack {
   readonly pipeline: ExportPipeline;
