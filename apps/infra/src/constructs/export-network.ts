@@ -93,7 +93,9 @@ export class ExportNetwork extends Construct {
 
     this.securityGroup = new ec2.SecurityGroup(this, 'ExporterSecurityGroup', {
       vpc: props.vpc,
-      description: 'rds-s3-export exporter Lambda: out to the databases and the VPC endpoints only',
+      // Unchanged since the single-database version: a new description would replace the group
+      // (and the function's ENIs) on update. "The database port": each database's port.
+      description: 'rds-s3-export exporter Lambda: out to the database port and HTTPS (VPC endpoints) only',
       allowAllOutbound: false,
     });
     // Every egress rule below is a separate AWS::EC2::SecurityGroupEgress (their peers are
