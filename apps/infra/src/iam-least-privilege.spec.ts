@@ -3,7 +3,7 @@
 // each principal. A permission added anywhere without being listed here fails the walk.
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TEST_SECRET_ARN, testJobs, testPipelineWithDashboard } from './testing/test-settings.js';
+import { SHOP_SECRET_ARN, TEST_SECRET_ARN, testJobs, testPipelineWithDashboard } from './testing/test-settings.js';
 
 type Json = unknown;
 interface Statement {
@@ -54,6 +54,8 @@ let startRole: string;
 let machine: string;
 let dashboardRole: string;
 let dashboardLogGroupArn: string;
+let lookupRole: string;
+let lookupLogGroupArn: string;
 
 /** A resolved CloudFormation value as one comparable string (`Fn::GetAtt` -> `<Id.Attr>`, `Ref` -> `<Id>`). */
 function flat(value: Json): string {
@@ -117,12 +119,19 @@ const idOf = (type: string) => {
 };
 
 beforeAll(() => {
-  // Prepare: the pipeline as the app builds it, with an explicit secret, and the test catalog:
-  // direct jobs and one parallel job (state machine role, scheduler start role).
+  // Prepare: the pipeline as the app builds it over the test deployment: three jobs on two
+  // databases (PostgreSQL "hr", MariaDB "shop"), direct jobs and one parallel job (state machine
+  // role, scheduler start role).
   // The dashboard API is in the walk too (as the pipeline stack adds it with dashboardApiCode).
   resources = Template.fromStack(testPipelineWithDashboard({ jobs: testJobs() }).stack).toJSON().Resources as Resources;
   statements = collectStatements();
-  const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+  // The prefix list lookup (a deploy-time custom resource) has a Lambda of its own.
+  const lookup = Object.entries(resources).find(([, r]) => r.Type === 'AWS::IAM::Role' && String(r.Properties.Description).includes('prefix list'))!;
+  lookupRole = lookup[0];
+  const lookupFunction = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && flat(r.Properties.Role) === `<${lookupRole}.Arn>`);
+  expect(lookupFunction).toHaveLength(1);
+  lookupLogGroupArn = `<${flat((lookupFunction[0]![1].Properties.LoggingConfig as Record<string, Json>).LogGroup).replace(/^<|>$/g, '')}.Arn>`;
+  const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r !== lookupFunction[0]![1]);
   expect(functions).toHaveLength(2);
   const isDashboard = (r: { Properties: Record<string, Json> }) =>
     (r.Properties.Environment as { Variables: Record<string, Json> }).Variables.EXPORTER_LOG_GROUP !== undefined;
@@ -149,9 +158,10 @@ beforeAll(() => {
 });
 
 describe('IAM: every synthesized policy is least privilege', () => {
-  it('finds the policies to walk: exporter, scheduler invoke, scheduler start, state machine and dashboard API roles, nothing else', () => {
-    expect(new Set([exporterRole, schedulerRole, startRole, machineRole, dashboardRole]).size).toBe(5);
-    expect(new Set(statements.map((s) => s.role))).toEqual(new Set([exporterRole, schedulerRole, startRole, machineRole, dashboardRole]));
+  it('finds the policies to walk: exporter, scheduler invoke, scheduler start, state machine, dashboard API and prefix list lookup roles, nothing else', () => {
+    const roles = [exporterRole, schedulerRole, startRole, machineRole, dashboardRole, lookupRole];
+    expect(new Set(roles).size).toBe(6);
+    expect(new Set(statements.map((s) => s.role))).toEqual(new Set(roles));
     expect(statements.every((s) => s.effect === 'Allow')).toBe(true);
     expect(statements.flatMap((s) => s.actions).filter((a) => a.includes('*')), 'no wildcard actions').toEqual([]);
   });
@@ -159,18 +169,19 @@ describe('IAM: every synthesized policy is least privilege', () => {
   it('lets the exporter write only under the data and manifest prefixes, and read only manifests', () => {
     const writable = new Set([`${bucketArn}/rds_exports/*`, `${bucketArn}/_manifests/*`]);
     expect(resourcesOf(exporterRole, 's3:PutObject')).toEqual(writable);
-    expect(resourcesOf(exporterRole, 's3:AbortMultipartUpload')).toEqual(writable);
+    // Manifests are single PUTs (libs/export-core putObject); only data objects are multipart uploads.
+    expect(resourcesOf(exporterRole, 's3:AbortMultipartUpload')).toEqual(new Set([`${bucketArn}/rds_exports/*`]));
     expect(resourcesOf(exporterRole, 's3:GetObject')).toEqual(new Set([`${bucketArn}/_manifests/*`]));
     expect(resourcesOf(exporterRole, 's3:DeleteObject')).toEqual(new Set([`${bucketArn}/rds_exports/*`]));
     // ListBucket on the bucket itself: a missing manifest must be a 404, not a 403 (see ExportBucket).
     expect(resourcesOf(exporterRole, 's3:ListBucket')).toEqual(new Set([bucketArn]));
   });
 
-  it('lets the exporter read only the configured secret and use only the state table', () => {
-    expect(resourcesOf(exporterRole, 'secretsmanager:GetSecretValue')).toEqual(new Set([TEST_SECRET_ARN]));
-    for (const s of forRole(exporterRole).filter((s) => s.actions.some((a) => a.startsWith('secretsmanager:')))) {
-      expect(s.resources).toEqual([TEST_SECRET_ARN]);
-    }
+  it('lets the exporter read exactly the secrets of the two connections (GetSecretValue only) and use only the state table', () => {
+    const secretStatements = statements.filter((s) => s.actions.some((a) => a.startsWith('secretsmanager:')));
+    expect(secretStatements.map((s) => s.role)).toEqual([exporterRole]);
+    expect(secretStatements.flatMap((s) => s.actions)).toEqual(['secretsmanager:GetSecretValue']);
+    expect(new Set(secretStatements.flatMap((s) => s.resources))).toEqual(new Set([TEST_SECRET_ARN, SHOP_SECRET_ARN]));
     const dynamo = forRole(exporterRole).filter((s) => s.actions.some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.flatMap((s) => s.resources)).toEqual([tableArn]);
     expect(dynamo.flatMap((s) => s.actions).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
@@ -191,7 +202,6 @@ describe('IAM: every synthesized policy is least privilege', () => {
         's3:GetObject',
         's3:ListBucket',
         's3:PutObject',
-        'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
       ].sort(),
     );
@@ -199,12 +209,11 @@ describe('IAM: every synthesized policy is least privilege', () => {
     expect(resourcesOf(exporterRole, 'logs:CreateLogStream')).toEqual(new Set([logGroupArn]));
   });
 
-  it('has Resource "*" only for the VPC ENI actions, the Step Functions log delivery / X-Ray actions and logs:GetQueryResults, which AWS requires it for', () => {
+  it('has Resource "*" only for the VPC ENI actions, the Step Functions log delivery / X-Ray actions and ec2:DescribePrefixLists, which AWS requires it for', () => {
     const star = statements.filter((s) => s.resources.includes('*'));
     expect(star).toHaveLength(3);
-    // GetQueryResults takes a query id and has no resource-level permissions; queries can only be
-    // started (StartQuery) on the exporter log group.
-    expect(star.find((s) => s.role === dashboardRole)).toMatchObject({ actions: ['logs:GetQueryResults'], resources: ['*'] });
+    expect(star.find((s) => s.role === dashboardRole)).toBeUndefined();
+    expect(star.find((s) => s.role === lookupRole)).toMatchObject({ actions: ['ec2:DescribePrefixLists'], resources: ['*'] });
     const eni = star.find((s) => s.role === exporterRole)!;
     expect(eni).toMatchObject({ policy: `${exporterRole}/vpc`, resources: ['*'] });
     expect([...eni.actions].sort()).toEqual(ENI_ACTIONS);
@@ -248,14 +257,20 @@ describe('IAM: every synthesized policy is least privilege', () => {
     expect(resourcesOf(schedulerRole, 'sqs:SendMessage')).toEqual(new Set([queueArn]));
   });
 
+  it('lets the deploy-time prefix list lookup only describe prefix lists and write its own logs', () => {
+    expect([...new Set(forRole(lookupRole).flatMap((s) => s.actions))].sort()).toEqual(['ec2:DescribePrefixLists', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(resourcesOf(lookupRole, 'logs:PutLogEvents')).toEqual(new Set([lookupLogGroupArn]));
+    expect(resourcesOf(lookupRole, 'logs:CreateLogStream')).toEqual(new Set([lookupLogGroupArn]));
+  });
+
   it('gives the dashboard API only reads: export objects and manifests, the exporter log group, its own logs', () => {
+    // FilterLogEvents is the only CloudWatch Logs call of the API (no Logs Insights queries).
     expect([...new Set(forRole(dashboardRole).flatMap((s) => s.actions))].sort()).toEqual(
-      ['logs:CreateLogStream', 'logs:FilterLogEvents', 'logs:GetQueryResults', 'logs:PutLogEvents', 'logs:StartQuery', 's3:GetObject', 's3:ListBucket'].sort(),
+      ['logs:CreateLogStream', 'logs:FilterLogEvents', 'logs:PutLogEvents', 's3:GetObject', 's3:ListBucket'].sort(),
     );
     expect(resourcesOf(dashboardRole, 's3:GetObject')).toEqual(new Set([`${bucketArn}/_manifests/*`, `${bucketArn}/rds_exports/*`]));
     expect(resourcesOf(dashboardRole, 's3:ListBucket')).toEqual(new Set([bucketArn]));
     expect(resourcesOf(dashboardRole, 'logs:FilterLogEvents')).toEqual(new Set([logGroupArn]));
-    expect(resourcesOf(dashboardRole, 'logs:StartQuery')).toEqual(new Set([logGroupArn]));
     // Writing its own function logs is the only "write", and only to its own log group.
     expect(resourcesOf(dashboardRole, 'logs:PutLogEvents')).toEqual(new Set([dashboardLogGroupArn]));
     expect(resourcesOf(dashboardRole, 'logs:CreateLogStream')).toEqual(new Set([dashboardLogGroupArn]));
@@ -276,6 +291,7 @@ describe('IAM: every synthesized policy is least privilege', () => {
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
     ]);
     expect(trust(dashboardRole).Statement).toEqual(trust(exporterRole).Statement);
+    expect(trust(lookupRole).Statement).toEqual(trust(exporterRole).Statement);
     const fromThisAccount = (service: string) => [
       {
         Action: 'sts:AssumeRole',

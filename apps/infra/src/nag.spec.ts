@@ -79,17 +79,23 @@ describe('cdk-nag: AwsSolutions', () => {
         'Pipeline/Exporter/Role AwsSolutions-IAM5[Resource::*]',
         'Pipeline/Exporter/Role AwsSolutions-IAM5[Resource::<Arn>/_manifests/*]',
         'Pipeline/Exporter/Role AwsSolutions-IAM5[Resource::<Arn>/rds_exports/*]',
-        'Pipeline/Exporter/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:rds-s3-export/employees-??????]',
+        'Pipeline/Network/PrefixListLookupRole AwsSolutions-IAM5[Resource::*]',
         'Pipeline/Schedules/DeadLetterQueue AwsSolutions-SQS3',
         'Pipeline/Schedules/InvokeRole AwsSolutions-IAM5[Resource::<Arn>:*]',
       ].sort(),
     );
   });
 
-  it('needs no wildcard acknowledgement for a secret given by its complete ARN', () => {
-    const { app: withSecret } = build(testSettings({ databaseSecretArn: TEST_SECRET_ARN }));
-    expect(() => withSecret.synth()).not.toThrow();
-    expect(acknowledgements(withSecret).filter((a) => a.id.includes('secretsmanager'))).toEqual([]);
+  it('needs no wildcard acknowledgement for secrets given by complete ARN, and exactly one per secret given by name', () => {
+    expect(catalogJobs()[0]!.connection.secret).toBe(TEST_SECRET_ARN);
+    expect(acknowledgements(app).filter((a) => a.id.includes('secretsmanager'))).toEqual([]);
+    // Prepare: the sample job with its secret given by name; Act: synthesize with the plugin.
+    const byName = catalogJobs().map((j) => ({ ...j, connection: { ...j.connection, secret: 'rds-s3-export/employees' } }));
+    const { app: named } = build(testSettings(), byName);
+    expect(() => named.synth()).not.toThrow();
+    expect(ackList(named).filter((a) => a.includes('secretsmanager'))).toEqual([
+      'Pipeline/Exporter/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:eu-west-1:<AWS::AccountId>:secret:rds-s3-export/employees-??????]',
+    ]);
   });
 
   it('synthesizes a catalog with a parallel job (state machine, Athena table) with no unacknowledged finding', () => {
@@ -98,7 +104,7 @@ describe('cdk-nag: AwsSolutions', () => {
     const report = JSON.parse(readFileSync(path.join(parallel.synth().directory, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
     expect(report.pluginReports).toEqual([]);
     const machine = 'Pipeline/Parallel-orders-archive';
-    const executions = 'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"<Id>"}]}]}';
+    const executions = 'arn:<AWS::Partition>:states:eu-west-1:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"<Id>"}]}]}';
     // Exactly the findings of the real app plus the state machine's four.
     expect(ackList(parallel)).toEqual(
       [
@@ -123,11 +129,10 @@ describe('cdk-nag: AwsSolutions', () => {
     }
     for (const a of acknowledgements(withDashboard)) expect(a.reason.length, `${a.id} at ${a.path}`).toBeGreaterThan(80);
     // Exactly the findings of the real app plus the dashboard API's: read-only GetObject per
-    // prefix, GetQueryResults (no resource-level permissions), and the PLUS tier (threat protection).
+    // prefix, and the PLUS tier (threat protection).
     expect(ackList(withDashboard)).toEqual(
       [
         ...ackList(app),
-        'DashboardApi/ReadOnly AwsSolutions-IAM5[Resource::*]',
         'DashboardApi/ReadOnly AwsSolutions-IAM5[Resource::<Arn>/_manifests/*]',
         'DashboardApi/ReadOnly AwsSolutions-IAM5[Resource::<Arn>/rds_exports/*]',
         'DashboardApi/UserPool AwsSolutions-COG8',

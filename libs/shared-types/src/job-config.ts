@@ -7,6 +7,9 @@ export const engines = ['mysql', 'mariadb', 'postgres'] as const;
 export const EngineSchema = z.enum(engines);
 export type Engine = z.infer<typeof EngineSchema>;
 
+/** The port of each engine when a connection names none (URL without port, config without `port`). */
+export const DEFAULT_PORTS: Readonly<Record<Engine, number>> = Object.freeze({ mysql: 3306, mariadb: 3306, postgres: 5432 });
+
 const trimmed = () => z.string().trim();
 const check = (problem: (v: string) => string | null) => (value: string, ctx: z.RefinementCtx) => {
   const p = problem(value);
@@ -44,6 +47,12 @@ export const ConnectionSchema = z
     port: z.number().int().min(1).max(65_535).optional(),
     /** Security group of the database (the exporter gets an egress rule to it on `port`, and it an ingress rule). */
     securityGroupId: trimmed().regex(SECURITY_GROUP_ID_PATTERN, 'must be a security group id like sg-0123456789abcdef0').optional(),
+    /**
+     * Whether the deployment adds the exporter's ingress rule to `securityGroupId`. Set false when
+     * that group is not the deployment's to change (it belongs to another account, or another
+     * stack or tool manages its rules): the stack then outputs the rule to add. @default true
+     */
+    addIngressRule: z.boolean().optional(),
     secret: trimmed().min(1).optional(),
     url: trimmed()
       .superRefine((value, ctx) => {

@@ -71,8 +71,8 @@ export const DEFAULT_DASHBOARD_API_CONCURRENCY = 5;
  *
  * The function may only read: `s3:GetObject` under the manifest and data prefixes (reading
  * manifests, and the presigned download URLs it hands out are signed with its own
- * credentials), `s3:ListBucket` on the bucket, and `logs:FilterLogEvents` / `logs:StartQuery`
- * on the exporter's log group (`logs:GetQueryResults` has no resource-level permissions).
+ * credentials), `s3:ListBucket` on the bucket, and `logs:FilterLogEvents` on the exporter's
+ * log group. It runs outside the VPC (it reaches only S3 and CloudWatch Logs).
  */
 export class DashboardApi extends Construct {
   readonly function: lambda.Function;
@@ -229,10 +229,9 @@ export class DashboardApi extends Construct {
       // s3:prefix, so a prefix condition would turn "run not committed yet" (manifest absent)
       // into 403 AccessDenied for every failed or running run. ListBucket reveals key names only.
       new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucket.bucketArn] }),
-      // Run logs and failed-run summaries of the exporter; StartQuery for Logs Insights.
-      new iam.PolicyStatement({ actions: ['logs:FilterLogEvents', 'logs:StartQuery'], resources: [exporterLogGroup.logGroupArn] }),
-      // GetQueryResults is addressed by query id and has no resource-level permissions in IAM.
-      new iam.PolicyStatement({ actions: ['logs:GetQueryResults'], resources: ['*'] }),
+      // Run logs and failed-run summaries of the exporter (libs/aws CloudWatchRunLogs calls
+      // FilterLogEvents only; no Logs Insights queries, so no StartQuery / GetQueryResults).
+      new iam.PolicyStatement({ actions: ['logs:FilterLogEvents'], resources: [exporterLogGroup.logGroupArn] }),
     ];
     const policy = new iam.Policy(this, 'ReadOnly', { statements });
     this.role.attachInlinePolicy(policy);
@@ -249,11 +248,6 @@ export class DashboardApi extends Construct {
         `Read-only s3:GetObject under the prefix "${prefix}/" of the export bucket: manifest and data keys are generated per run, and the API reads manifests and presigns downloads of the files a manifest lists. No write or delete action is granted.`,
       );
     }
-    acknowledge(
-      this.readOnlyPolicy,
-      'AwsSolutions-IAM5[Resource::*]',
-      'Only logs:GetQueryResults, which IAM cannot scope: it takes a query id and has no resource-level permissions. The queries themselves can only be started (logs:StartQuery) on the exporter log group.',
-    );
     if (!threatProtection) {
       acknowledge(
         this.userPool,

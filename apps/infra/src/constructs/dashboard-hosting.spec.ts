@@ -294,7 +294,7 @@ describe('cdk-nag: the hosted dashboard', () => {
         ...['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map((action) => `Custom::CDKBucketDeployment<uuid> AwsSolutions-IAM5[Action::${action}]`),
         'Custom::CDKBucketDeployment<uuid> AwsSolutions-IAM5[Resource::*]',
         'Custom::CDKBucketDeployment<uuid> AwsSolutions-IAM5[Resource::<Site.Arn>/*]',
-        'Custom::CDKBucketDeployment<uuid> AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        'Custom::CDKBucketDeployment<uuid> AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-eu-west-1/*]',
         'Custom::CDKBucketDeployment<uuid> AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         'Custom::CDKBucketDeployment<uuid> AwsSolutions-L1',
       ].sort(),

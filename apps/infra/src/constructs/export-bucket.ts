@@ -4,6 +4,13 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
+/**
+ * Every S3 action the exporter uses (libs/aws S3ObjectSink: multipart and single PutObject,
+ * AbortMultipartUpload, GetObject of manifests, DeleteObject of an aborted run's objects,
+ * ListObjects of leftovers). The S3 endpoint policy allows these on the export bucket only.
+ */
+export const EXPORTER_S3_ACTIONS = ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject', 's3:DeleteObject', 's3:ListBucket'] as const;
+
 /** An optional expiry or storage-class transition for the objects under one prefix. */
 export interface ExportLifecycleRule {
   /** Key prefix the rule applies to, without a trailing slash (e.g. `rds_exports/employees`). */
@@ -99,19 +106,20 @@ export class ExportBucket extends Construct {
   }
 
   /**
-   * Lets `grantee` write (multipart) data objects and manifests, and delete data objects (a run
-   * that is aborted after S3 completed its upload removes the object again). Nothing else: no
-   * overwrite of objects outside the prefixes, no reads of data.
+   * Lets `grantee` write data objects (multipart: PutObject covers create/upload/complete, and
+   * AbortMultipartUpload) and manifests (single PutObject, never multipart), and delete data
+   * objects (a run that is aborted after S3 completed its upload removes the object again).
+   * Nothing else: no overwrite of objects outside the prefixes, no reads of data.
    */
   grantWriteExports(grantee: iam.IGrantable): iam.Grant {
     const grant = iam.Grant.addToPrincipal({
       grantee,
-      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      actions: ['s3:PutObject'],
       resourceArns: [...this.dataPrefixes, ...this.manifestPrefixes].map((p) => this.bucket.arnForObjects(`${p}/*`)),
     });
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['s3:DeleteObject'],
+      actions: ['s3:AbortMultipartUpload', 's3:DeleteObject'],
       resourceArns: this.dataPrefixes.map((p) => this.bucket.arnForObjects(`${p}/*`)),
     });
     // Multipart uploads to SSE-KMS need Decrypt as well as GenerateDataKey.
@@ -132,18 +140,6 @@ export class ExportBucket extends Construct {
       resourceArns: this.manifestPrefixes.map((p) => this.bucket.arnForObjects(`${p}/*`)),
     });
     iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [this.bucket.bucketArn] });
-    this.encryptionKey?.grant(grantee, 'kms:Decrypt');
-    return grant;
-  }
-
-  /** Read-only access to data objects and manifests (Athena, the dashboard API). */
-  grantReadExports(grantee: iam.IGrantable): iam.Grant {
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:GetObject'],
-      resourceArns: [...this.dataPrefixes, ...this.manifestPrefixes].map((p) => this.bucket.arnForObjects(`${p}/*`)),
-    });
-    iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket', 's3:GetBucketLocation'], resourceArns: [this.bucket.bucketArn] });
     this.encryptionKey?.grant(grantee, 'kms:Decrypt');
     return grant;
   }

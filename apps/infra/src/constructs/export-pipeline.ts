@@ -1,26 +1,31 @@
-import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type { Engine, JobConfig } from '@rds-s3-export/shared-types';
+import type { JobConfig } from '@rds-s3-export/shared-types';
 import { Construct } from 'constructs';
+import { deployedConnections, type DeployedConnection } from './database-connections.js';
 import { ExportAlarms } from './export-alarms.js';
-import { ExportBucket, type ExportLifecycleRule } from './export-bucket.js';
+import { EXPORTER_S3_ACTIONS, ExportBucket, type ExportLifecycleRule } from './export-bucket.js';
 import { ExportCatalog, type ExportCatalogProps } from './export-catalog.js';
 import { ExportFunction } from './export-function.js';
-import { ExportNetwork } from './export-network.js';
+import { ExportNetwork, type DatabaseAccess } from './export-network.js';
 import { ExportSchedules } from './export-schedules.js';
 import { ExportStateTable } from './export-state-table.js';
 import { ParallelExportStateMachine } from './parallel-export-state-machine.js';
 import { acknowledge, nagFlatten } from '../nag.js';
 
-const DEFAULT_PORT: Readonly<Record<Engine, number>> = { mysql: 3306, mariadb: 3306, postgres: 5432 };
-
 export interface ExportPipelineProps {
-  /** The jobs to deploy (schedules, memory/timeout, prefixes, alarms). Usually `[...jobCatalog().values()]`. */
+  /**
+   * The jobs to deploy (schedules, memory/timeout, prefixes, alarms), resolved from the deployment
+   * config. Their connections are the databases: each needs a secret (complete ARN or name) and
+   * the database's security group; its port defaults to the engine's (3306 MySQL/MariaDB, 5432
+   * PostgreSQL). Any number of connections, engines and ports.
+   */
   readonly jobs: readonly JobConfig[];
   /** The bundled exporter: `Code.fromAsset('dist/apps/exporter/lambda')` (see `exporterCodeFromBuild`). */
   readonly exporterCode: lambda.Code;
@@ -28,16 +33,6 @@ export interface ExportPipelineProps {
   readonly vpc: ec2.IVpc;
   /** Private subnets of the exporter. @default { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } */
   readonly vpcSubnets?: ec2.SubnetSelection;
-  /** Security group of the RDS instance / Aurora cluster; gets one ingress rule from the exporter. */
-  readonly databaseSecurityGroup: ec2.ISecurityGroup;
-  /** @default the default port of the jobs' engine (5432 PostgreSQL, 3306 MySQL/MariaDB); required when they differ */
-  readonly databasePort?: number;
-  /**
-   * The database secret (RDS-managed or your own) for every job. Passed to the function as
-   * `DATABASE_SECRET_ARN`, which wins over the catalog's `connection.secret`.
-   * @default each job's `connection.secret` (a name or ARN) from the catalog
-   */
-  readonly databaseSecret?: secretsmanager.ISecret;
   /** An existing export bucket. @default a new bucket (see `ExportBucket`) */
   readonly exportBucket?: s3.IBucket;
   /** Customer-managed key for the export bucket. @default SSE-S3 */
@@ -46,8 +41,18 @@ export interface ExportPipelineProps {
   readonly lifecycleRules?: readonly ExportLifecycleRule[];
   /** Subscribe this address to the alarm topic. @default no subscription */
   readonly alarmEmail?: string;
-  /** @default true (S3 + DynamoDB gateway endpoints, Secrets Manager interface endpoint) */
+  /**
+   * Create the S3 + DynamoDB gateway endpoints and the Secrets Manager interface endpoint, with
+   * policies that allow only the export bucket, the state table and the connections' secrets.
+   * @default true
+   */
   readonly createVpcEndpoints?: boolean;
+  /**
+   * With `createVpcEndpoints: false`: the security group of the VPC's own Secrets Manager
+   * interface endpoint, the exporter's only HTTPS destination besides the S3/DynamoDB prefix lists.
+   * @default none (required when createVpcEndpoints is false)
+   */
+  readonly vpcEndpointSecurityGroup?: ec2.ISecurityGroup;
   /** @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
   /** @default 'INFO' */
@@ -85,12 +90,18 @@ export class ExportPipeline extends Construct {
   /** The state machine of each `parallel` job, by job name. */
   readonly parallelExports: ReadonlyMap<string, ParallelExportStateMachine>;
   readonly catalog: ExportCatalog;
-  readonly secrets: readonly secretsmanager.ISecret[];
+  /** The distinct connections of the jobs (the databases). */
+  readonly connections: readonly DeployedConnection[];
+  /** The connections' secrets, by connection name; the exporter may read these and no other. */
+  readonly secrets: ReadonlyMap<string, secretsmanager.ISecret>;
 
   constructor(scope: Construct, id: string, props: ExportPipelineProps) {
     super(scope, id);
     const jobs = props.jobs;
     if (jobs.length === 0) throw new Error('ExportPipeline needs at least one job');
+    const region = Stack.of(this).region;
+    this.connections = deployedConnections(jobs, Token.isUnresolved(region) ? {} : { region });
+    this.secrets = this.importSecrets(this.connections);
 
     this.exportBucket = new ExportBucket(this, 'ExportBucket', {
       ...(props.exportBucket && { bucket: props.exportBucket }),
@@ -100,12 +111,20 @@ export class ExportPipeline extends Construct {
       ...(props.lifecycleRules && { lifecycleRules: props.lifecycleRules }),
     });
     this.stateTable = new ExportStateTable(this, 'StateTable');
+    const secretArns = [...new Set([...this.secrets.values()].map((secret) => secretResourceArn(secret)))];
     this.network = new ExportNetwork(this, 'Network', {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      databaseSecurityGroup: props.databaseSecurityGroup,
-      databasePort: props.databasePort ?? defaultPort(jobs),
+      databases: databaseAccess(this.connections),
       ...(props.createVpcEndpoints !== undefined && { createEndpoints: props.createVpcEndpoints }),
+      ...(props.vpcEndpointSecurityGroup && { endpointSecurityGroup: props.vpcEndpointSecurityGroup }),
+      endpointPolicy: {
+        bucketArn: this.exportBucket.bucket.bucketArn,
+        s3Actions: EXPORTER_S3_ACTIONS,
+        tableArn: this.stateTable.table.tableArn,
+        dynamoDbActions: ExportStateTable.EXPORTER_ACTIONS,
+        secretArns,
+      },
     });
     this.exporter = new ExportFunction(this, 'Exporter', {
       code: props.exporterCode,
@@ -120,7 +139,6 @@ export class ExportPipeline extends Construct {
       environment: {
         EXPORT_BUCKET: this.exportBucket.bucket.bucketName,
         STATE_TABLE: this.stateTable.table.tableName,
-        ...(props.databaseSecret && { DATABASE_SECRET_ARN: props.databaseSecret.secretArn }),
       },
     });
     const fn = this.exporter.function;
@@ -128,8 +146,8 @@ export class ExportPipeline extends Construct {
     this.exportBucket.grantWriteExports(fn);
     this.exportBucket.grantReadManifests(fn);
     this.stateTable.grantExporterAccess(fn);
-    this.secrets = props.databaseSecret ? [props.databaseSecret] : this.catalogSecrets(jobs);
-    for (const secret of this.secrets) secret.grantRead(fn);
+    // GetSecretValue only (the exporter never calls DescribeSecret), on exactly the connections' secrets.
+    iam.Grant.addToPrincipal({ grantee: fn, actions: ['secretsmanager:GetSecretValue'], resourceArns: secretArns });
 
     const parallel = new Map<string, ParallelExportStateMachine>();
     for (const job of jobs.filter((j) => j.parallel)) {
@@ -171,29 +189,37 @@ export class ExportPipeline extends Construct {
     new CfnOutput(this, 'ExportBucketName', { value: this.exportBucket.bucket.bucketName });
     new CfnOutput(this, 'ExporterFunctionName', { value: fn.functionName });
     new CfnOutput(this, 'ExporterLogGroupName', { value: this.exporter.logGroup.logGroupName });
+    new CfnOutput(this, 'ExporterSecurityGroupId', {
+      description: 'The exporter Lambda\'s security group: the source of the inbound rule each database security group needs',
+      value: this.network.securityGroup.securityGroupId,
+    });
     new CfnOutput(this, 'StateTableName', { value: this.stateTable.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'GlueDatabaseName', { value: this.catalog.databaseName });
     new CfnOutput(this, 'AthenaWorkGroupName', { value: this.catalog.workGroupName });
   }
 
-  /** One imported secret per distinct `connection.secret` of the jobs (name, partial or complete ARN). */
-  private catalogSecrets(jobs: readonly JobConfig[]): secretsmanager.ISecret[] {
-    const ids = new Set<string>();
-    for (const job of jobs) {
-      if (!job.connection.secret) {
-        throw new Error(`job "${job.name}" has no connection.secret: it cannot run in AWS (give databaseSecret or set the job's secret)`);
+  /**
+   * The connections' secrets, imported once each (connections may share one): by complete ARN,
+   * or by name in the stack's account and region.
+   */
+  private importSecrets(connections: readonly DeployedConnection[]): Map<string, secretsmanager.ISecret> {
+    const imported = new Map<string, secretsmanager.ISecret>();
+    const byConnection = new Map<string, secretsmanager.ISecret>();
+    for (const c of connections) {
+      const key = c.secret.kind === 'arn' ? c.secret.arn : `name:${c.secret.name}`;
+      let secret = imported.get(key);
+      if (!secret) {
+        const id = `DatabaseSecret${imported.size + 1}`;
+        secret =
+          c.secret.kind === 'arn'
+            ? secretsmanager.Secret.fromSecretCompleteArn(this, id, c.secret.arn)
+            : secretsmanager.Secret.fromSecretNameV2(this, id, c.secret.name);
+        imported.set(key, secret);
       }
-      ids.add(job.connection.secret);
+      byConnection.set(c.name, secret);
     }
-    return [...ids].map((id, index) => {
-      const scopeId = `DatabaseSecret${index + 1}`;
-      if (!id.startsWith('arn:')) return secretsmanager.Secret.fromSecretNameV2(this, scopeId, id);
-      // A complete ARN ends in the 6-character suffix Secrets Manager appends to the name.
-      return /-[A-Za-z0-9]{6}$/.test(id)
-        ? secretsmanager.Secret.fromSecretCompleteArn(this, scopeId, id)
-        : secretsmanager.Secret.fromSecretPartialArn(this, scopeId, id);
-    });
+    return byConnection;
   }
 
   /**
@@ -230,12 +256,12 @@ export class ExportPipeline extends Construct {
         `Manifest keys are generated per run (<job>/<runId>.json), so PutObject/GetObject are scoped to the manifest prefix "${prefix}/" of the export bucket, no wider.`,
       );
     }
-    for (const secret of this.secrets) {
+    for (const secret of new Set(this.secrets.values())) {
       if (!secret.secretFullArn) {
         acknowledge(
           role,
-          `AwsSolutions-IAM5[Resource::${nagFlatten(this, secret.secretArn)}-??????]`,
-          'The secret is given by name or partial ARN; Secrets Manager appends a random 6-character suffix to every secret ARN, and "-??????" matches exactly that suffix of this one secret.',
+          `AwsSolutions-IAM5[Resource::${nagFlatten(this, secretResourceArn(secret))}]`,
+          'The secret is given by name; Secrets Manager appends a dash and 6 random characters to every secret name in its ARN, and "-??????" matches exactly that suffix of this one secret (no other name fits the pattern).',
         );
       }
     }
@@ -254,11 +280,19 @@ export class ExportPipeline extends Construct {
   }
 }
 
-function defaultPort(jobs: readonly JobConfig[]): number {
-  const ports = new Set(jobs.map((j) => DEFAULT_PORT[j.engine]));
-  const [port] = ports;
-  if (ports.size !== 1 || port === undefined) {
-    throw new Error(`the jobs use engines with different default ports (${[...ports].join(', ')}); set databasePort`);
+/** The ARN a policy names for a secret: the complete ARN, or `<ARN of the name>-??????` for a secret imported by name. */
+function secretResourceArn(secret: secretsmanager.ISecret): string {
+  return secret.secretFullArn ?? `${secret.secretArn}-??????`;
+}
+
+/** One entry per distinct database security group and port, with the connections that use it. */
+function databaseAccess(connections: readonly DeployedConnection[]): DatabaseAccess[] {
+  const byRule = new Map<string, { securityGroupId: string; port: number; addIngressRule: boolean; connections: string[] }>();
+  for (const c of connections) {
+    const key = `${c.securityGroupId}:${c.port}`;
+    const entry = byRule.get(key) ?? { securityGroupId: c.securityGroupId, port: c.port, addIngressRule: c.addIngressRule, connections: [] };
+    entry.connections.push(c.name);
+    byRule.set(key, entry);
   }
-  return port;
+  return [...byRule.values()];
 }

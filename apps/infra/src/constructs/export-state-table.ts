@@ -40,9 +40,4 @@ export class ExportStateTable extends Construct {
   grantExporterAccess(grantee: iam.IGrantable): iam.Grant {
     return this.table.grant(grantee, ...ExportStateTable.EXPORTER_ACTIONS);
   }
-
-  /** Read-only item access (the dashboard API). */
-  grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.table.grant(grantee, 'dynamodb:GetItem');
-  }
 }

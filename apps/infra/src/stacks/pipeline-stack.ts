@@ -3,7 +3,6 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { JobConfig } from '@rds-s3-export/shared-types';
 import type { Construct } from 'constructs';
 import { DashboardApi, type DashboardApiProps } from '../constructs/dashboard-api.js';
@@ -12,8 +11,9 @@ import { ExportPipeline } from '../constructs/export-pipeline.js';
 import { EXAMPLE_VPC_ID, type DeploySettings } from '../settings.js';
 
 export interface PipelineStackProps extends StackProps {
-  /** Where the database lives and what to create (see `readDeploySettings`). */
+  /** The network and what to create (see `readDeploySettings`). */
   readonly settings: DeploySettings;
+  /** The jobs of the deployment config; their connections are the databases (see `ExportPipelineProps.jobs`). */
   readonly jobs: readonly JobConfig[];
   readonly exporterCode: lambda.Code;
   /**
@@ -34,9 +34,11 @@ export interface PipelineStackProps extends StackProps {
 }
 
 /**
- * The deployable pipeline of one stage: imports the existing VPC, subnets, database security
- * group (and secret, bucket) by id, without context lookups so that synth runs offline, and
- * builds an {@link ExportPipeline} in them.
+ * The deployable pipeline of one stage: imports the existing VPC and subnets (and the
+ * connections' security groups and secrets, an existing bucket) by id, without context lookups
+ * so that synth runs offline, and builds an {@link ExportPipeline} in them. The account and
+ * region are the `env` the app gives it (`stackEnvironment`: the VPC's region; the account of the
+ * settings or the CDK CLI's credentials, agnostic without them).
  */
 export class PipelineStack extends Stack {
   readonly pipeline: ExportPipeline;
@@ -62,12 +64,13 @@ export class PipelineStack extends Stack {
       exporterCode: props.exporterCode,
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      databaseSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(this, 'DatabaseSecurityGroup', s.databaseSecurityGroupId, { mutable: true }),
-      ...(s.databasePort !== undefined && { databasePort: s.databasePort }),
-      ...(s.databaseSecretArn && { databaseSecret: secretsmanager.Secret.fromSecretCompleteArn(this, 'DatabaseSecret', s.databaseSecretArn) }),
       ...(s.exportBucketName && { exportBucket: s3.Bucket.fromBucketName(this, 'ExistingExportBucket', s.exportBucketName) }),
       ...(s.alarmEmail && { alarmEmail: s.alarmEmail }),
       createVpcEndpoints: s.createVpcEndpoints,
+      ...(s.vpcEndpointSecurityGroupId && {
+        // The VPC's own endpoint group: egress to it only, its inbound rules are the owner's.
+        vpcEndpointSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(this, 'VpcEndpointSecurityGroup', s.vpcEndpointSecurityGroupId, { mutable: false }),
+      }),
     });
     if (props.dashboardApiCode) {
       this.dashboardApi = new DashboardApi(this, 'DashboardApi', {

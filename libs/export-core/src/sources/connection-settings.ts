@@ -1,4 +1,4 @@
-import type { Engine } from '@rds-s3-export/shared-types';
+import { DEFAULT_PORTS, type Engine } from '@rds-s3-export/shared-types';
 import { ConfigError } from '../errors.js';
 
 /** Everything a source needs to connect. Built from a URL (CLI, local runs) or a secret. */
@@ -14,8 +14,6 @@ export interface ConnectionSettings {
   /** Connect timeout. @default 10000 */
   readonly connectTimeoutMs?: number;
 }
-
-const DEFAULT_PORTS: Record<Engine, number> = { mysql: 3306, mariadb: 3306, postgres: 5432 };
 
 /**
  * Parses `mysql|mariadb|postgres://user:pass@host:port/db` (also `postgresql://`). The
