@@ -140,3 +140,10 @@ function lineOf(root: Node | null, lines: LineCounter, docPath: readonly (string
   }
   return lines.linePos(offset).line;
 }
+
+/**
+ * Name of the validated deployment config that the CDK app writes next to each Lambda's bundled
+ * handler (`index.mjs`): the config travels with the function's code, so a run never reads it
+ * from anywhere else. The handler parses and resolves it again once per container.
+ */
+export const BUNDLED_CONFIG_FILE = 'deployment-config.json';

@@ -145,10 +145,12 @@ export function parseDeploymentConfig(document: unknown): DeploymentConfigResult
   const rawJobs = (document as { jobs?: unknown } | null)?.jobs;
   return {
     ok: false,
-    issues: parsed.error.issues.flatMap((issue) =>
-      // A misspelt field: one issue per key, located at the key itself.
-      issue.code === 'unrecognized_keys' ? issue.keys.map((key) => ({ ...issue, path: [...issue.path, key], message: 'is not a field here (misspelt?)' })) : [issue],
-    ).map((issue) => {
+    issues: parsed.error.issues
+      .flatMap((issue): { path: PropertyKey[]; message: string }[] =>
+        // A misspelt field: one issue per key, located at the key itself.
+        issue.code === 'unrecognized_keys' ? issue.keys.map((key) => ({ path: [...issue.path, key], message: 'is not a field here (misspelt?)' })) : [issue],
+      )
+      .map((issue) => {
       const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
       if (path[0] === 'jobs' && typeof path[1] === 'number' && path.length > 2) {
         const name = Array.isArray(rawJobs) ? (rawJobs[path[1]] as { name?: unknown } | undefined)?.name : undefined;
