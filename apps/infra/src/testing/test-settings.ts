@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { buildCatalog, jobCatalog } from '@rds-s3-export/jobs';
+import { buildCatalog, loadDeploymentConfig } from '@rds-s3-export/jobs';
 import type { JobConfig } from '@rds-s3-export/shared-types';
 import { DashboardApi, type DashboardApiProps } from '../constructs/dashboard-api.js';
 import { ExportPipeline, type ExportPipelineProps } from '../constructs/export-pipeline.js';
@@ -34,7 +35,11 @@ export const testSettings = (overrides: Partial<DeploySettings> = {}): DeploySet
   ...overrides,
 });
 
-export const catalogJobs = (): JobConfig[] => [...jobCatalog().values()];
+/** The demo's deployment config (the sample `employees` job): what the infra tests synthesize by default. */
+export const DEMO_CONFIG_FILE = fileURLToPath(new URL('../../../../tools/demo/rds-s3-export.demo.yaml', import.meta.url));
+
+/** The jobs of the demo's deployment config. */
+export const catalogJobs = (): JobConfig[] => [...loadDeploymentConfig({ path: DEMO_CONFIG_FILE, env: {} }).jobs.values()];
 
 /**
  * A parallel job for tests (the real catalog has none): 8 chunks, 3 at a time, declared
