@@ -31,11 +31,30 @@ function relaxed(schema: z.ZodType): z.ZodType {
   return inner.optional();
 }
 
+/** Editor hints (JSON Schema `description`) of a job's fields; a field added to JobConfigSchema works without one. */
+const JOB_FIELD_DOCS: Record<string, string> = {
+  name: 'Job name: lowercase letters, digits, "_" and "-"; unique in the file. Names the objects, the schedule and the metrics.',
+  connection: 'The connection (a key of "connections") the job reads; the job\'s engine is the connection\'s.',
+  table: 'The table to export (optionally schema.table). Exactly one of "table" or "query".',
+  query: 'A single SELECT to export instead of a table, run in the read-only snapshot transaction.',
+  columns: 'Columns to export, in order (default: every column). Declared columns give the job an Athena table.',
+  primaryKey: 'The table\'s key columns (the first splits a parallel job).',
+  incremental: 'Export only rows after the stored (cursorColumn, keyColumn) cursor, up to now - lagSeconds (default 30).',
+  schedule: 'EventBridge Scheduler expression, rate(N unit) or cron(6 fields), and its IANA time zone (default UTC). No schedule: on demand only.',
+  destination: 'Where the objects go: bucket (local runs; in AWS the stack\'s bucket), prefix (rds_exports), manifestPrefix (_manifests), layout (hive | flat), compression (none | gzip).',
+  csv: 'CSV dialect (default RFC 4180: comma, LF, header, quote when needed).',
+  limits: 'Split the export into parts of at most maxRowsPerFile rows / maxBytesPerFile bytes.',
+  parallel: 'Export in key-range chunks on Step Functions: chunks (2-200), maxConcurrency (default 4). Needs primaryKey.',
+  lambda: 'Exporter function size: memoryMb (default 1024), timeoutSeconds (default 900).',
+};
+
+const documented = (key: string, schema: z.ZodType) => (JOB_FIELD_DOCS[key] ? schema.describe(JOB_FIELD_DOCS[key]) : schema);
+
 const jobFields = (keep: (key: string) => boolean) =>
   Object.fromEntries(
     Object.entries(JobConfigSchema.shape as Record<string, z.ZodType>)
       .filter(([key]) => keep(key))
-      .map(([key, field]) => [key, relaxed(field)]),
+      .map(([key, field]) => [key, documented(key, relaxed(field))]),
   );
 
 /** A connection name: `connections.<name>`, referenced by jobs. */
@@ -45,7 +64,16 @@ const { name: _name, ...connectionFields } = ConnectionSchema.shape;
 
 /** One entry of `connections`: a database, its engine and how to reach it. */
 export const DeploymentConnectionSchema = z
-  .object({ engine: EngineSchema, ...connectionFields })
+  .object({
+    engine: EngineSchema.describe('Database engine: mysql | mariadb | postgres.'),
+    // Every field of a job's connection (a new one included), those below with an editor hint.
+    ...connectionFields,
+    secret: connectionFields.secret.describe('Secrets Manager secret (ARN) of the database login, RDS JSON form; required to deploy. The exporter may read exactly these secrets.'),
+    url: connectionFields.url.describe('URL for local runs, without password (it comes from RDS_S3_EXPORT_DB_PASSWORD), e.g. mariadb://exporter@127.0.0.1:3306/shop.'),
+    tls: connectionFields.tls.describe('TLS to the database: verify-full (RDS CA bundle and host name; the default in AWS), require (encrypted, not verified), disable.'),
+    securityGroupId: connectionFields.securityGroupId.describe('The database\'s security group: the exporter gets an egress rule to it on the port.'),
+    port: connectionFields.port.describe('Database port (default: the url\'s, else 3306 for mysql/mariadb, 5432 for postgres).'),
+  })
   .strict()
   .superRefine((c, ctx) => {
     if (c.secret === undefined && c.url === undefined) {
@@ -73,8 +101,8 @@ export const JobDefaultsSchema = z.object(jobFields((key) => !(JOB_ONLY_FIELDS a
 /** One entry of `jobs`: a job as in JobConfigSchema, but `connection` names an entry of `connections` and the engine comes from it. */
 export const DeploymentJobSchema = z
   .object({
-    name: JobConfigSchema.shape.name,
-    connection: ConnectionNameSchema,
+    name: documented('name', JobConfigSchema.shape.name),
+    connection: documented('connection', ConnectionNameSchema),
     ...jobFields((key) => !['name', 'engine', 'connection'].includes(key)),
   })
   .strict();
@@ -85,9 +113,10 @@ export const DeploymentConfigSchema = z
     $schema: z.string().optional(),
     connections: z
       .record(ConnectionNameSchema, DeploymentConnectionSchema)
-      .refine((c) => Object.keys(c).length > 0, 'list at least one connection'),
-    defaults: JobDefaultsSchema.optional(),
-    jobs: z.array(DeploymentJobSchema).min(1, 'list at least one job'),
+      .refine((c) => Object.keys(c).length > 0, 'list at least one connection')
+      .describe('The databases, by name: engine, secret (AWS), url (local runs), tls, securityGroupId, port.'),
+    defaults: JobDefaultsSchema.optional().describe('Deployment-wide values of job fields (destination, csv, limits, lambda, schedule, ...); a job\'s own value wins.'),
+    jobs: z.array(DeploymentJobSchema).min(1, 'list at least one job').describe('The export jobs; each names its connection.'),
   })
   .strict();
 
