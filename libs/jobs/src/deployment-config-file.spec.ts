@@ -75,8 +75,8 @@ describe('Function: parseDeploymentConfigText', () => {
     expect(parse(noBucket, { bucket: 'stack-bucket' }).job('orders').destination.bucket).toBe('stack-bucket');
     expect(errorOf(() => parse(noBucket)).message).toBe(
       [
-        'rds-s3-export.yaml:17: job "orders": destination.bucket: is not set: give defaults.destination.bucket (or the job\'s destination.bucket) for local runs; in AWS the stack supplies its bucket',
-        'rds-s3-export.yaml:22: job "views": destination.bucket: is not set: give defaults.destination.bucket (or the job\'s destination.bucket) for local runs; in AWS the stack supplies its bucket',
+        'rds-s3-export.yaml:17: job "orders": destination.bucket: is not set: for local runs give defaults.destination.bucket, the job\'s destination.bucket or the CLI\'s --dest; in AWS the stack supplies its bucket',
+        'rds-s3-export.yaml:22: job "views": destination.bucket: is not set: for local runs give defaults.destination.bucket, the job\'s destination.bucket or the CLI\'s --dest; in AWS the stack supplies its bucket',
       ].join('\n'),
     );
   });

@@ -260,7 +260,7 @@ export function resolveDeploymentConfig(config: DeploymentConfig, options: Resol
         path: at(),
         job: name,
         field: 'destination.bucket',
-        message: 'is not set: give defaults.destination.bucket (or the job\'s destination.bucket) for local runs; in AWS the stack supplies its bucket',
+        message: 'is not set: for local runs give defaults.destination.bucket, the job\'s destination.bucket or the CLI\'s --dest; in AWS the stack supplies its bucket',
       });
       return;
     }
