@@ -154,7 +154,7 @@ describe('Function: loadDeploymentConfig', () => {
   it('says which files it looked for and how to name one', () => {
     const none = errorOf(() => loadDeploymentConfig({ cwd: temp, env: {} }));
     expect(none).toMatchObject({ code: 'DEPLOYMENT_CONFIG_NOT_FOUND', errorClass: 'config' });
-    expect(none.message).toContain(`${path.join(temp, 'rds-s3-export.yaml')} do not exist; copy rds-s3-export.example.yaml to rds-s3-export.yaml and edit it, or name a file with --config or RDS_S3_EXPORT_CONFIG`);
+    expect(none.message).toContain(`${path.join(temp, 'rds-s3-export.yaml')} does not exist; copy rds-s3-export.example.yaml to rds-s3-export.yaml and edit it, or name a file with --config or RDS_S3_EXPORT_CONFIG`);
     expect(errorOf(() => loadDeploymentConfig({ cwd: temp, env: { RDS_S3_EXPORT_CONFIG: 'missing.yaml' } })).message).toBe(`deployment config ${path.join(temp, 'missing.yaml')} (from RDS_S3_EXPORT_CONFIG) does not exist`);
   });
 

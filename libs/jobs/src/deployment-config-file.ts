@@ -88,7 +88,7 @@ export function findDeploymentConfig(options: Pick<LoadOptions, 'path' | 'cwd' |
   if (!found) {
     throw new DeploymentConfigError(
       'DEPLOYMENT_CONFIG_NOT_FOUND',
-      `no deployment config: ${candidates.join(' and ')} do not exist; copy rds-s3-export.example.yaml to ${DEFAULT_CONFIG_FILE} and edit it, or name a file with --config or ${CONFIG_ENV}`,
+      `no deployment config: ${candidates.join(' and ')} ${candidates.length > 1 ? 'do' : 'does'} not exist; copy rds-s3-export.example.yaml to ${DEFAULT_CONFIG_FILE} and edit it, or name a file with --config or ${CONFIG_ENV}`,
     );
   }
   return found;
