@@ -1,6 +1,6 @@
 // Proves the delivery wiring (apps/infra/README.md): a change in anything infra deploys (the exporter, the
-// job catalog, and what they are built from) makes `infra` affected, so `nx affected -t deploy`
-// redeploys. Asks the real Nx CLI, without the daemon.
+// deployment config file and its loader, and what they are built from) makes `infra` affected, so
+// `nx affected -t deploy` redeploys. Asks the real Nx CLI, without the daemon.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +21,9 @@ function affectedBy(file: string): string[] {
 describe('Nx: infra is affected by what it deploys', () => {
   it.each([
     'libs/export-core/src/index.ts',
-    'libs/jobs/src/catalog/employees.ts',
+    'libs/jobs/src/deployment-config-file.ts',
+    // The deployment config itself (an input of infra:synth/deploy, apps/infra/project.json).
+    'rds-s3-export.yaml',
     'libs/shared-types/src/job-config.ts',
     'apps/exporter/src/lambda/handler.ts',
   ])('a change to %s affects infra', (file) => {
@@ -30,6 +32,8 @@ describe('Nx: infra is affected by what it deploys', () => {
 
   it('is not affected by an unrelated project (the graph is not "everything")', () => {
     expect(affectedBy('tools/lint-rules/src/module-boundaries.spec.ts')).not.toContain('infra');
+    // The example config is documentation, not a deployment's.
+    expect(affectedBy('rds-s3-export.example.yaml')).not.toContain('infra');
   });
 
   it('declares the implicit dependencies and the synth/deploy targets that build first', () => {

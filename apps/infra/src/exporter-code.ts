@@ -2,17 +2,20 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { DeploymentConfig } from '@rds-s3-export/shared-types';
+import { bundleWithConfig } from './bundled-config.js';
 
 /** Where `nx run exporter:build` writes the bundled handler (`index.mjs`). */
 export const EXPORTER_BUILD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dist/apps/exporter/lambda');
 
 /**
- * The exporter's Lambda code from the Nx build output, no Docker bundling, so synth works offline.
+ * The exporter's Lambda code from the Nx build output, no Docker bundling, so synth works offline,
+ * with the deployment config written next to the handler (see bundled-config.ts).
  * `nx run infra:synth` / `infra:deploy` build it first (dependsOn `^build`).
  */
-export function exporterCodeFromBuild(dir: string = EXPORTER_BUILD_DIR): lambda.Code {
+export function exporterCodeFromBuild(config: DeploymentConfig, dir: string = EXPORTER_BUILD_DIR): lambda.Code {
   if (!existsSync(path.join(dir, 'index.mjs'))) {
     throw new Error(`no exporter bundle at ${dir}/index.mjs: run "npx nx run exporter:build" (or "npx nx run infra:synth", which builds it first)`);
   }
-  return lambda.Code.fromAsset(dir);
+  return lambda.Code.fromAsset(bundleWithConfig(dir, config));
 }

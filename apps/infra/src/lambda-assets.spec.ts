@@ -5,14 +5,16 @@
  * - the source map keeps file/line mappings for `--enable-source-maps` stack traces but no
  *   `sourcesContent`: the repository's source text is not uploaded to AWS;
  * - the bundle holds no AWS SDK client the function never uses (each one brings its service's
- *   code and credentials chain into the cold start, and a client that is there gets used).
+ *   code and credentials chain into the cold start, and a client that is there gets used);
+ * - the bundled handler reads the deployment config from the file the CDK app writes next to it.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLED_CONFIG_FILE, loadDeploymentConfig } from '@rds-s3-export/jobs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const temp = mkdtempSync(path.join(tmpdir(), 'lambda-assets-'));
@@ -42,7 +44,7 @@ function build(project: 'exporter' | 'dashboard-api') {
     if (match && input.bytesInOutput > 0) sdkPackages.add(match[1] as string);
   }
   const map = JSON.parse(readFileSync(path.join(outDir, 'index.mjs.map'), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
-  return { map, sdkPackages };
+  return { map, sdkPackages, dir: outDir };
 }
 
 const clientsOf = (packages: Set<string>) => [...packages].filter((name) => /^@aws-sdk\/(client-|lib-|s3-request-presigner)/.test(name)).sort();
@@ -70,5 +72,24 @@ describe('Lambda assets', () => {
 
   it('the dashboard API holds only the clients it uses: S3 (+ presigner) and CloudWatch Logs', () => {
     expect(clientsOf(dashboardApi.sdkPackages)).toEqual(['@aws-sdk/client-cloudwatch-logs', '@aws-sdk/client-s3', '@aws-sdk/s3-request-presigner']);
+  });
+
+  it('the exporter handler reads the deployment config bundled next to it', () => {
+    // What exporterCodeFromBuild writes: the parsed file, here the demo's.
+    const demo = loadDeploymentConfig({ path: path.join(root, 'tools/demo/rds-s3-export.demo.yaml'), env: {} });
+    writeFileSync(path.join(exporter.dir, BUNDLED_CONFIG_FILE), JSON.stringify(demo.config));
+    const script = `const { handler } = await import(${JSON.stringify(path.join(exporter.dir, 'index.mjs'))});
+      try { await handler({ job: 'nope' }); } catch (error) { process.stderr.write('REFUSED ' + error.code + ': ' + error.message); }`;
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: exporter.dir,
+        env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', EXPORT_BUCKET: 'bucket-of-the-stack', STATE_TABLE: 'state', ...env },
+        encoding: 'utf8',
+      }).stderr;
+    // Logged as a failed run and rethrown, with the jobs of the bundled file.
+    expect(run({})).toContain(`REFUSED JOB_UNKNOWN: unknown job "nope"; known jobs: employees (in ${BUNDLED_CONFIG_FILE})`);
+    // A bundled config the handler does not accept stops the container at start, naming the problem.
+    writeFileSync(path.join(exporter.dir, BUNDLED_CONFIG_FILE), JSON.stringify({ ...demo.config, connections: { sample: { engine: 'postgres', url: 'postgres://u@h/db' } } }));
+    expect(run({})).toContain('connections.sample.secret: is not set, and job "employees" uses this connection');
   });
 });

@@ -1,1 +1,3 @@
+export * from './errors.js';
 export * from './job-catalog.js';
+export * from './deployment-config-file.js';

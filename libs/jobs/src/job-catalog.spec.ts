@@ -1,10 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildCatalog, getJob, jobCatalog } from './job-catalog.js';
-import { employees } from './catalog/employees.js';
+import type { JobConfigInput } from '@rds-s3-export/shared-types';
+import { buildCatalog, jobNamed } from './job-catalog.js';
+import { loadDeploymentConfig } from './deployment-config-file.js';
+
+const DEMO_CONFIG = fileURLToPath(new URL('../../../tools/demo/rds-s3-export.demo.yaml', import.meta.url));
+const demo = loadDeploymentConfig({ path: DEMO_CONFIG, env: {} });
+/** The demo's employees job as resolved from its file, as input for buildCatalog. */
+const employees = demo.job('employees') as JobConfigInput;
 
 describe('Function: buildCatalog', () => {
-  it('validates the shipped catalog and fills the defaults', () => {
-    const job = getJob('employees');
+  it('validates the demo config\'s job and fills the defaults', () => {
+    const job = demo.job('employees');
     expect(job.destination).toEqual({
       bucket: 'rds-exports-local',
       prefix: 'rds_exports',
@@ -14,7 +21,7 @@ describe('Function: buildCatalog', () => {
     });
     expect(job.csv.delimiter).toBe(',');
     expect(job.csv.recordDelimiter).toBe('lf');
-    expect([...jobCatalog().keys()]).toContain('employees');
+    expect([...demo.jobs.keys()]).toContain('employees');
   });
 
   it('trims a bucket name with trailing whitespace instead of failing on it', () => {
@@ -44,6 +51,7 @@ describe('Function: buildCatalog', () => {
 
   it('refuses a job defined twice and an unknown job', () => {
     expect(() => buildCatalog([employees, employees])).toThrow('job "employees" is defined twice');
-    expect(() => getJob('nope')).toThrow('unknown job "nope"; known jobs: employees');
+    expect(() => jobNamed(demo.jobs, 'nope')).toThrow('unknown job "nope"; known jobs: employees');
+    expect(() => demo.job('nope')).toThrow(expect.objectContaining({ code: 'JOB_UNKNOWN', errorClass: 'config' }));
   });
 });

@@ -3,6 +3,7 @@ export * from './csv-dialect.js';
 export * from './naming-rules.js';
 export * from './destination.js';
 export * from './job-config.js';
+export * from './deployment-config.js';
 export * from './manifest.js';
 export * from './exporter-event.js';
 export * from './staged-event.js';

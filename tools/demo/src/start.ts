@@ -9,11 +9,15 @@
  *
  * Ports (environment): DEMO_S3_PORT (4569), DEMO_DYNAMO_PORT (4570), DEMO_PG_PORT (55432),
  * DASHBOARD_PORT (4580); DEMO_DIR (.local-stack).
+ *
+ * Both run on the demo's own deployment config (tools/demo/rds-s3-export.demo.yaml, the sample
+ * `employees` job), whatever RDS_S3_EXPORT_CONFIG says in the shell: the demo is the sample.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEMO_CONFIG_FILE } from './demo-config.js';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 const once = process.argv.includes('--once');
@@ -52,7 +56,7 @@ function buildDashboardIfNeeded(): void {
 function run(entry: string, args: string[]): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', join(root, entry), ...args], {
     cwd: root,
-    env: process.env,
+    env: { ...process.env, RDS_S3_EXPORT_CONFIG: DEMO_CONFIG_FILE },
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: true,
   });

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DEMO_CONFIG_FILE } from '@rds-s3-export/demo';
 import { localS3ClientConfig } from '@rds-s3-export/local-stack';
 import { RunDetailResponseSchema } from '@rds-s3-export/shared-types';
 import { generateKeyPair } from 'jose';
@@ -89,7 +90,7 @@ beforeAll(async () => {
   // `npm start`'s two processes, started directly (not through its launcher, which would rebuild
   // dist/apps/dashboard while another e2e suite may be reading it): the exporter demo (one
   // committed run, no schedule) and the dashboard's local server in auth-required mode.
-  const env = { ...process.env, DEMO_SCHEDULE: 'off', DEMO_DIR: workDir, DEMO_S3_PORT: String(s3Port), DEMO_DYNAMO_PORT: String(dynamoPort), DEMO_PG_PORT: String(pgPort) };
+  const env = { ...process.env, RDS_S3_EXPORT_CONFIG: DEMO_CONFIG_FILE, DEMO_SCHEDULE: 'off', DEMO_DIR: workDir, DEMO_S3_PORT: String(s3Port), DEMO_DYNAMO_PORT: String(dynamoPort), DEMO_PG_PORT: String(pgPort) };
   demo = await startChild('apps/exporter/src/demo/start-demo.ts', env, /scheduled runs are off/);
   server = await startChild(
     'apps/dashboard-api/src/local/serve.ts',

@@ -22,7 +22,13 @@ describe('Function: fromApiGatewayEvent', () => {
 
 describe('Function: readApiEnv', () => {
   it('trims values and names the missing key', () => {
-    expect(readApiEnv({ EXPORTER_LOG_GROUP: ' /aws/lambda/x ', EXPORT_BUCKET: ' ' })).toEqual({ exporterLogGroup: '/aws/lambda/x', exportBucket: undefined });
+    expect(readApiEnv({ EXPORTER_LOG_GROUP: ' /aws/lambda/x ', EXPORT_BUCKET: ' ' })).toEqual({
+      exporterLogGroup: '/aws/lambda/x',
+      exportBucket: undefined,
+      // The deployment config the CDK app bundles next to the handler (index.mjs), unless named.
+      configFile: expect.stringMatching(/\/lambda\/deployment-config\.json$/),
+    });
+    expect(readApiEnv({ EXPORTER_LOG_GROUP: 'g', RDS_S3_EXPORT_CONFIG: ' /tmp/config.yaml ' }).configFile).toBe('/tmp/config.yaml');
     expect(() => readApiEnv({})).toThrow('environment variable EXPORTER_LOG_GROUP is not set');
   });
 });

@@ -10,6 +10,8 @@
  *   DEMO_S3_PORT          the local S3 (s3rver) port npm start uses (default 4569)
  *   DEMO_DIR              the local stack's folder; run logs are read from <DEMO_DIR>/logs/exporter.jsonl (default .local-stack)
  *   DASHBOARD_STATIC_DIR  the `vite build` output (default dist/apps/dashboard)
+ *   RDS_S3_EXPORT_CONFIG  the deployment config whose jobs are listed (default rds-s3-export.yaml in the
+ *                         working directory or at the repository root; `npm start` passes the demo's)
  *   DASHBOARD_AUTH_ISSUER, DASHBOARD_AUTH_AUDIENCE  "auth required" mode: every /api call needs a JWT
  *                         of this issuer for one of these (comma-separated) app clients, checked as
  *                         API Gateway's JWT authorizer does (jwt-authorizer.ts); default off
@@ -22,7 +24,7 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ExportCatalog } from '@rds-s3-export/aws';
-import { jobCatalog } from '@rds-s3-export/jobs';
+import { loadDeploymentConfig } from '@rds-s3-export/jobs';
 import { localS3ClientConfig } from '@rds-s3-export/local-stack';
 import type { JobConfig } from '@rds-s3-export/shared-types';
 import { createApiHandler, MAX_BODY_BYTES, type ApiDependencies } from '../api/handler.js';
@@ -40,7 +42,7 @@ export interface ApiServerOptions {
   readonly logFile: string;
   /** Built dashboard to serve at `/`; without it only `/api` answers. */
   readonly staticDir?: string;
-  /** @default jobCatalog */
+  /** The jobs listed. @default the deployment config's (RDS_S3_EXPORT_CONFIG, else rds-s3-export.yaml), read once at start */
   readonly jobs?: ApiDependencies['jobs'];
   readonly reportError?: ApiDependencies['reportError'];
   /** "Auth required" mode: /api answers 401 without a valid JWT of this issuer. @default no auth (npm start) */
@@ -92,7 +94,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     return catalog;
   };
   const api = createApiHandler({
-    jobs: options.jobs ?? jobCatalog,
+    jobs: options.jobs ?? configuredJobs(),
     catalogFor,
     logs: new FileRunLogs({ file: options.logFile }),
     reportError: options.reportError ?? ((error) => process.stderr.write(`dashboard api: ${error instanceof Error ? error.message : String(error)}\n`)),
@@ -201,6 +203,12 @@ async function readBody(req: IncomingMessage): Promise<string | null | undefined
     chunks.push(chunk);
   }
   return size === 0 ? null : Buffer.concat(chunks).toString('utf8');
+}
+
+/** The deployment config's jobs, validated once (a bad file stops the server at start, with the line named). */
+function configuredJobs(): ApiDependencies['jobs'] {
+  const { jobs } = loadDeploymentConfig();
+  return () => jobs;
 }
 
 function send(res: ServerResponse, response: ApiResponse): void {

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -235,6 +236,73 @@ describe('CLI: npm run export', () => {
     const bad = await cli('--source', myUrl, '--table', 'events', '--dest', `s3://${BUCKET}`, '--chunks', '0');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--chunks must be a whole number from 1 to 10000 \(got "0"\)/);
+  }, 120_000);
+
+  it('runs a job of a deployment config file (--config, --job) against MariaDB and PostgreSQL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-config-'));
+    try {
+      const file = join(dir, 'deploy.yaml');
+      const myNoPassword = new URL(myUrl);
+      myNoPassword.password = '';
+      writeFileSync(
+        file,
+        [
+          'connections:',
+          '  shop:',
+          '    engine: mariadb',
+          `    url: ${myNoPassword.toString()}`,
+          '  analytics:',
+          '    engine: postgres',
+          `    url: ${pgUrl}`,
+          'defaults:',
+          `  destination: { bucket: ${BUCKET}, prefix: from_config, layout: flat }`,
+          'jobs:',
+          '  - name: shop-events',
+          '    connection: shop',
+          '    table: events',
+          '    columns: [id, amount]',
+          '    limits: { maxRowsPerFile: 150000 }',
+          '  - name: analytics-small',
+          '    connection: analytics',
+          '    query: SELECT id, name FROM cli_e2e.small WHERE id <= 10 ORDER BY id',
+          '    destination: { compression: gzip }',
+          '',
+        ].join('\n'),
+      );
+      // The password of a local run comes from the environment, never from the file.
+      const shop = await cliWith({ env: { RDS_S3_EXPORT_DB_PASSWORD: PASSWORD } }, '--config', file, '--job', 'shop-events', '--s3-endpoint', s3.endpoint, '--run-time', '2026-02-23T08:00:00Z', '--json');
+      expect(shop.stderr).toContain(`to s3://${BUCKET}/from_config/shop-events_20260223_080000_part0001.csv`);
+      expect(shop.code).toBe(0);
+      const shopManifest = JSON.parse(shop.stdout) as { rows: number; objects: { key: string; rows: number }[] };
+      expect(shopManifest.objects.map((o) => [o.key, o.rows])).toEqual([
+        ['from_config/shop-events_20260223_080000_part0001.csv', 150_000],
+        ['from_config/shop-events_20260223_080000_part0002.csv', 50_000],
+      ]);
+      const first = parseCsv((await bytesOf('from_config/shop-events_20260223_080000_part0001.csv')).toString('utf8'));
+      expect(first.header).toEqual(['id', 'amount']);
+      expect(first.rows[41]).toEqual(['42', '6.000000']);
+      expect(shop.stdout + shop.stderr).not.toContain(PASSWORD);
+
+      // RDS_S3_EXPORT_CONFIG names the file when --config does not; --dest wins over the file's bucket.
+      const analytics = await cliWith({ env: { RDS_S3_EXPORT_CONFIG: file } }, '--job', 'analytics-small', '--dest', `file://${dir}`, '--run-time', '2026-02-23T08:00:00Z', '--json');
+      expect(analytics.code).toBe(0);
+      const manifest = JSON.parse(analytics.stdout) as { rows: number; objects: { key: string }[] };
+      expect(manifest.rows).toBe(10);
+      expect(manifest.objects[0]!.key).toBe('rds_exports/analytics-small_20260223_080000.csv.gz');
+      const { header, rows } = parseCsv(gunzipSync(readFileSync(join(dir, manifest.objects[0]!.key))).toString('utf8'));
+      expect(header).toEqual(['id', 'name']);
+      expect(rows.map((r) => r[1])).toEqual(['x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8', 'x9', 'x10']);
+
+      const unknown = await cli('--config', file, '--job', 'nope');
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toBe(`error [config/JOB_UNKNOWN]: unknown job "nope"; known jobs: shop-events, analytics-small (in ${file})\n`);
+      writeFileSync(join(dir, 'broken.yaml'), '\nconnections:\n  shop: { engine: mariadb, url: "mariadb://u@h/db" }\njobs:\n  - { name: a, connection: shopp, table: t }\n');
+      const broken = await cli('--config', join(dir, 'broken.yaml'), '--job', 'a');
+      expect(broken.code).toBe(2);
+      expect(broken.stderr).toContain(`error [config/DEPLOYMENT_CONFIG_INVALID]: ${join(dir, 'broken.yaml')}:5: job "a": connection: no connection "shopp" (known: shop)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });
 

@@ -10,7 +10,7 @@ export const USAGE = `Usage:
                     [--layout hive|flat] [--compression none|gzip] [--run-time <ISO-8601>]
                     [--s3-endpoint <url>] [--json] [--password-stdin]
                     [--max-rows-per-file N] [--max-bytes-per-file N] [--chunks N [--chunk-key col] [--concurrency N]]
-  npm run export -- --job <name> [--source …] [--dest …] [--s3-endpoint <url>] [--run-time …] [--json]
+  npm run export -- [--config <file>] --job <name> [--source …] [--dest …] [--s3-endpoint <url>] [--run-time …] [--json]
 
 Options:
   --source        database URL; a password in it is visible in the process list, so prefer
@@ -33,15 +33,20 @@ Options:
   --chunks        export in N key-range chunks in parallel (plan -> chunks -> one manifest)
   --chunk-key     key column to split on (default: the job's primary key, else "id")
   --concurrency   chunks exported at once (default 4)
-  --job           run a job from the catalog (libs/jobs)
+  --job           run a job of the deployment config: its connection (url, tls), table or query,
+                  columns, destination, layout, compression and limits; options given here win
+  --config        the deployment config file of --job (default: RDS_S3_EXPORT_CONFIG, else
+                  rds-s3-export.yaml in the working directory or at the repository root)
   --help          this text
 
 Exit codes: 0 ok, 2 config, 3 auth, 4 network, 5 database, 6 storage, 7 timeout, 1 other.`;
 
 export interface CliCommand {
   readonly jobName: string;
-  /** From the catalog when --job was given. */
-  readonly catalogJob?: string;
+  /** A job of the deployment config (--job). */
+  readonly configJob?: string;
+  /** The deployment config file (--config). @default RDS_S3_EXPORT_CONFIG, else rds-s3-export.yaml */
+  readonly configFile?: string;
   readonly sourceUrl?: string;
   readonly table?: string;
   readonly query?: string;
@@ -81,6 +86,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         's3-endpoint': { type: 'string' },
         json: { type: 'boolean', default: false },
         job: { type: 'string' },
+        config: { type: 'string' },
         help: { type: 'boolean', default: false },
         'password-stdin': { type: 'boolean', default: false },
         'max-rows-per-file': { type: 'string' },
@@ -108,16 +114,18 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     throw new CliUsageError('--password-stdin conflicts with the password in --source; drop the password from the URL');
   }
 
-  const catalogJob = values.job?.trim();
+  const configJob = values.job?.trim();
+  const configFile = values.config?.trim();
+  if (configFile !== undefined && !configJob) throw new CliUsageError('--config names the deployment config of --job <name>; add --job');
   const table = values.table?.trim();
   const query = values.query?.trim();
-  if (!catalogJob) {
+  if (!configJob) {
     if (!values.source) throw new CliUsageError('--source is required (or use --job <name>)');
     if ((table === undefined) === (query === undefined)) throw new CliUsageError('give exactly one of --table or --query');
     if (query !== undefined && !values['job-name']) throw new CliUsageError('--query needs --job-name to name its objects');
     if (!values.dest) throw new CliUsageError('--dest is required (s3://bucket[/prefix] or file:///abs/dir)');
   } else if (table !== undefined || query !== undefined) {
-    throw new CliUsageError('--job takes its table or query from the catalog; drop --table/--query');
+    throw new CliUsageError('--job takes its table or query from the deployment config; drop --table/--query');
   }
 
   if (table !== undefined) {
@@ -125,7 +133,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     if (problem) throw new CliUsageError(`--table "${table}" ${problem}`);
   }
 
-  const jobName = (catalogJob ?? values['job-name'] ?? table?.split('.').pop() ?? '').trim().toLowerCase();
+  const jobName = (configJob ?? values['job-name'] ?? table?.split('.').pop() ?? '').trim().toLowerCase();
   const nameProblem = jobNameProblem(jobName);
   if (nameProblem) throw new CliUsageError(`job name "${jobName}" ${nameProblem} (set --job-name)`);
 
@@ -176,7 +184,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     chunkKey,
     concurrency: whole('concurrency', values.concurrency, 1, 64),
     jobName,
-    catalogJob,
+    configJob,
+    configFile,
     sourceUrl: values.source,
     table,
     query,

@@ -4,14 +4,21 @@ import {
   type Destination,
   type JobConfig,
 } from '@rds-s3-export/shared-types';
-import { getJob } from '@rds-s3-export/jobs';
+import { loadDeploymentConfig } from '@rds-s3-export/jobs';
 import { ConfigError, parseConnectionUrl, type ConnectionSettings, type ExportRequest } from '@rds-s3-export/export-core';
 import type { CliCommand } from '../cli/parse-args.js';
+import { connectionTls } from './connection-tls.js';
 
 /** Environment variable that supplies the database password for local runs (never config). */
 export const PASSWORD_ENV = 'RDS_S3_EXPORT_DB_PASSWORD';
 
-/** Everything needed to run one export, resolved from the CLI and the catalog. */
+/**
+ * A file destination has no bucket, but a resolved job does: this stands in for it and is never
+ * used (the objects go to the folder).
+ */
+const NO_BUCKET_FOR_FILE_DESTINATION = 'file-destination';
+
+/** Everything needed to run one export, resolved from the CLI and the deployment config. */
 export interface ExportPlan {
   readonly connection: ConnectionSettings;
   readonly destination: Destination;
@@ -23,15 +30,21 @@ export interface ExportPlan {
   readonly secrets: readonly string[];
 }
 
-export function resolvePlan(command: CliCommand, env: NodeJS.ProcessEnv, now: Date): ExportPlan {
-  const job: JobConfig | undefined = command.catalogJob ? getJob(command.catalogJob) : undefined;
+export function resolvePlan(command: CliCommand, env: NodeJS.ProcessEnv, now: Date, cwd: string = process.cwd()): ExportPlan {
+  // --dest wins over the file's bucket, as the stack's bucket does in AWS.
+  const bucket = command.destination?.kind === 's3' ? command.destination.bucket : command.destination ? NO_BUCKET_FOR_FILE_DESTINATION : undefined;
+  const job: JobConfig | undefined = command.configJob
+    ? loadDeploymentConfig({ ...(command.configFile !== undefined && { path: command.configFile }), cwd, env, ...(bucket !== undefined && { bucket }) }).job(command.configJob)
+    : undefined;
   const sourceUrl = command.sourceUrl ?? job?.connection.url;
   if (!sourceUrl) {
     throw new ConfigError('SOURCE_MISSING', `job "${command.jobName}" has no connection.url for local runs; pass --source`);
   }
   const parsed = parseConnectionUrl(sourceUrl);
   const password = parsed.password || env[PASSWORD_ENV] || '';
-  const connection: ConnectionSettings = { ...parsed, password };
+  // The connection's TLS mode when the file sets one; otherwise none, as for a --source URL.
+  const tls = job?.connection.tls ? connectionTls(job.connection.tls) : undefined;
+  const connection: ConnectionSettings = { ...parsed, password, ...(tls ? { tls } : {}) };
   const family = (engine: string) => (engine === 'postgres' ? 'postgres' : 'mysql');
   if (job && family(connection.engine) !== family(job.engine)) {
     throw new ConfigError('SOURCE_ENGINE_MISMATCH', `job "${job.name}" is a ${job.engine} job but --source is ${connection.engine}`);

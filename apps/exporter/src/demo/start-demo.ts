@@ -1,17 +1,18 @@
 /**
  * `npm start`: the whole pipeline on embedded defaults, with nothing to install.
  * Starts a local S3 (s3rver), a local DynamoDB (dynalite) for leases and cursors and a sample
- * PostgreSQL (PGlite, seeded with `employees`), runs the catalog's `employees` job through the
+ * PostgreSQL (PGlite, seeded with `employees`), runs the demo config's `employees` job through the
  * real handler, shows where the CSV is, then keeps running the job on its schedule (every
  * 5 minutes for the sample) so runs accumulate. Ctrl+C stops. `npm start -- --once` exits
  * after the first run (used by the tests and CI).
  */
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureStateTable } from '@rds-s3-export/aws';
 import { localDynamoClientConfig, startDynamo, startPostgres, startS3 } from '@rds-s3-export/local-stack';
-import { getJob } from '@rds-s3-export/jobs';
+import { loadDeploymentConfig } from '@rds-s3-export/jobs';
+import { DEMO_CONFIG_FILE } from '@rds-s3-export/demo';
 import { ratePeriodMs, rateSlotAtOrBefore, type RunSummary } from '@rds-s3-export/shared-types';
 import { createLocalHandler, LOCAL_ENDPOINTS } from '../local/local-runtime.js';
 
@@ -26,11 +27,14 @@ export interface DemoOptions {
   /** @default LOCAL_ENDPOINTS.pgPort, else the port of the job's connection.url (55432) */
   readonly pgPort?: number;
   readonly log?: (line: string) => void;
+  /** The deployment config with the `employees` job. @default the demo's own (tools/demo/rds-s3-export.demo.yaml) */
+  readonly configFile?: string;
 }
 
 export async function startDemo(options: DemoOptions) {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const job = getJob('employees');
+  const configFile = options.configFile ?? DEMO_CONFIG_FILE;
+  const job = loadDeploymentConfig({ path: configFile }).job('employees');
   const pgPort = options.pgPort ?? LOCAL_ENDPOINTS.pgPort ?? Number(new URL(job.connection.url ?? 'postgres://x@127.0.0.1:55432/postgres').port);
   const s3Port = options.s3Port ?? LOCAL_ENDPOINTS.s3Port;
   const logFile = join(options.workDir, 'logs', 'exporter.jsonl');
@@ -44,7 +48,7 @@ export async function startDemo(options: DemoOptions) {
   dynamoClient.destroy();
   log(`starting sample PostgreSQL (PGlite) on 127.0.0.1:${pgPort} with ${SAMPLE_ROWS.toLocaleString('en-US')} employees`);
   const pg = await startPostgres({ port: pgPort, seedEmployees: SAMPLE_ROWS });
-  const runtime = createLocalHandler({ s3Endpoint: s3.endpoint, dynamoEndpoint: dynamo.endpoint, stateTable: LOCAL_ENDPOINTS.stateTable, logFile, echo: () => undefined, databasePort: pgPort });
+  const runtime = createLocalHandler({ configFile, s3Endpoint: s3.endpoint, dynamoEndpoint: dynamo.endpoint, stateTable: LOCAL_ENDPOINTS.stateTable, logFile, echo: () => undefined, databasePort: pgPort });
   let timer: NodeJS.Timeout | undefined;
   const stop = async () => {
     if (timer) clearTimeout(timer);
@@ -91,7 +95,7 @@ export async function startDemo(options: DemoOptions) {
     log('Look at it:');
     log(`  head ${file}`);
     log(`  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --endpoint-url ${s3.endpoint} s3 ls --recursive s3://${job.destination.bucket}/`);
-    log(`  npm run -s invoke -- --job employees --mode full      (a manual run against this stack)`);
+    log(`  npm run -s invoke -- --config ${relative(process.cwd(), configFile) || configFile} --job employees --mode full      (a manual run against this stack)`);
     const schedule = () => {
       const next = rateSlotAtOrBefore(period, new Date()).getTime() + period;
       timer = setTimeout(() => void runSlot().then(schedule), next - Date.now());

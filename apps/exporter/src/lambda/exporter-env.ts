@@ -1,15 +1,23 @@
+import { fileURLToPath } from 'node:url';
 import { bucketNameProblem, RdsExportError } from '@rds-s3-export/shared-types';
+import { BUNDLED_CONFIG_FILE, CONFIG_ENV } from '@rds-s3-export/jobs';
 
-/** The exporter Lambda's environment, read once per container through this one helper. */
+/**
+ * The exporter Lambda's environment, read once per container through this one helper.
+ *
+ *   EXPORT_BUCKET          bucket of data objects and manifests (set by the CDK stack); every job's bucket
+ *   STATE_TABLE            DynamoDB table of leases and cursors (set by the CDK stack)
+ *   RDS_S3_EXPORT_CONFIG   optional: another deployment config file (tests); default the
+ *                          deployment-config.json the CDK app bundles next to the handler
+ *
+ * Each job's secret and TLS mode come from its connection in the deployment config, not from
+ * the environment.
+ */
 export interface ExporterEnv {
-  /** Bucket of data objects and manifests (set by the CDK stack). */
   readonly exportBucket: string;
-  /** DynamoDB table of leases and cursors (set by the CDK stack). */
   readonly stateTable: string;
-  /** TLS to the database with the RDS CA bundle. @default true */
-  readonly databaseTls: boolean;
-  /** The database secret the stack granted (overrides the jobs' `connection.secret`). */
-  readonly databaseSecretArn?: string;
+  /** The deployment config file. */
+  readonly configFile: string;
 }
 
 export class EnvError extends RdsExportError {
@@ -18,6 +26,9 @@ export class EnvError extends RdsExportError {
     super('config', 'ENV_INVALID', message);
   }
 }
+
+/** The config the CDK app writes next to the bundled handler (`index.mjs`). */
+export const bundledConfigFile = (): string => fileURLToPath(new URL(`./${BUNDLED_CONFIG_FILE}`, import.meta.url));
 
 /** Trims every value; names the variable that is missing or wrong. */
 export function readExporterEnv(env: NodeJS.ProcessEnv): ExporterEnv {
@@ -31,8 +42,5 @@ export function readExporterEnv(env: NodeJS.ProcessEnv): ExporterEnv {
   const problem = bucketNameProblem(exportBucket);
   if (problem) throw new EnvError(`environment variable EXPORT_BUCKET "${exportBucket}" ${problem}`);
   const stateTable = required('STATE_TABLE');
-  const tls = get('DATABASE_TLS') || 'true';
-  if (tls !== 'true' && tls !== 'false') throw new EnvError(`environment variable DATABASE_TLS must be "true" or "false" (got "${tls}")`);
-  const databaseSecretArn = get('DATABASE_SECRET_ARN') || undefined;
-  return { exportBucket, stateTable, databaseTls: tls === 'true', ...(databaseSecretArn ? { databaseSecretArn } : {}) };
+  return { exportBucket, stateTable, configFile: get(CONFIG_ENV) || bundledConfigFile() };
 }

@@ -5,7 +5,6 @@
  * retry policy and dead-letter queue take over.
  */
 import { ExporterEventSchema, formatIssues, StagedEventSchema, type JobConfig, type RdsExportError, type RunSummary } from '@rds-s3-export/shared-types';
-import { getJob } from '@rds-s3-export/jobs';
 import {
   abortStagedRun,
   commitStagedRun,
@@ -35,11 +34,12 @@ export interface HandlerDependencies {
   readonly metrics?: RunMetrics;
   /** Adapters for one job (credentials come from the job's secret or URL). */
   readonly adaptersFor: (job: JobConfig, context: HandlerContext, logger: Logger) => JobAdapters;
-  readonly jobs?: (name: string) => JobConfig;
+  /** The job of that name (from the deployment config), or a JOB_UNKNOWN config error. */
+  readonly jobs: (name: string) => JobConfig;
 }
 
 export function createExporterHandler(deps: HandlerDependencies) {
-  const lookup = deps.jobs ?? getJob;
+  const lookup = deps.jobs;
   return async function handler(event: unknown, context: HandlerContext = {}): Promise<RunSummary> {
     const parsed = ExporterEventSchema.safeParse(event);
     if (!parsed.success) {
@@ -99,7 +99,7 @@ export function withFields(base: Logger, fixed: LogFields): Logger {
  * step throws, so the state machine's retry and catch apply.
  */
 export function createStagedHandler(deps: HandlerDependencies) {
-  const lookup = deps.jobs ?? getJob;
+  const lookup = deps.jobs;
   return async function staged(event: unknown, context: HandlerContext = {}): Promise<unknown> {
     // Parsed, never cast: the payload comes from outside (the state machine, or any caller of the function).
     const parsed = StagedEventSchema.safeParse(event);

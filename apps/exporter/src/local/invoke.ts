@@ -1,7 +1,8 @@
 /**
- * `npm run invoke -- --job <name> [--scheduled-time <ISO>] [--mode full|incremental] [--parallel [--chunks N]]`: runs
- * the real handler once against the local stack that `npm start` keeps running, and prints
- * the run summary as JSON. Exit 0 when the run committed (or was a no-op), 1 otherwise.
+ * `npm run invoke -- [--config <file>] --job <name> [--scheduled-time <ISO>] [--mode full|incremental] [--parallel [--chunks N]]`:
+ * runs the real handler once, for a job of the deployment config (`--config`, else
+ * RDS_S3_EXPORT_CONFIG, else rds-s3-export.yaml), against the local stack that `npm start` keeps
+ * running, and prints the run summary as JSON. Exit 0 when the run committed (or was a no-op), 1 otherwise.
  */
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
@@ -18,11 +19,11 @@ async function answers(port: number): Promise<boolean> {
 export async function invoke(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { job: { type: 'string' }, 'scheduled-time': { type: 'string' }, mode: { type: 'string' }, parallel: { type: 'boolean', default: false }, chunks: { type: 'string' } },
+    options: { config: { type: 'string' }, job: { type: 'string' }, 'scheduled-time': { type: 'string' }, mode: { type: 'string' }, parallel: { type: 'boolean', default: false }, chunks: { type: 'string' } },
     strict: true,
   });
   if (!values.job) {
-    process.stderr.write('usage: npm run invoke -- --job <name> [--scheduled-time <ISO>] [--mode full|incremental] [--parallel [--chunks N]]\n');
+    process.stderr.write('usage: npm run invoke -- [--config <file>] --job <name> [--scheduled-time <ISO>] [--mode full|incremental] [--parallel [--chunks N]]\n');
     return 2;
   }
   for (const [what, port] of [['S3', LOCAL_ENDPOINTS.s3Port], ['DynamoDB', LOCAL_ENDPOINTS.dynamoPort]] as const) {
@@ -32,13 +33,20 @@ export async function invoke(argv: readonly string[]): Promise<number> {
     }
   }
   const workDir = resolve(process.env.DEMO_DIR ?? '.local-stack');
-  const runtime = createLocalHandler({
-    s3Endpoint: `http://127.0.0.1:${LOCAL_ENDPOINTS.s3Port}`,
-    dynamoEndpoint: `http://127.0.0.1:${LOCAL_ENDPOINTS.dynamoPort}`,
-    stateTable: LOCAL_ENDPOINTS.stateTable,
-    logFile: join(workDir, 'logs', 'exporter.jsonl'),
-    echo: (line) => process.stderr.write(`${line}\n`),
-  });
+  let runtime: ReturnType<typeof createLocalHandler>;
+  try {
+    runtime = createLocalHandler({
+      ...(values.config !== undefined && { configFile: values.config }),
+      s3Endpoint: `http://127.0.0.1:${LOCAL_ENDPOINTS.s3Port}`,
+      dynamoEndpoint: `http://127.0.0.1:${LOCAL_ENDPOINTS.dynamoPort}`,
+      stateTable: LOCAL_ENDPOINTS.stateTable,
+      logFile: join(workDir, 'logs', 'exporter.jsonl'),
+      echo: (line) => process.stderr.write(`${line}\n`),
+    });
+  } catch (error) {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
   try {
     const event = {
       job: values.job,

@@ -1,14 +1,17 @@
 /**
  * The exporter handler wired to the local stack: s3rver for S3, dynalite for the state table,
- * the job's `connection.url` for credentials (Secrets Manager has no local server), and JSON
- * log lines on stdout plus a log file the dashboard reads (CloudWatch Logs stands in locally).
+ * the jobs of a deployment config file, each job's `connection.url` for credentials (Secrets
+ * Manager has no local server) and its connection's `tls` (default: none, as the URL says), and
+ * JSON log lines on stdout plus a log file the dashboard reads (CloudWatch Logs stands in locally).
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore, S3ObjectSink } from '@rds-s3-export/aws';
 import { ConfigError, systemClock, type Logger, type LogFields } from '@rds-s3-export/export-core';
+import { loadDeploymentConfig } from '@rds-s3-export/jobs';
 import { createExporterHandler } from '../lambda/exporter-handler.js';
+import { connectionTls } from '../compose/connection-tls.js';
 import { s3ClientFor } from '../compose/run-planned-export.js';
 import { urlCredentials } from './url-credentials.js';
 
@@ -22,6 +25,8 @@ export const LOCAL_ENDPOINTS = {
 } as const;
 
 export interface LocalRuntimeOptions {
+  /** The deployment config (`--config`). @default RDS_S3_EXPORT_CONFIG, else rds-s3-export.yaml in the working directory or the workspace root */
+  readonly configFile?: string;
   readonly s3Endpoint: string;
   readonly dynamoEndpoint: string;
   readonly stateTable: string;
@@ -42,8 +47,10 @@ export function createLocalHandler(options: LocalRuntimeOptions) {
   });
   const state = new DynamoDbStateStore({ client: dynamo, tableName: options.stateTable });
   const logger = jsonLinesLogger(options.logFile, options.echo ?? ((line) => process.stdout.write(`${line}\n`)));
+  const config = loadDeploymentConfig({ ...(options.configFile !== undefined && { path: options.configFile }) });
   const handler = createExporterHandler({
     logger,
+    jobs: (name) => config.job(name),
     adaptersFor: (job, context, runLogger) => {
       if (!job.connection.url) throw new ConfigError('JOB_NO_URL', `job "${job.name}" has no connection.url for local runs`);
       return {
@@ -54,6 +61,7 @@ export function createLocalHandler(options: LocalRuntimeOptions) {
         clock: systemClock,
         owner: context.awsRequestId ?? `local-${process.pid}`,
         leaseTtlMs: 16 * 60 * 1000,
+        tls: connectionTls(job.connection.tls ?? 'disable'),
       };
     },
   });
