@@ -5,8 +5,8 @@ import { RdsExportError, type Engine } from '@rds-s3-export/shared-types';
 import type { Cell, OpenedSource, Row, RowSource, SourceColumn, SourceRequest } from '../../ports.js';
 import type { ConnectionSettings } from '../connection-settings.js';
 import { baseSelect, quoteIdentifier } from '../sql-identifiers.js';
-import { planColumn, type ColumnPlan, type MysqlField } from './mysql-columns.js';
-import { boundsFromTileMinima, composeSelection, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
+import { planColumn, T, type ColumnPlan, type MysqlField } from './mysql-columns.js';
+import { BoundValues, boundsFromTileMinima, composeSelection, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
 import { ConfigError } from '../../errors.js';
 import { incrementalNeedsKey } from '../incremental-window.js';
 import { mapMysqlError } from './mysql-errors.js';
@@ -93,8 +93,13 @@ export class MysqlRowSource implements RowSource {
       if (request.window && request.table !== undefined && !(await isUniqueKey(db, request.table, request.window.keyColumn))) {
         throw incrementalNeedsKey(request.table, request.window.keyColumn);
       }
+      const compared = [request.window?.cursorColumn, request.window?.keyColumn, request.keyRange?.column];
+      const dialect = mysqlWindowDialect(fields, await textCollations(db, select, fields, plans, compared));
+      const params = new BoundValues(dialect);
+      const bindPending = () => bindMysqlValues(db, params);
       const windowPlan = request.window
-        ? await planWindow(request.window, columns, select, mysqlWindowDialect(connection), async (text) => {
+        ? await planWindow(request.window, columns, select, dialect, params, async (text) => {
+            await bindPending();
             const [rows] = await db.query<RowDataPacket[]>({ sql: text, rowsAsArray: true });
             return (rows as unknown as (string | number | null)[][]).map((r) => r.map((v) => (v === null ? null : String(v))));
           }).catch((e: unknown) => {
@@ -104,7 +109,10 @@ export class MysqlRowSource implements RowSource {
       const needsRewrite = plans.some((p, i) => p.select(quoted[i] as string) !== quoted[i]);
       const projection = needsRewrite ? plans.map((p, i) => `${p.select(`w.${quoted[i]}`)} AS ${quoted[i]}`).join(', ') : 'w.*';
       const filtered = Boolean(windowPlan || request.keyRange);
-      const selection = composeSelection(windowPlan, request.keyRange, columns, mysqlWindowDialect(connection));
+      const selection = composeSelection(windowPlan, request.keyRange, columns, dialect, params);
+      await bindPending().catch((e: unknown) => {
+        throw mapMysqlError(e, `binding the window and chunk bounds of ${context} on ${where}`) ?? e;
+      });
       const dataSql =
         needsRewrite || filtered
           ? `SELECT ${projection} FROM (${select}) AS w WHERE ${selection.where}${selection.orderBy ? ` ORDER BY ${selection.orderBy}` : ''}`
@@ -123,7 +131,7 @@ export class MysqlRowSource implements RowSource {
           const key = columns.find((c) => c.name === column);
           if (!key) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${column}" is not a column of the export`);
           const [rows] = await db
-            .query<RowDataPacket[]>({ sql: tileMinimaSql(select, selection.where, key, chunks, mysqlWindowDialect(connection)), rowsAsArray: true })
+            .query<RowDataPacket[]>({ sql: tileMinimaSql(select, selection.where, key, chunks, dialect), rowsAsArray: true })
             .catch((e: unknown) => {
               throw mapMysqlError(e, `planning chunks of ${context} on ${where}`) ?? e;
             });
@@ -176,14 +184,107 @@ export class MysqlRowSource implements RowSource {
   }
 }
 
-function mysqlWindowDialect(connection: Connection): WindowDialect {
+/**
+ * Values reach MySQL/MariaDB as user variables set by a server-side prepared statement
+ * (`SET @rse_p1 = ?` through `execute()`: the binary protocol, no escaping anywhere), and the
+ * data query, still on the text protocol so rows keep the CSV byte path, references them.
+ * Escaped literals are not used: their meaning depends on the session's sql_mode
+ * (NO_BACKSLASH_ESCAPES), and mysql2's client-side `?` escapes exactly like escape().
+ *
+ * A user variable is a string in the connection's collation, so each reference converts it
+ * to what the column compares as: text to the column's own character set and collation
+ * (COLLATE makes it win over the column's, so `utf8mb4_bin` or latin1 columns order and
+ * compare as they do in ORDER BY); integers and DECIMAL to an exact DECIMAL (never a double);
+ * temporals to their type.
+ */
+function mysqlWindowDialect(fields: readonly MysqlField[], collations: ReadonlyMap<string, Collation>): WindowDialect {
+  const byName = new Map(fields.map((f) => [f.name, f]));
   return {
     quote: quoteName,
-    literal: (value, numeric) => (numeric ? value : connection.escape(value)),
+    param: (index, column) => {
+      const v = `@${MYSQL_VARIABLE}${Math.trunc(index)}`;
+      const field = byName.get(column.name);
+      const collation = collations.get(column.name);
+      if (collation) return `CONVERT(${v} USING ${collation.charset}) COLLATE ${collation.collation}`;
+      if (!field) return v;
+      return mysqlCast(v, field) ?? v;
+    },
     asText: (column) => `CAST(${column} AS CHAR)`,
     // The session time zone is UTC, so TIMESTAMP and (UTC-written) DATETIME compare alike.
     nowMinus: (seconds) => `UTC_TIMESTAMP(6) - INTERVAL ${Math.trunc(seconds)} SECOND`,
   };
+}
+
+const MYSQL_VARIABLE = 'rse_p';
+
+/** `CAST(v AS …)` to the type `field` compares as, or undefined to compare the string as it is. */
+function mysqlCast(v: string, field: MysqlField): string | undefined {
+  switch (field.columnType) {
+    case T.TINY: case T.SHORT: case T.LONG: case T.INT24: case T.YEAR: case T.LONGLONG:
+      // DECIMAL(65,0) holds every BIGINT (signed or not) exactly.
+      return `CAST(${v} AS DECIMAL(65,0))`;
+    case T.DECIMAL: case T.NEWDECIMAL: {
+      // The column's scale (at most 30) leaves at least 35 integer digits: every value fits.
+      const scale = Math.min(Math.max(Math.trunc(field.decimals), 0), 30);
+      return `CAST(${v} AS DECIMAL(65,${scale}))`;
+    }
+    case T.FLOAT: case T.DOUBLE:
+      return `CAST(${v} AS DOUBLE)`;
+    case T.BIT:
+      return `CAST(${v} AS UNSIGNED)`;
+    case T.DATE: case T.NEWDATE:
+      return `CAST(${v} AS DATE)`;
+    case T.DATETIME: case T.DATETIME2: case T.TIMESTAMP: case T.TIMESTAMP2:
+      return `CAST(${v} AS DATETIME(6))`;
+    case T.TIME: case T.TIME2:
+      return `CAST(${v} AS TIME(6))`;
+    default:
+      return undefined;
+  }
+}
+
+interface Collation {
+  readonly charset: string;
+  readonly collation: string;
+}
+
+/**
+ * The character set and collation of the text columns that bound values are compared with,
+ * read from the server (an impossible WHERE: nothing is scanned). Custom queries included.
+ */
+async function textCollations(
+  db: ReturnType<Connection['promise']>,
+  select: string,
+  fields: readonly MysqlField[],
+  plans: readonly ColumnPlan[],
+  compared: readonly (string | undefined)[],
+): Promise<Map<string, Collation>> {
+  const names = [...new Set(compared)].filter(
+    (name): name is string => name !== undefined && plans[fields.findIndex((f) => f.name === name)]?.kind === 'text',
+  );
+  if (names.length === 0) return new Map();
+  const list = names.map((n) => `CHARSET(MAX(w.${quoteName(n)})), COLLATION(MAX(w.${quoteName(n)}))`).join(', ');
+  const [rows] = await db.query<RowDataPacket[]>({ sql: `SELECT ${list} FROM (${select}) AS w WHERE 1 = 0`, rowsAsArray: true });
+  const row = (rows as unknown as string[][])[0] ?? [];
+  const result = new Map<string, Collation>();
+  names.forEach((name, i) => {
+    const charset = String(row[2 * i]);
+    const collation = String(row[2 * i + 1]);
+    // Names the server reports are plain words; refuse anything else rather than splice it.
+    if (/^[A-Za-z0-9_]+$/.test(charset) && /^[A-Za-z0-9_]+$/.test(collation)) result.set(name, { charset, collation });
+  });
+  return result;
+}
+
+/** Binds the values not bound yet with one server-side prepared `SET @rse_pN = ?, …`. */
+async function bindMysqlValues(db: ReturnType<Connection['promise']>, params: BoundValues): Promise<void> {
+  const pending = params.pending();
+  if (pending.length === 0) return;
+  const assignments = pending.map(({ index }) => `@${MYSQL_VARIABLE}${index} = ?`).join(', ');
+  // execute() prepares on the server; the statement is closed at once rather than cached.
+  const sql = `SET ${assignments}`;
+  await db.execute(sql, pending.map((p) => p.value));
+  db.unprepare(sql);
 }
 
 function quoteName(name: string): string {

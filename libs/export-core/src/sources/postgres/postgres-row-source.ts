@@ -8,7 +8,7 @@ import type { ConnectionSettings } from '../connection-settings.js';
 import { baseSelect } from '../sql-identifiers.js';
 import { columnKind, selectExpression } from './postgres-columns.js';
 import { mapPostgresError } from './postgres-errors.js';
-import { boundsFromTileMinima, composeSelection, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
+import { BoundValues, boundsFromTileMinima, composeSelection, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
 import { ConfigError } from '../../errors.js';
 import { incrementalNeedsKey } from '../incremental-window.js';
 
@@ -73,8 +73,11 @@ export class PostgresRowSource implements RowSource {
       const probe = await client.query(probeQuery).catch((e: unknown) => {
         throw mapPostgresError(e, `reading the columns of ${context} on ${where}`) ?? e;
       });
-      const typeNames = await client.query<{ type: string }>(
-        'SELECT format_type(t.oid, NULLIF(t.mod, -1)) AS type FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY AS t(oid, mod, ord) ORDER BY t.ord',
+      // `base` (no length/precision modifier) is what bound values are cast to: a cast to
+      // varchar(n) or numeric(p,s) could truncate or round, one to numeric/text never does.
+      const typeNames = await client.query<{ type: string; base: string }>(
+        'SELECT format_type(t.oid, NULLIF(t.mod, -1)) AS type, format_type(t.oid, NULL) AS base ' +
+          'FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY AS t(oid, mod, ord) ORDER BY t.ord',
         [probe.fields.map((f) => f.dataTypeID), probe.fields.map((f) => f.dataTypeModifier)],
       );
       const columns: SourceColumn[] = probe.fields.map((f, i) => ({
@@ -97,15 +100,23 @@ export class PostgresRowSource implements RowSource {
         );
         if (unique.rows.length === 0) throw incrementalNeedsKey(request.table, request.window.keyColumn);
       }
+      const castTypes = new Map(probe.fields.map((f, i) => [f.name, typeNames.rows[i]?.base ?? 'text']));
+      const dialect = postgresWindowDialect(castTypes);
+      const params = new BoundValues(dialect);
+      const bindPending = () => bindPostgresValues(client, params);
       const windowPlan = request.window
-        ? await planWindow(request.window, columns, select, postgresWindowDialect(client), async (text) => {
+        ? await planWindow(request.window, columns, select, dialect, params, async (text) => {
+            await bindPending();
             const result = await client.query({ text, rowMode: 'array' });
             return result.rows as (string | null)[][];
           }).catch((e: unknown) => {
             throw mapPostgresError(e, `reading the incremental window of ${context} on ${where}`) ?? e;
           })
         : undefined;
-      const selection = composeSelection(windowPlan, request.keyRange, columns, postgresWindowDialect(client));
+      const selection = composeSelection(windowPlan, request.keyRange, columns, dialect, params);
+      await bindPending().catch((e: unknown) => {
+        throw mapPostgresError(e, `binding the window and chunk bounds of ${context} on ${where}`) ?? e;
+      });
       const dataSql = `SELECT ${projection} FROM (${select}) AS w WHERE ${selection.where}${selection.orderBy ? ` ORDER BY ${selection.orderBy}` : ''}`;
       const counted = await client.query({ text: `SELECT COUNT(*) FROM (${select}) AS w WHERE ${selection.where}`, rowMode: 'array' }).catch((e: unknown) => {
         throw mapPostgresError(e, `counting the rows of ${context} on ${where}`) ?? e;
@@ -123,7 +134,7 @@ export class PostgresRowSource implements RowSource {
           const key = columns.find((c) => c.name === column);
           if (!key) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${column}" is not a column of the export`);
           const result = await client
-            .query({ text: tileMinimaSql(select, selection.where, key, chunks, postgresWindowDialect(client)), rowMode: 'array' })
+            .query({ text: tileMinimaSql(select, selection.where, key, chunks, dialect), rowMode: 'array' })
             .catch((e: unknown) => {
               throw mapPostgresError(e, `planning chunks of ${context} on ${where}`) ?? e;
             });
@@ -178,14 +189,31 @@ export class PostgresRowSource implements RowSource {
   }
 }
 
-function postgresWindowDialect(client: pg.Client): WindowDialect {
+/** Prefix of the transaction-local settings that carry bound values (a custom "placeholder" GUC). */
+const PARAM_SETTING = 'rds_s3_export.p';
+
+/**
+ * COPY takes no bind parameters, so values reach the server as transaction-local settings set
+ * through a bound `set_config($1)`; the SQL reads them back as `current_setting(…)` cast to the
+ * column's type. The cast sits in a scalar subquery, so it runs once per statement (an InitPlan
+ * the planner can also use for an index scan), not once per row.
+ */
+function postgresWindowDialect(castTypes: ReadonlyMap<string, string>): WindowDialect {
   return {
     quote: (name) => `"${name.replaceAll('"', '""')}"`,
-    // COPY takes no bind parameters: literals, escaped by the driver.
-    literal: (value, numeric) => (numeric ? value : client.escapeLiteral(value)),
+    // format_type() quotes and qualifies the type name itself (e.g. "My Schema".mood).
+    param: (index, column) => `(SELECT CAST(current_setting('${PARAM_SETTING}${Math.trunc(index)}') AS ${castTypes.get(column.name) ?? 'text'}))`,
     asText: (column) => `${column}::text`,
     nowMinus: (seconds) => `(statement_timestamp() - interval '${Math.trunc(seconds)} seconds')`,
   };
+}
+
+/** Binds the values not bound yet, in one round trip, as transaction-local settings. */
+async function bindPostgresValues(client: pg.Client, params: BoundValues): Promise<void> {
+  const pending = params.pending();
+  if (pending.length === 0) return;
+  const calls = pending.map(({ index }, i) => `set_config('${PARAM_SETTING}${index}', $${i + 1}, true)`);
+  await client.query({ text: `SELECT ${calls.join(', ')}`, values: pending.map((p) => p.value) });
 }
 
 function destroySocket(client: pg.Client): void {
