@@ -21,7 +21,22 @@ export interface MysqlSourceOptions {
    * Raised so a slow upload (backpressure) does not make the server drop the query. @default 3600
    */
   readonly netWriteTimeoutSeconds?: number;
+  /**
+   * Longest any one statement of the session may run, in seconds (MariaDB `max_statement_time`;
+   * MySQL `max_execution_time`, which covers SELECT only). A timed-out statement fails the run
+   * as `timeout`. 0 or absent = the server's own setting.
+   */
+  readonly statementTimeoutSeconds?: number;
 }
+
+/**
+ * The sql_mode every exporter session runs under, whatever the server's default: the SQL the
+ * exporter writes (backtick identifiers, `CAST`, no string literals from data) and the text
+ * the server renders (no PAD_CHAR_TO_FULL_LENGTH) must not change with a server-wide setting
+ * such as ANSI_QUOTES, NO_BACKSLASH_ESCAPES, PIPES_AS_CONCAT or ORACLE. Valid on MySQL 5.7/8
+ * and MariaDB 10.x/11.x. Custom queries run under it too.
+ */
+export const MYSQL_SESSION_SQL_MODE = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
 
 /**
  * MySQL / MariaDB rows through mysql2's streaming text protocol. One connection, one
@@ -68,9 +83,10 @@ export class MysqlRowSource implements RowSource {
       await db.connect().catch((e: unknown) => {
         throw mapMysqlError(e, `connecting to ${where}`) ?? e;
       });
-      const netWrite = this.options.netWriteTimeoutSeconds ?? 3600;
+      const netWrite = Math.trunc(Number(this.options.netWriteTimeoutSeconds ?? 3600));
       await db
-        .query(`SET SESSION time_zone = '+00:00', SESSION net_write_timeout = ${Number(netWrite)}`)
+        .query(`SET SESSION sql_mode = '${MYSQL_SESSION_SQL_MODE}', SESSION time_zone = '+00:00', SESSION net_write_timeout = ${netWrite}`)
+        .then(() => setStatementTimeout(db, this.options.statementTimeoutSeconds))
         .then(() => db.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ'))
         .then(() => db.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY'))
         .catch((e: unknown) => {
@@ -216,6 +232,19 @@ function mysqlWindowDialect(fields: readonly MysqlField[], collations: ReadonlyM
 }
 
 const MYSQL_VARIABLE = 'rse_p';
+
+/**
+ * MariaDB and MySQL spell the statement timeout differently; the server's version string says
+ * which one answers (MariaDB's always contains "MariaDB", also behind an `mysql://` URL; Aurora
+ * MySQL's does not).
+ */
+async function setStatementTimeout(db: ReturnType<Connection['promise']>, seconds: number | undefined): Promise<void> {
+  if (seconds === undefined || !(seconds > 0)) return;
+  const [rows] = await db.query<RowDataPacket[]>({ sql: 'SELECT VERSION()', rowsAsArray: true });
+  const version = String((rows as unknown as string[][])[0]?.[0] ?? '');
+  const limit = Math.trunc(seconds);
+  await db.query(/mariadb/i.test(version) ? `SET SESSION max_statement_time = ${limit}` : `SET SESSION max_execution_time = ${limit * 1000}`);
+}
 
 /** `CAST(v AS …)` to the type `field` compares as, or undefined to compare the string as it is. */
 function mysqlCast(v: string, field: MysqlField): string | undefined {

@@ -17,6 +17,11 @@ export interface PostgresSourceOptions {
   readonly batchSize?: number;
   /** Force the row cursor even when COPY could produce the CSV (tests, diagnostics). @default false */
   readonly forceRowMode?: boolean;
+  /**
+   * Longest any one statement of the transaction may run, in seconds (`statement_timeout`). A
+   * timed-out statement fails the run as `timeout`. 0 or absent = the server's own setting.
+   */
+  readonly statementTimeoutSeconds?: number;
 }
 
 /** Every value as the server's text: no JS Date, no JS number, no JSON.parse. */
@@ -59,9 +64,15 @@ export class PostgresRowSource implements RowSource {
       await client.connect().catch((e: unknown) => {
         throw mapPostgresError(e, `connecting to ${where}`) ?? e;
       });
+      const timeoutMs = (this.options.statementTimeoutSeconds ?? 0) > 0 ? Math.trunc(Number(this.options.statementTimeoutSeconds)) * 1000 : 0;
       await client
         .query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-        .then(() => client.query("SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1"))
+        .then(() =>
+          client.query(
+            "SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1" +
+              (timeoutMs > 0 ? `; SET LOCAL statement_timeout = ${timeoutMs}` : ''),
+          ),
+        )
         .catch((e: unknown) => {
           throw mapPostgresError(e, `starting the snapshot transaction on ${where}`) ?? e;
         });
