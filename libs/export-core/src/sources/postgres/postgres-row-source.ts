@@ -86,15 +86,15 @@ export class PostgresRowSource implements RowSource {
       });
       // `base` (no length/precision modifier) is what bound values are cast to: a cast to
       // varchar(n) or numeric(p,s) could truncate or round, one to numeric/text never does.
-      const typeNames = await client.query<{ type: string; base: string }>(
-        'SELECT format_type(t.oid, NULLIF(t.mod, -1)) AS type, format_type(t.oid, NULL) AS base ' +
-          'FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY AS t(oid, mod, ord) ORDER BY t.ord',
+      const typeNames = await client.query<{ type: string; base: string; typtype: string | null; category: string | null }>(
+        'SELECT format_type(t.oid, NULLIF(t.mod, -1)) AS type, format_type(t.oid, NULL) AS base, p.typtype::text AS typtype, p.typcategory::text AS category ' +
+          'FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY AS t(oid, mod, ord) LEFT JOIN pg_catalog.pg_type p ON p.oid = t.oid ORDER BY t.ord',
         [probe.fields.map((f) => f.dataTypeID), probe.fields.map((f) => f.dataTypeModifier)],
       );
       const columns: SourceColumn[] = probe.fields.map((f, i) => ({
         name: f.name,
         sourceType: typeNames.rows[i]?.type ?? String(f.dataTypeID),
-        kind: columnKind(f.dataTypeID),
+        kind: columnKind(f.dataTypeID, typeNames.rows[i]),
       }));
       const projection = probe.fields
         .map((f) => {
