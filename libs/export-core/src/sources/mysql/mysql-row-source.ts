@@ -10,12 +10,15 @@ import { BoundValues, boundsFromTileMinima, composeSelection, planWindow, tileMi
 import { ConfigError } from '../../errors.js';
 import { incrementalNeedsKey } from '../incremental-window.js';
 import { mapMysqlError } from './mysql-errors.js';
+import { BoundedRowStream, STAGE_ROWS, type RowBufferLimits } from '../row-buffer.js';
 import { streamMysqlCsv } from './mysql-csv-stream.js';
 import { encoderOptions } from '../../csv/csv-options.js';
 
 export interface MysqlSourceOptions {
   /** Rows buffered between the driver and the encoder before the socket is paused. @default 2000 */
   readonly rowHighWaterMark?: number;
+  /** Bytes of rows (as text) buffered between the driver and the encoder before the socket is paused. @default 8 MiB */
+  readonly rowBufferBytes?: number;
   /**
    * Server-side `net_write_timeout` in seconds: how long the server waits for us to read.
    * Raised so a slow upload (backpressure) does not make the server drop the query. @default 3600
@@ -158,9 +161,7 @@ export class MysqlRowSource implements RowSource {
           streaming = true;
           // CSV bytes straight from the row packets (mysql-csv-stream.ts), unless the caller needs row objects.
           const csv = request.preferRows ? undefined : streamMysqlCsv(connection, dataSql, plans, encoderOptions(request.dialect, columns.map((c) => c.kind)));
-          const raw = csv?.stream ?? connection.query({ sql: dataSql, rowsAsArray: true }).stream({
-            highWaterMark: this.options.rowHighWaterMark ?? 2000,
-          });
+          const raw = csv?.stream ?? streamMysqlRows(connection, dataSql, { maxRows: this.options.rowHighWaterMark, maxBytes: this.options.rowBufferBytes });
           // If the server drops the connection while the socket is paused for backpressure
           // (KILL, restart), mysql2 can lose the error and leave the stream hanging: watch the
           // socket itself and fail the stream when it closes before the result set ended.
@@ -316,6 +317,22 @@ async function bindMysqlValues(db: ReturnType<Connection['promise']>, params: Bo
   db.unprepare(sql);
 }
 
+/**
+ * Rows of `sql` (text protocol) as arrays, buffered by bytes and rows (row-buffer.ts): the
+ * socket is paused once the consumer is that far behind. Replaces mysql2's own `.stream()`,
+ * whose buffer counts rows only.
+ */
+function streamMysqlRows(connection: Connection, sql: string, limits: RowBufferLimits): Readable {
+  const query = connection.query({ sql, rowsAsArray: true });
+  const rows = new BoundedRowStream({ pause: () => connection.pause(), resume: () => connection.resume() }, limits);
+  query.on('result', (row) => rows.add(row as unknown as Row));
+  query.on('error', (error: Error) => rows.destroy(error));
+  query.on('end', () => {
+    if (!rows.destroyed) rows.finish();
+  });
+  return rows;
+}
+
 function quoteName(name: string): string {
   return '`' + name.replaceAll('`', '``') + '`';
 }
@@ -346,7 +363,7 @@ async function isUniqueKey(db: ReturnType<Connection['promise']>, table: string,
 function convertRows(raw: Readable, converters: { index: number; convert: (value: Cell | Buffer) => Cell }[]): Transform {
   const transform = new Transform({
     objectMode: true,
-    highWaterMark: 512,
+    highWaterMark: STAGE_ROWS,
     transform(row: Row, _encoding: BufferEncoding, callback: TransformCallback) {
       try {
         for (const { index, convert } of converters) row[index] = convert(row[index] as Cell);

@@ -10,11 +10,18 @@ import { columnKind, selectExpression } from './postgres-columns.js';
 import { mapPostgresError } from './postgres-errors.js';
 import { BoundValues, boundsFromTileMinima, composeSelection, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
 import { ConfigError } from '../../errors.js';
+import { DEFAULT_ROW_BUFFER_BYTES, DEFAULT_ROW_BUFFER_ROWS, nextFetchSize, rowBytes } from '../row-buffer.js';
 import { incrementalNeedsKey } from '../incremental-window.js';
 
 export interface PostgresSourceOptions {
-  /** Row-mode only: rows fetched per cursor round trip. @default 2000 */
+  /** Row-mode only: rows fetched per cursor round trip at most. @default 2000 */
   readonly batchSize?: number;
+  /**
+   * Row-mode only: bytes of rows (as text) one cursor round trip fetches, about; the fetch size
+   * follows the previous fetch's average row size, so wide rows are fetched a few at a time.
+   * @default 8 MiB
+   */
+  readonly batchBytes?: number;
   /** Force the row cursor even when COPY could produce the CSV (tests, diagnostics). @default false */
   readonly forceRowMode?: boolean;
   /**
@@ -170,7 +177,7 @@ export class PostgresRowSource implements RowSource {
             return { kind: 'csv', stream: copy as unknown as Readable, rowCount: async () => (await complete, copy.rowCount) };
           }
           const rows = client.query(
-            new QueryStream(dataSql, [], { rowMode: 'array', batchSize: this.options.batchSize ?? 2000, highWaterMark: this.options.batchSize ?? 2000, types: RAW_TEXT }),
+            new ByteBoundedQueryStream(dataSql, this.options.batchSize ?? DEFAULT_ROW_BUFFER_ROWS, this.options.batchBytes ?? DEFAULT_ROW_BUFFER_BYTES),
           );
           rows.once('end', () => (finished = true));
           return { kind: 'rows', stream: rows };
@@ -225,6 +232,42 @@ async function bindPostgresValues(client: pg.Client, params: BoundValues): Promi
   if (pending.length === 0) return;
   const calls = pending.map(({ index }, i) => `set_config('${PARAM_SETTING}${index}', $${i + 1}, true)`);
   await client.query({ text: `SELECT ${calls.join(', ')}`, values: pending.map((p) => p.value) });
+}
+
+/**
+ * pg-query-stream with fetches sized in bytes: each cursor read asks for as many rows as fit
+ * `maxBytes` at the previous fetch's average row size (at most `maxRows`), and the next read
+ * starts only when the previous fetch has been consumed (highWaterMark 1), so at most one
+ * fetch of about `maxBytes` is held at a time.
+ */
+class ByteBoundedQueryStream extends QueryStream {
+  private fetchSize: number;
+
+  constructor(
+    text: string,
+    private readonly maxRows: number,
+    private readonly maxBytes: number,
+  ) {
+    super(text, [], { rowMode: 'array', highWaterMark: 1, types: RAW_TEXT });
+    this.fetchSize = nextFetchSize(0, 0, maxBytes, maxRows);
+  }
+
+  override _read(): void {
+    const size = this.fetchSize;
+    (this.cursor as { read(rows: number, callback: (error: Error | undefined, rows: unknown[][]) => void): void }).read(size, (error, rows) => {
+      if (error) {
+        this.destroy(error);
+        return;
+      }
+      let bytes = 0;
+      for (const row of rows) {
+        bytes += rowBytes(row);
+        this.push(row);
+      }
+      this.fetchSize = nextFetchSize(rows.length, bytes, this.maxBytes, this.maxRows);
+      if (rows.length < size) this.push(null);
+    });
+  }
 }
 
 function destroySocket(client: pg.Client): void {
