@@ -51,6 +51,9 @@ const BIG_KEYS = Array.from({ length: 6 }, (_, i) => (18446744073709551615n - Bi
 /** bigint keys that are all the same double (PostgreSQL has no unsigned). */
 const PG_BIG_KEYS = Array.from({ length: 6 }, (_, i) => (9223372036854775807n - BigInt(i)).toString()).reverse();
 
+/** CHAR(20) keys: the bound value must compare as char(n), not as char(1). */
+const CHAR_KEYS = ['aa', "ab' OR 1=1 -- ", 'ac\\', 'b', 'bb"'];
+
 let maria: PrivateMariadb;
 let my: Connection;
 let pgAdmin: pg.Client;
@@ -63,6 +66,8 @@ beforeAll(async () => {
   await my.query('CREATE TABLE people (email VARCHAR(100) COLLATE utf8mb4_bin PRIMARY KEY, updated_at DATETIME(6) NOT NULL, n INT NOT NULL)');
   await my.query('CREATE TABLE latin (k VARCHAR(50) CHARACTER SET latin1 COLLATE latin1_swedish_ci PRIMARY KEY, n INT NOT NULL)');
   await my.query('CREATE TABLE big (id BIGINT UNSIGNED PRIMARY KEY, n INT NOT NULL)');
+  await my.query('CREATE TABLE codes (code CHAR(20) PRIMARY KEY)');
+  for (const code of CHAR_KEYS) await my.execute('INSERT INTO codes VALUES (?)', [code]);
   for (const [i, key] of HOSTILE_KEYS.entries()) await my.execute('INSERT INTO people VALUES (?, ?, ?)', [key, timestamp(i), i]);
   for (const [i, key] of LATIN1_KEYS.entries()) await my.execute('INSERT INTO latin VALUES (?, ?)', [key, i]);
   for (const [i, key] of BIG_KEYS.entries()) await my.execute('INSERT INTO big VALUES (?, ?)', [key, i]);
@@ -70,6 +75,8 @@ beforeAll(async () => {
   pgAdmin = (await freshPostgresSchema(DB)).admin;
   await pgAdmin.query(`CREATE TABLE ${DB}.people (email text COLLATE "C" PRIMARY KEY, updated_at timestamp(6) NOT NULL, n int NOT NULL)`);
   await pgAdmin.query(`CREATE TABLE ${DB}.big (id bigint PRIMARY KEY, n int NOT NULL)`);
+  await pgAdmin.query(`CREATE TABLE ${DB}.codes (code char(20) COLLATE "C" PRIMARY KEY)`);
+  for (const code of CHAR_KEYS) await pgAdmin.query(`INSERT INTO ${DB}.codes VALUES ($1)`, [code]);
   for (const [i, key] of HOSTILE_KEYS.entries()) await pgAdmin.query(`INSERT INTO ${DB}.people VALUES ($1, $2, $3)`, [key, timestamp(i), i]);
   for (const [i, key] of PG_BIG_KEYS.entries()) await pgAdmin.query(`INSERT INTO ${DB}.big VALUES ($1, $2)`, [key, i]);
   out = await mkdtemp(join(tmpdir(), 'bound-values-'));
@@ -158,10 +165,19 @@ describe.each(engines)('Hostile keys on $label', ({ schema, source }) => {
     }
   });
 
+  it('CHAR(n) keys split into chunks exactly', async () => {
+    const { manifest, rows } = await exportRows(source, request(`${schema}codes`), { keyColumn: 'code', chunks: CHAR_KEYS.length });
+    expect(rows.map((r) => (r[0] as string).trimEnd())).toEqual(CHAR_KEYS.map((k) => k.trimEnd()));
+    // One row per chunk: a bound cast to char(1) would still partition the keys, but unevenly.
+    expect(manifest.objects.map((o) => o.rows)).toEqual(CHAR_KEYS.map(() => 1));
+    expect(manifest.reconciliation).toEqual({ sourceRows: CHAR_KEYS.length, exportedRows: CHAR_KEYS.length });
+  });
+
   it('integer keys beyond 2^53 split into chunks exactly (never compared as a double)', async () => {
     const keys = schema ? PG_BIG_KEYS : BIG_KEYS;
     const { manifest, rows } = await exportRows(source, request(`${schema}big`), { keyColumn: 'id', chunks: keys.length });
     expect(rows.map((r) => r[0])).toEqual(keys);
+    expect(manifest.objects.map((o) => o.rows)).toEqual(keys.map(() => 1));
     expect(manifest.reconciliation).toEqual({ sourceRows: keys.length, exportedRows: keys.length });
   });
 });

@@ -93,8 +93,11 @@ export class PostgresRowSource implements RowSource {
       });
       // `base` (no length/precision modifier) is what bound values are cast to: a cast to
       // varchar(n) or numeric(p,s) could truncate or round, one to numeric/text never does.
+      // Except where no modifier means length 1: `character` is char(1), so bpchar (any
+      // length); bit keeps its length (its values all have it).
       const typeNames = await client.query<{ type: string; base: string; typtype: string | null; category: string | null }>(
-        'SELECT format_type(t.oid, NULLIF(t.mod, -1)) AS type, format_type(t.oid, NULL) AS base, p.typtype::text AS typtype, p.typcategory::text AS category ' +
+        "SELECT format_type(t.oid, NULLIF(t.mod, -1)) AS type, CASE t.oid WHEN 1042 THEN 'bpchar' WHEN 1560 THEN format_type(t.oid, NULLIF(t.mod, -1)) " +
+          'ELSE format_type(t.oid, NULL) END AS base, p.typtype::text AS typtype, p.typcategory::text AS category ' +
           'FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY AS t(oid, mod, ord) LEFT JOIN pg_catalog.pg_type p ON p.oid = t.oid ORDER BY t.ord',
         [probe.fields.map((f) => f.dataTypeID), probe.fields.map((f) => f.dataTypeModifier)],
       );
