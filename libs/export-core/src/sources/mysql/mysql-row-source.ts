@@ -237,14 +237,16 @@ const MYSQL_VARIABLE = 'rse_p';
 /**
  * MariaDB and MySQL spell the statement timeout differently; the server's version string says
  * which one answers (MariaDB's always contains "MariaDB", also behind an `mysql://` URL; Aurora
- * MySQL's does not).
+ * MySQL's does not). A stricter limit the session already has (a DBA's per-user
+ * MAX_STATEMENT_TIME, a global default) is kept: the exporter only ever lowers it.
  */
 async function setStatementTimeout(db: ReturnType<Connection['promise']>, seconds: number | undefined): Promise<void> {
   if (seconds === undefined || !(seconds > 0)) return;
   const [rows] = await db.query<RowDataPacket[]>({ sql: 'SELECT VERSION()', rowsAsArray: true });
   const version = String((rows as unknown as string[][])[0]?.[0] ?? '');
-  const limit = Math.trunc(seconds);
-  await db.query(/mariadb/i.test(version) ? `SET SESSION max_statement_time = ${limit}` : `SET SESSION max_execution_time = ${limit * 1000}`);
+  const [variable, limit] = /mariadb/i.test(version) ? ['max_statement_time', Math.trunc(seconds)] : ['max_execution_time', Math.trunc(seconds) * 1000];
+  const current = `@@SESSION.${variable}`;
+  await db.query(`SET SESSION ${variable} = IF(${current} > 0 AND ${current} < ${limit}, ${current}, ${limit})`);
 }
 
 /** `CAST(v AS …)` to the type `field` compares as, or undefined to compare the string as it is. */

@@ -74,11 +74,16 @@ export class PostgresRowSource implements RowSource {
       const timeoutMs = (this.options.statementTimeoutSeconds ?? 0) > 0 ? Math.trunc(Number(this.options.statementTimeoutSeconds)) * 1000 : 0;
       await client
         .query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+        .then(() => client.query("SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1"))
         .then(() =>
-          client.query(
-            "SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1" +
-              (timeoutMs > 0 ? `; SET LOCAL statement_timeout = ${timeoutMs}` : ''),
-          ),
+          // Only ever lowers it: a stricter statement_timeout (ALTER ROLE … SET, a server default) is kept.
+          timeoutMs > 0
+            ? client.query(
+                "SELECT set_config('statement_timeout', $1::text, true) FROM pg_catalog.pg_settings " +
+                  "WHERE name = 'statement_timeout' AND (setting::bigint = 0 OR setting::bigint > $1::bigint)",
+                [timeoutMs],
+              )
+            : undefined,
         )
         .catch((e: unknown) => {
           throw mapPostgresError(e, `starting the snapshot transaction on ${where}`) ?? e;
