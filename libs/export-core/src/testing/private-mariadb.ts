@@ -26,6 +26,9 @@ export async function startPrivateMariadb(port: number, serverArgs: readonly str
   const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
   await promisify(execFile)('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot], {
     maxBuffer: 16 * 1024 * 1024,
+  }).catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
   });
   let output = '';
   const server: ChildProcess = spawn(
