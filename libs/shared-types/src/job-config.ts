@@ -163,6 +163,14 @@ export const JobConfigSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Longest any one database statement may run, in seconds (MariaDB `max_statement_time`,
+     * MySQL `max_execution_time`, PostgreSQL `statement_timeout`); the run then fails as
+     * `timeout` instead of running into the Lambda deadline. The data query streams the whole
+     * export, so this bounds the export's duration too. @default in AWS: lambda.timeoutSeconds
+     * minus a margin (see statementTimeoutFor); CLI runs: no limit
+     */
+    statementTimeoutSeconds: z.number().int().min(1).max(86_400).optional(),
     lambda: z
       .object({
         /** @default 1024 */
@@ -187,6 +195,17 @@ export const JobConfigSchema = z
   });
 
 export type JobConfig = z.infer<typeof JobConfigSchema>;
+
+/**
+ * The statement timeout a job's sessions get in AWS: the job's own `statementTimeoutSeconds`,
+ * or the Lambda timeout minus a margin (a fifth of it, at most 60 s), so a stuck statement
+ * fails as a classified `timeout` before the Lambda is killed (900 s -> 840 s; 60 s -> 48 s).
+ */
+export function statementTimeoutFor(job: Pick<JobConfig, 'statementTimeoutSeconds' | 'lambda'>): number {
+  if (job.statementTimeoutSeconds !== undefined) return job.statementTimeoutSeconds;
+  const lambda = job.lambda.timeoutSeconds;
+  return Math.max(1, lambda - Math.min(60, Math.ceil(lambda / 5)));
+}
 export type JobConfigInput = z.input<typeof JobConfigSchema>;
 
 /** Formats zod issues as `field.path: message; ...` so errors name the field. */

@@ -28,6 +28,8 @@ export interface ExportPlan {
   readonly parallel?: { readonly chunks: number; readonly concurrency: number; readonly keyColumn: string };
   /** Values that must never be printed (the password). */
   readonly secrets: readonly string[];
+  /** A catalog job's own `statementTimeoutSeconds`; local runs have no default (no Lambda deadline). */
+  readonly statementTimeoutSeconds?: number;
 }
 
 export function resolvePlan(command: CliCommand, env: NodeJS.ProcessEnv, now: Date, cwd: string = process.cwd()): ExportPlan {
@@ -72,5 +74,13 @@ export function resolvePlan(command: CliCommand, env: NodeJS.ProcessEnv, now: Da
   const parallel = command.chunks
     ? { chunks: command.chunks, concurrency: command.concurrency ?? 4, keyColumn: command.chunkKey ?? job?.primaryKey?.[0] ?? 'id' }
     : undefined;
-  return { connection, destination, request, s3Endpoint: command.s3Endpoint, ...(parallel ? { parallel } : {}), secrets: password ? [password] : [] };
+  return {
+    connection,
+    destination,
+    request,
+    s3Endpoint: command.s3Endpoint,
+    ...(parallel ? { parallel } : {}),
+    secrets: password ? [password] : [],
+    ...(job?.statementTimeoutSeconds !== undefined ? { statementTimeoutSeconds: job.statementTimeoutSeconds } : {}),
+  };
 }

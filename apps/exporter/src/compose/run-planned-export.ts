@@ -26,14 +26,15 @@ export interface RunOptions {
 /** Builds the adapters for a plan and runs the export. */
 export async function runPlannedExport(plan: ExportPlan, options: RunOptions = {}): Promise<Manifest> {
   const sink = buildSink(plan, options.s3Client);
+  const sourceOptions = { statementTimeoutSeconds: plan.statementTimeoutSeconds };
   if (plan.parallel) {
-    const source = createRowSource(plan.connection);
+    const source = createRowSource(plan.connection, sourceOptions);
     const deps = { source: () => source, sink, clock: systemClock, logger: options.logger ?? silentLogger, signal: options.signal };
     const chunkPlan = await planChunks(plan.request, plan.parallel, deps);
     return exportChunksAndCommit(plan.request, chunkPlan, plan.parallel, deps);
   }
   return runExport(plan.request, {
-    source: createRowSource(plan.connection),
+    source: createRowSource(plan.connection, sourceOptions),
     sink,
     clock: systemClock,
     logger: options.logger ?? silentLogger,

@@ -2,8 +2,11 @@
  * Hostile inputs against the real servers: SQL never reaches the database from a hostile
  * identifier (a canary table, exported by a privileged user, must survive every attempt),
  * hostile custom queries cannot modify anything (single statement, READ ONLY snapshot), and
- * hostile data shapes: 1 MB text cells, 1,000 columns, a table without a key. Last, the
- * database password never appears in anything a run produces (logs, errors, manifests, CLI output).
+ * hostile data shapes: 1 MB text cells, 1,000 columns, a table without a key. Hostile data
+ * values (chunk keys, a stored cursor key) never become SQL, also on a MariaDB whose sql_mode
+ * has NO_BACKSLASH_ESCAPES; formula-like enum and domain values are guarded; a statement longer
+ * than the job's statementTimeoutSeconds fails as timeout. Last, the database password never
+ * appears in anything a run produces (logs, errors, manifests, CLI output).
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -13,7 +16,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
 import type pg from 'pg';
-import { FaultInjectingSink, freshMysqlDatabase, freshPostgresSchema, parseCsv } from '@rds-s3-export/export-core/testing';
+import { FaultInjectingSink, freshMysqlDatabase, freshPostgresSchema, parseCsv, startPrivateMariadb, type PrivateMariadb } from '@rds-s3-export/export-core/testing';
 import { createRowSource, LocalFolderSink, runExport, silentLogger, systemClock } from '@rds-s3-export/export-core';
 import { S3ObjectSink } from '@rds-s3-export/aws';
 import { CsvDialectSchema, JobConfigSchema, type JobConfig } from '@rds-s3-export/shared-types';
@@ -216,6 +219,125 @@ describe('Hostile data shapes', () => {
       expect(await keysUnder(stack.s3Client, BUCKET, `_manifests/${job.name}/`)).toEqual([]);
       expect((await stack.stateStore().getState(job.name)).cursor).toBeNull();
     });
+  });
+});
+
+describe('Hostile data values: keys and stored cursors never become SQL', () => {
+  // The review's reproduction: a 6-row table whose keys include `c' OR 1=1 -- ` exported 12 rows
+  // with --chunks 2 on a server with NO_BACKSLASH_ESCAPES, and a stored cursor key
+  // `zzz') OR 1=1 -- ` exported every row and moved the cursor back.
+  const KEYS = ['a@example.com', 'b@example.com', "c' OR 1=1 -- ", 'd\\', 'e"\'', "zzz') OR 1=1 -- "];
+  const LATER = "c2\\' OR 1=1 -- ";
+  const at = (i: number) => `2026-01-01 00:00:${String(10 + i).padStart(2, '0')}`;
+  let maria: PrivateMariadb;
+  let strict: Connection;
+
+  beforeAll(async () => {
+    maria = await startPrivateMariadb(3392, ['--sql-mode=NO_BACKSLASH_ESCAPES']);
+    strict = await maria.admin();
+    await strict.query(`CREATE DATABASE ${DB}; USE ${DB}; CREATE TABLE people (email VARCHAR(100) PRIMARY KEY, updated_at DATETIME(6) NOT NULL)`);
+    await pgAdmin.query(`CREATE TABLE ${DB}.people (email text PRIMARY KEY, updated_at timestamp(6) NOT NULL)`);
+    for (const [i, key] of KEYS.entries()) {
+      await strict.execute('INSERT INTO people VALUES (?, ?)', [key, at(i)]);
+      await pgAdmin.query(`INSERT INTO ${DB}.people VALUES ($1, $2)`, [key, at(i)]);
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await strict?.end();
+    await maria?.stop();
+  });
+
+  const engines = () => [
+    { engine: 'mariadb' as const, url: maria.url(DB), table: 'people', insert: (key: string, ts: string) => strict.execute('INSERT INTO people VALUES (?, ?)', [key, ts]) },
+    { engine: 'postgres' as const, url: 'postgres://postgres@127.0.0.1:5432/postgres', table: `${DB}.people`, insert: (key: string, ts: string) => pgAdmin.query(`INSERT INTO ${DB}.people VALUES ($1, $2)`, [key, ts]) },
+  ];
+
+  it('--chunks 2 --chunk-key email exports the 6-row table exactly: same rows, no duplicates, counts agree', async () => {
+    for (const { engine, url, table } of engines()) {
+      for (const chunks of ['2', '6']) {
+        const dest = join(dir, `chunks-${engine}-${chunks}`);
+        const run = await cli(['--source', url, '--table', table, '--chunks', chunks, '--chunk-key', 'email', '--dest', `file://${dest}`, '--run-time', '2026-02-22T10:12:00Z', '--json']);
+        expect(run.code, `${engine}: ${run.stderr}`).toBe(0);
+        const manifest = JSON.parse(run.stdout) as { rows: number; reconciliation: unknown; objects: { key: string }[] };
+        const emails: string[] = [];
+        for (const object of manifest.objects) emails.push(...parseCsv(await readFile(join(dest, object.key), 'utf8')).rows.map((r) => r[0] as string));
+        expect(emails.sort(), `${engine}, ${chunks} chunks`).toEqual([...KEYS].sort());
+        expect(manifest.rows).toBe(KEYS.length);
+        expect(manifest.reconciliation).toEqual({ sourceRows: KEYS.length, exportedRows: KEYS.length });
+      }
+    }
+  });
+
+  it('a stored cursor whose key is hostile: the next runs export only newer rows and the cursor never moves back', async () => {
+    for (const { engine, url, table, insert } of engines()) {
+      const job = JobConfigSchema.parse({
+        name: `rel_hostile_cursor_${engine}`,
+        engine,
+        connection: { url },
+        table,
+        incremental: { cursorColumn: 'updated_at', keyColumn: 'email', lagSeconds: 0 },
+        destination: { bucket: BUCKET },
+      });
+      const login = new URL(url);
+      const handler = handlerFor({
+        stack,
+        job: () => job,
+        logger: silentLogger,
+        adapters: () => ({ credentials: credentialsOf({ user: login.username, password: '', host: login.hostname, port: Number(login.port), database: login.pathname.slice(1) }) }),
+      });
+      const first = await handler({ job: job.name, scheduledTime: nextSlot() });
+      expect(first).toMatchObject({ status: 'committed', rows: KEYS.length });
+      expect((await stack.stateStore().getState(job.name)).cursor?.key).toBe(KEYS.at(-1));
+
+      await insert(LATER, '2026-01-01 00:01:00');
+      const second = await handler({ job: job.name, scheduledTime: nextSlot() });
+      expect(second, engine).toMatchObject({ status: 'committed', rows: 1 });
+      expect(parseCsv(await objectText(stack.s3Client, BUCKET, second.keys[0]!)).rows.map((r) => r[0])).toEqual([LATER]);
+      expect((await stack.stateStore().getState(job.name)).cursor?.key).toBe(LATER);
+
+      const third = await handler({ job: job.name, scheduledTime: nextSlot() });
+      expect(third.rows, engine).toBe(0);
+      expect((await stack.stateStore().getState(job.name)).cursor?.key).toBe(LATER);
+    }
+  });
+});
+
+describe('Formula-like values in enum and domain columns, and slow statements', () => {
+  it('formula-like enum (both engines) and domain-over-text (PostgreSQL) values are guarded', async () => {
+    await my.query("CREATE TABLE moods (id INT PRIMARY KEY, m ENUM('=1+1', '@SUM(A1)', 'calm'))");
+    await my.query("INSERT INTO moods VALUES (1, '=1+1'), (2, '@SUM(A1)'), (3, 'calm')");
+    await pgAdmin.query(`CREATE TYPE ${DB}.mood AS ENUM ('=1+1', '@SUM(A1)', 'calm'); CREATE DOMAIN ${DB}.note AS text`);
+    await pgAdmin.query(`CREATE TABLE ${DB}.moods (id int PRIMARY KEY, m ${DB}.mood, d ${DB}.note)`);
+    await pgAdmin.query(`INSERT INTO ${DB}.moods VALUES (1, '=1+1', '+cmd'), (2, '@SUM(A1)', '-2+3'), (3, 'calm', 'calm')`);
+    for (const [engine, table] of [['mariadb', 'moods'], ['postgres', `${DB}.moods`]] as const) {
+      const source = createRowSource(
+        engine === 'postgres'
+          ? { engine, host: '127.0.0.1', port: 5432, user: 'postgres', password: '', database: 'postgres' }
+          : { engine, host: '127.0.0.1', port: 3306, user: 'root', password: '', database: DB },
+      );
+      const manifest = await runExport(
+        { job: `moods_${engine}`, table, dialect: CsvDialectSchema.parse({ formulaGuard: true }), prefix: 'rds_exports', manifestPrefix: '_manifests', layout: 'flat', compression: 'none', runTime: new Date('2026-02-22T10:12:00Z') },
+        { source, sink: new LocalFolderSink(dir), clock: systemClock, logger: silentLogger },
+      );
+      const csv = parseCsv(await readFile(join(dir, manifest.objects[0]!.key), 'utf8'));
+      expect(csv.rows.map((r) => r[1]), engine).toEqual(["'=1+1", "'@SUM(A1)", 'calm']);
+      if (engine === 'postgres') expect(csv.rows.map((r) => r[2])).toEqual(["'+cmd", "'-2+3", 'calm']);
+    }
+  });
+
+  it("a statement longer than the job's statementTimeoutSeconds fails the run as timeout, on both engines", async () => {
+    await my.query('CREATE VIEW slow AS SELECT seq AS id, SLEEP(0.25) AS s FROM seq_1_to_12');
+    await pgAdmin.query(`CREATE VIEW ${DB}.slow AS SELECT g AS id, pg_sleep(0.25)::text AS s FROM generate_series(1, 12) g`);
+    for (const [engine, table, login] of [
+      ['mariadb', 'slow', { user: 'rel_secret', password: SECRET, host: '127.0.0.1', port: 3306, database: DB }],
+      ['postgres', `${DB}.slow`, { user: 'postgres', password: '', host: '127.0.0.1', port: 5432, database: 'postgres' }],
+    ] as const) {
+      const job = JobConfigSchema.parse({ name: `rel_slow_${engine}`, engine, connection: { url: `${engine}://x@127.0.0.1/db` }, table, statementTimeoutSeconds: 1, destination: { bucket: BUCKET } });
+      const handler = handlerFor({ stack, job: () => job, logger: silentLogger, adapters: () => ({ credentials: credentialsOf(login) }) });
+      await expect(handler({ job: job.name, scheduledTime: nextSlot() }), engine).rejects.toMatchObject({ errorClass: 'timeout', code: 'SOURCE_QUERY_TIMEOUT' });
+      expect(await keysUnder(stack.s3Client, BUCKET, `_manifests/${job.name}/`)).toEqual([]);
+    }
   });
 });
 

@@ -89,6 +89,8 @@ const CORPUS: { field: string; values: unknown[] }[] = [
   { field: 'limits.maxBytesPerFile', values: [1, -5, 1024, 6 * 1024 ** 4] },
   { field: 'lambda.memoryMb', values: [0, 64, 20_000, -1024] },
   { field: 'lambda.timeoutSeconds', values: [0, 901, 1e6] },
+  // Reaches the session as a number only (SET SESSION max_statement_time = <int>).
+  { field: 'statementTimeoutSeconds', values: [0, -1, 1.5, 86_401, '30', '30; SET GLOBAL read_only = 0', Number.NaN, Number.POSITIVE_INFINITY] },
   { field: 'name', values: ['Orders', '../x', 'a b', 'a'.repeat(64), '', 'x;y', 'jo\nb'] },
   { field: 'engine', values: ['oracle', 'mysql; DROP', ''] },
   { field: 'csv.delimiter', values: ['"', '\n', ',,', ''] },

@@ -3,7 +3,7 @@
  * the run summary. Shared by the Lambda handler, `npm run invoke` and the demo's scheduler.
  */
 import type { JobConfig, RunSummary } from '@rds-s3-export/shared-types';
-import { RdsExportError } from '@rds-s3-export/shared-types';
+import { RdsExportError, statementTimeoutFor } from '@rds-s3-export/shared-types';
 import {
   createRowSource,
   runIdFor,
@@ -69,7 +69,7 @@ export async function executeJob(
         ...(run.chunks && run.chunks > 1 ? { parallel: { chunks: run.chunks, concurrency: job.parallel?.maxConcurrency } } : {}),
       },
       {
-        source: createRowSource(settings),
+        source: createRowSource(settings, { statementTimeoutSeconds: statementTimeoutFor(job) }),
         sink: adapters.sink,
         state: adapters.state,
         clock: adapters.clock,
@@ -146,7 +146,7 @@ export async function withSource<T>(job: JobConfig, adapters: Pick<JobAdapters, 
       password: c.password,
       database: c.database,
       ...(adapters.tls ? { tls: adapters.tls } : {}),
-    });
+    }, { statementTimeoutSeconds: statementTimeoutFor(job) });
   };
   try {
     return await work(await build(false));

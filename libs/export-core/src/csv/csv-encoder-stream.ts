@@ -2,6 +2,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { Row } from '../ports.js';
 import type { CsvEncoderOptions } from './csv-options.js';
 import { encodeRow } from './encode-row.js';
+import { STAGE_ROWS } from '../sources/row-buffer.js';
 
 /**
  * Object-mode rows in, UTF-8 CSV bytes out. Records are joined into chunks of about
@@ -19,7 +20,7 @@ export class CsvEncoderStream extends Transform {
     /** Flush threshold in UTF-16 code units. @default 65536 */
     private readonly chunkChars = 64 * 1024,
   ) {
-    super({ writableObjectMode: true, writableHighWaterMark: 512, readableHighWaterMark: 256 * 1024 });
+    super({ writableObjectMode: true, writableHighWaterMark: STAGE_ROWS, readableHighWaterMark: 256 * 1024 });
   }
 
   get rows(): number {

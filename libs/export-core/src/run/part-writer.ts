@@ -13,6 +13,7 @@ import type { CsvEncoderOptions } from '../csv/csv-options.js';
 import { CsvEncoderStream } from '../csv/csv-encoder-stream.js';
 import { ByteTap } from './byte-tap.js';
 import { createExportGzip } from './gzip.js';
+import { STAGE_ROWS } from '../sources/row-buffer.js';
 
 export interface PartLimits {
   readonly maxRows?: number;
@@ -80,7 +81,7 @@ export async function writeParts(rows: Readable, options: PartWriterOptions): Pr
 
   const splitter = new Writable({
     objectMode: true,
-    highWaterMark: 512,
+    highWaterMark: STAGE_ROWS,
     write(row: Row, _encoding, callback) {
       const write = () => {
         const part = current as OpenPart;

@@ -15,8 +15,11 @@ import { ConfigError } from '../errors.js';
 
 export interface WindowDialect {
   quote(name: string): string;
-  /** A SQL literal for a cursor value; numbers stay unquoted so no engine compares them as text/double. */
-  literal(value: string, numeric: boolean): string;
+  /**
+   * SQL that reads bound value number `index` (1-based, see {@link BoundValues}) as a value of
+   * `column`'s type (its collation, its exact numeric type): never the value itself.
+   */
+  param(index: number, column: { name: string; kind: ColumnKind }): string;
   /** `<column> as text`, in a form that round-trips as a literal. */
   asText(quotedColumn: string): string;
   /** The database's current UTC time minus `seconds`, as an expression comparable to the cursor column. */
@@ -31,11 +34,41 @@ export interface WindowPlan {
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;
 
+/**
+ * Values that came from data or the state store (cursor values, chunk bounds) on their way to
+ * the server. They are never spliced into SQL text: the SQL holds a reference (`sql.param`)
+ * and the source binds the values on the server before the statement that uses them runs
+ * (PostgreSQL: `set_config($1)`; MySQL/MariaDB: a server-side prepared `SET @v = ?`). So no
+ * quoting rule, `sql_mode` or `standard_conforming_strings` can change what a value means.
+ * Values only accumulate: `pending()` hands each one out once.
+ */
+export class BoundValues {
+  private readonly values: string[] = [];
+  private bound = 0;
+
+  constructor(private readonly sql: WindowDialect) {}
+
+  /** A reference to `value`, typed as `column`. */
+  ref(value: string, column: { name: string; kind: ColumnKind }): string {
+    this.values.push(value);
+    return this.sql.param(this.values.length, column);
+  }
+
+  /** Values not bound yet, with their 1-based index; marks them bound. */
+  pending(): { index: number; value: string }[] {
+    const out = this.values.slice(this.bound).map((value, i) => ({ index: this.bound + i + 1, value }));
+    this.bound = this.values.length;
+    return out;
+  }
+}
+
 export async function planWindow(
   request: WindowRequest,
   columns: readonly { name: string; kind: ColumnKind }[],
   base: string,
   sql: WindowDialect,
+  params: BoundValues,
+  /** Runs `text` after binding `params.pending()`. */
   query: (text: string) => Promise<(string | null)[][]>,
 ): Promise<WindowPlan> {
   const find = (name: string, role: string) => {
@@ -54,7 +87,7 @@ export async function planWindow(
     if (numeric && !NUMERIC.test(value)) {
       throw new ConfigError('CURSOR_INVALID', `stored cursor value "${value}" for numeric column "${column.name}" is not a number`);
     }
-    return sql.literal(value, numeric);
+    return params.ref(value, column);
   };
   const tuple = (cursor: Cursor) => `(${lit(cursor.value, cursorColumn)}, ${lit(cursor.key, keyColumn)})`;
 
@@ -83,6 +116,7 @@ export function composeSelection(
   keyRange: KeyRange | undefined,
   columns: readonly { name: string; kind: ColumnKind }[],
   sql: WindowDialect,
+  params: BoundValues,
 ): { where: string; orderBy: string | undefined } {
   const parts: string[] = [];
   if (windowPlan) parts.push(windowPlan.where);
@@ -95,8 +129,8 @@ export function composeSelection(
     for (const bound of [keyRange.lower, keyRange.upper]) {
       if (bound !== null && numeric && !NUMERIC.test(bound)) throw new ConfigError('CHUNK_BOUND_INVALID', `chunk bound "${bound}" of numeric key "${column.name}" is not a number`);
     }
-    if (keyRange.lower !== null) parts.push(`${k} >= ${sql.literal(keyRange.lower, numeric)}`);
-    if (keyRange.upper !== null) parts.push(`${k} < ${sql.literal(keyRange.upper, numeric)}`);
+    if (keyRange.lower !== null) parts.push(`${k} >= ${params.ref(keyRange.lower, column)}`);
+    if (keyRange.upper !== null) parts.push(`${k} < ${params.ref(keyRange.upper, column)}`);
     orderBy ??= k;
   }
   return { where: parts.length ? parts.join(' AND ') : '1 = 1', orderBy };

@@ -1,3 +1,4 @@
 export * from './test-databases.js';
 export * from './parse-csv.js';
 export * from './fault-injecting-sink.js';
+export * from './private-mariadb.js';

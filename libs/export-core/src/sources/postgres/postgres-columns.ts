@@ -21,8 +21,20 @@ const KINDS = new Map<number, ColumnKind>([
   [OID.interval, 'temporal'], [OID.timetz, 'temporal'], [OID.json, 'json'], [OID.jsonb, 'json'],
 ]);
 
-export function columnKind(typeOid: number): ColumnKind {
-  return KINDS.get(typeOid) ?? 'other';
+/**
+ * Type categories (`pg_type.typcategory`) whose output is free text: strings (citext, a domain
+ * over text), enums, and user-defined/extension base types (their output function may write
+ * anything). Their cells get the formula guard like text. Arrays, composites, ranges,
+ * geometry and network types stay `other`: their text starts with `{ ( [` or a digit.
+ */
+const TEXT_CATEGORIES = new Set(['S', 'E', 'U']);
+
+/** The kind of a column from its type OID, or, for types without a fixed OID (enums, extension types, domains), from its category. */
+export function columnKind(typeOid: number, type?: { typtype?: string | null; category?: string | null }): ColumnKind {
+  const known = KINDS.get(typeOid);
+  if (known) return known;
+  if (type?.typtype === 'e' || TEXT_CATEGORIES.has(type?.category ?? '')) return 'text';
+  return 'other';
 }
 
 /** Select expression for one column, given its quoted name. */

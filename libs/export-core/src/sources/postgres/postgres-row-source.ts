@@ -8,15 +8,27 @@ import type { ConnectionSettings } from '../connection-settings.js';
 import { baseSelect } from '../sql-identifiers.js';
 import { columnKind, selectExpression } from './postgres-columns.js';
 import { mapPostgresError } from './postgres-errors.js';
-import { boundsFromTileMinima, composeSelection, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
+import { BoundValues, boundsFromTileMinima, composeSelection, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
 import { ConfigError } from '../../errors.js';
+import { DEFAULT_ROW_BUFFER_BYTES, DEFAULT_ROW_BUFFER_ROWS, nextFetchSize, rowBytes } from '../row-buffer.js';
 import { incrementalNeedsKey } from '../incremental-window.js';
 
 export interface PostgresSourceOptions {
-  /** Row-mode only: rows fetched per cursor round trip. @default 2000 */
+  /** Row-mode only: rows fetched per cursor round trip at most. @default 2000 */
   readonly batchSize?: number;
+  /**
+   * Row-mode only: bytes of rows (as text) one cursor round trip fetches, about; the fetch size
+   * follows the previous fetch's average row size, so wide rows are fetched a few at a time.
+   * @default 8 MiB
+   */
+  readonly batchBytes?: number;
   /** Force the row cursor even when COPY could produce the CSV (tests, diagnostics). @default false */
   readonly forceRowMode?: boolean;
+  /**
+   * Longest any one statement of the transaction may run, in seconds (`statement_timeout`). A
+   * timed-out statement fails the run as `timeout`. 0 or absent = the server's own setting.
+   */
+  readonly statementTimeoutSeconds?: number;
 }
 
 /** Every value as the server's text: no JS Date, no JS number, no JSON.parse. */
@@ -59,9 +71,20 @@ export class PostgresRowSource implements RowSource {
       await client.connect().catch((e: unknown) => {
         throw mapPostgresError(e, `connecting to ${where}`) ?? e;
       });
+      const timeoutMs = (this.options.statementTimeoutSeconds ?? 0) > 0 ? Math.trunc(Number(this.options.statementTimeoutSeconds)) * 1000 : 0;
       await client
         .query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
         .then(() => client.query("SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1"))
+        .then(() =>
+          // Only ever lowers it: a stricter statement_timeout (ALTER ROLE … SET, a server default) is kept.
+          timeoutMs > 0
+            ? client.query(
+                "SELECT set_config('statement_timeout', $1::text, true) FROM pg_catalog.pg_settings " +
+                  "WHERE name = 'statement_timeout' AND (setting::bigint = 0 OR setting::bigint > $1::bigint)",
+                [timeoutMs],
+              )
+            : undefined,
+        )
         .catch((e: unknown) => {
           throw mapPostgresError(e, `starting the snapshot transaction on ${where}`) ?? e;
         });
@@ -73,14 +96,20 @@ export class PostgresRowSource implements RowSource {
       const probe = await client.query(probeQuery).catch((e: unknown) => {
         throw mapPostgresError(e, `reading the columns of ${context} on ${where}`) ?? e;
       });
-      const typeNames = await client.query<{ type: string }>(
-        'SELECT format_type(t.oid, NULLIF(t.mod, -1)) AS type FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY AS t(oid, mod, ord) ORDER BY t.ord',
+      // `base` (no length/precision modifier) is what bound values are cast to: a cast to
+      // varchar(n) or numeric(p,s) could truncate or round, one to numeric/text never does.
+      // Except where no modifier means length 1: `character` is char(1), so bpchar (any
+      // length); bit keeps its length (its values all have it).
+      const typeNames = await client.query<{ type: string; base: string; typtype: string | null; category: string | null }>(
+        "SELECT format_type(t.oid, NULLIF(t.mod, -1)) AS type, CASE t.oid WHEN 1042 THEN 'bpchar' WHEN 1560 THEN format_type(t.oid, NULLIF(t.mod, -1)) " +
+          'ELSE format_type(t.oid, NULL) END AS base, p.typtype::text AS typtype, p.typcategory::text AS category ' +
+          'FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY AS t(oid, mod, ord) LEFT JOIN pg_catalog.pg_type p ON p.oid = t.oid ORDER BY t.ord',
         [probe.fields.map((f) => f.dataTypeID), probe.fields.map((f) => f.dataTypeModifier)],
       );
       const columns: SourceColumn[] = probe.fields.map((f, i) => ({
         name: f.name,
         sourceType: typeNames.rows[i]?.type ?? String(f.dataTypeID),
-        kind: columnKind(f.dataTypeID),
+        kind: columnKind(f.dataTypeID, typeNames.rows[i]),
       }));
       const projection = probe.fields
         .map((f) => {
@@ -97,15 +126,23 @@ export class PostgresRowSource implements RowSource {
         );
         if (unique.rows.length === 0) throw incrementalNeedsKey(request.table, request.window.keyColumn);
       }
+      const castTypes = new Map(probe.fields.map((f, i) => [f.name, typeNames.rows[i]?.base ?? 'text']));
+      const dialect = postgresWindowDialect(castTypes);
+      const params = new BoundValues(dialect);
+      const bindPending = () => bindPostgresValues(client, params);
       const windowPlan = request.window
-        ? await planWindow(request.window, columns, select, postgresWindowDialect(client), async (text) => {
+        ? await planWindow(request.window, columns, select, dialect, params, async (text) => {
+            await bindPending();
             const result = await client.query({ text, rowMode: 'array' });
             return result.rows as (string | null)[][];
           }).catch((e: unknown) => {
             throw mapPostgresError(e, `reading the incremental window of ${context} on ${where}`) ?? e;
           })
         : undefined;
-      const selection = composeSelection(windowPlan, request.keyRange, columns, postgresWindowDialect(client));
+      const selection = composeSelection(windowPlan, request.keyRange, columns, dialect, params);
+      await bindPending().catch((e: unknown) => {
+        throw mapPostgresError(e, `binding the window and chunk bounds of ${context} on ${where}`) ?? e;
+      });
       const dataSql = `SELECT ${projection} FROM (${select}) AS w WHERE ${selection.where}${selection.orderBy ? ` ORDER BY ${selection.orderBy}` : ''}`;
       const counted = await client.query({ text: `SELECT COUNT(*) FROM (${select}) AS w WHERE ${selection.where}`, rowMode: 'array' }).catch((e: unknown) => {
         throw mapPostgresError(e, `counting the rows of ${context} on ${where}`) ?? e;
@@ -123,7 +160,7 @@ export class PostgresRowSource implements RowSource {
           const key = columns.find((c) => c.name === column);
           if (!key) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${column}" is not a column of the export`);
           const result = await client
-            .query({ text: tileMinimaSql(select, selection.where, key, chunks, postgresWindowDialect(client)), rowMode: 'array' })
+            .query({ text: tileMinimaSql(select, selection.where, key, chunks, dialect), rowMode: 'array' })
             .catch((e: unknown) => {
               throw mapPostgresError(e, `planning chunks of ${context} on ${where}`) ?? e;
             });
@@ -148,7 +185,7 @@ export class PostgresRowSource implements RowSource {
             return { kind: 'csv', stream: copy as unknown as Readable, rowCount: async () => (await complete, copy.rowCount) };
           }
           const rows = client.query(
-            new QueryStream(dataSql, [], { rowMode: 'array', batchSize: this.options.batchSize ?? 2000, highWaterMark: this.options.batchSize ?? 2000, types: RAW_TEXT }),
+            new ByteBoundedQueryStream(dataSql, this.options.batchSize ?? DEFAULT_ROW_BUFFER_ROWS, this.options.batchBytes ?? DEFAULT_ROW_BUFFER_BYTES),
           );
           rows.once('end', () => (finished = true));
           return { kind: 'rows', stream: rows };
@@ -178,14 +215,67 @@ export class PostgresRowSource implements RowSource {
   }
 }
 
-function postgresWindowDialect(client: pg.Client): WindowDialect {
+/** Prefix of the transaction-local settings that carry bound values (a custom "placeholder" GUC). */
+const PARAM_SETTING = 'rds_s3_export.p';
+
+/**
+ * COPY takes no bind parameters, so values reach the server as transaction-local settings set
+ * through a bound `set_config($1)`; the SQL reads them back as `current_setting(…)` cast to the
+ * column's type. The cast sits in a scalar subquery, so it runs once per statement (an InitPlan
+ * the planner can also use for an index scan), not once per row.
+ */
+function postgresWindowDialect(castTypes: ReadonlyMap<string, string>): WindowDialect {
   return {
     quote: (name) => `"${name.replaceAll('"', '""')}"`,
-    // COPY takes no bind parameters: literals, escaped by the driver.
-    literal: (value, numeric) => (numeric ? value : client.escapeLiteral(value)),
+    // format_type() quotes and qualifies the type name itself (e.g. "My Schema".mood).
+    param: (index, column) => `(SELECT CAST(current_setting('${PARAM_SETTING}${Math.trunc(index)}') AS ${castTypes.get(column.name) ?? 'text'}))`,
     asText: (column) => `${column}::text`,
     nowMinus: (seconds) => `(statement_timestamp() - interval '${Math.trunc(seconds)} seconds')`,
   };
+}
+
+/** Binds the values not bound yet, in one round trip, as transaction-local settings. */
+async function bindPostgresValues(client: pg.Client, params: BoundValues): Promise<void> {
+  const pending = params.pending();
+  if (pending.length === 0) return;
+  const calls = pending.map(({ index }, i) => `set_config('${PARAM_SETTING}${index}', $${i + 1}, true)`);
+  await client.query({ text: `SELECT ${calls.join(', ')}`, values: pending.map((p) => p.value) });
+}
+
+/**
+ * pg-query-stream with fetches sized in bytes: each cursor read asks for as many rows as fit
+ * `maxBytes` at the previous fetch's average row size (at most `maxRows`), and the next read
+ * starts only when the previous fetch has been consumed (highWaterMark 1), so at most one
+ * fetch of about `maxBytes` is held at a time.
+ */
+class ByteBoundedQueryStream extends QueryStream {
+  private fetchSize: number;
+
+  constructor(
+    text: string,
+    private readonly maxRows: number,
+    private readonly maxBytes: number,
+  ) {
+    super(text, [], { rowMode: 'array', highWaterMark: 1, types: RAW_TEXT });
+    this.fetchSize = nextFetchSize(0, 0, maxBytes, maxRows);
+  }
+
+  override _read(): void {
+    const size = this.fetchSize;
+    (this.cursor as { read(rows: number, callback: (error: Error | undefined, rows: unknown[][]) => void): void }).read(size, (error, rows) => {
+      if (error) {
+        this.destroy(error);
+        return;
+      }
+      let bytes = 0;
+      for (const row of rows) {
+        bytes += rowBytes(row);
+        this.push(row);
+      }
+      this.fetchSize = nextFetchSize(rows.length, bytes, this.maxBytes, this.maxRows);
+      if (rows.length < size) this.push(null);
+    });
+  }
 }
 
 function destroySocket(client: pg.Client): void {
