@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Template } from 'aws-cdk-lib/assertions';
+import { parseDeploymentConfigText } from '@rds-s3-export/jobs';
 import { ExporterEventSchema, RunSummarySchema, StagedEventSchema } from '@rds-s3-export/shared-types';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -116,6 +117,24 @@ describe('docs/deploy-guide.md', () => {
     for (const job of config.jobs) expect(Object.keys(config.connections)).toContain(job.connection);
     const invoked = singleQuoted(/--payload '([^']+)'/g).map((p) => (JSON.parse(p) as { job: string }).job);
     for (const job of invoked) expect(config.jobs.map((j) => j.name)).toContain(job);
+  });
+
+  it('has a config example that synthesizes: its schedule, its connection\'s egress and ingress, its secret and nothing else', () => {
+    const text = blocks.find((b) => b.lang === 'yaml')!.text;
+    const deployment = parseDeploymentConfigText(text, { file: 'docs/deploy-guide.md', bucket: 'stack-export-bucket', requireSecrets: true });
+    const { pipeline } = createApp({ app: testApp(), settings: testSettings({ stage: 'guide' }), jobs: [...deployment.jobs.values()], exporterCode: testExporterCode() });
+    const resources = Object.values((Template.fromStack(pipeline).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }).Resources);
+    const ofType = (type: string) => resources.filter((r) => r.Type === type).map((r) => r.Properties);
+
+    const schedules = ofType('AWS::Scheduler::Schedule') as { ScheduleExpression: string; Target: { Input: string } }[];
+    expect(schedules.map((s) => [(JSON.parse(s.Target.Input) as { job: string }).job, s.ScheduleExpression])).toEqual([['orders', 'rate(15 minutes)']]);
+    const toDatabase = (ofType('AWS::EC2::SecurityGroupEgress') as { DestinationSecurityGroupId?: unknown; FromPort: number }[]).filter((r) => typeof r.DestinationSecurityGroupId === 'string');
+    expect(toDatabase.map((r) => [r.DestinationSecurityGroupId, r.FromPort])).toEqual([['sg-0123456789abcdef0', 3306]]);
+    expect((ofType('AWS::EC2::SecurityGroupIngress') as { GroupId: unknown; FromPort: number }[]).filter((r) => r.GroupId === 'sg-0123456789abcdef0').map((r) => r.FromPort)).toEqual([3306]);
+    const secretStatements = (ofType('AWS::IAM::Policy') as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[])
+      .flatMap((p) => p.PolicyDocument.Statement)
+      .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(secretStatements.map((s) => s.Resource)).toEqual(['arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds-s3-export/shop-AbCdEf']);
   });
 
   it('sets GitHub variables that deploy.yml reads', () => {

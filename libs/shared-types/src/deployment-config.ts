@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConnectionSchema, EngineSchema, JobConfigSchema, type Engine, type JobConfig, type JobConfigInput } from './job-config.js';
+import { ConnectionSchema, DEFAULT_PORTS, EngineSchema, JobConfigSchema, type Engine, type JobConfig, type JobConfigInput } from './job-config.js';
 
 /**
  * The deployment config file (`rds-s3-export.yaml`): named database connections, deployment-wide
@@ -12,7 +12,6 @@ import { ConnectionSchema, EngineSchema, JobConfigSchema, type Engine, type JobC
 /** Fields only a job itself can set: who it is, what it reads and how it splits. Every other field of a job may be a deployment-wide default. */
 export const JOB_ONLY_FIELDS = ['name', 'engine', 'connection', 'table', 'query', 'columns', 'primaryKey', 'incremental', 'parallel'] as const;
 
-const DEFAULT_PORTS: Record<Engine, number> = { mysql: 3306, mariadb: 3306, postgres: 5432 };
 const URL_SCHEMES: Record<Engine, readonly string[]> = { mysql: ['mysql', 'mariadb'], mariadb: ['mariadb', 'mysql'], postgres: ['postgres', 'postgresql'] };
 
 /**

@@ -3,7 +3,7 @@
  * the run summary. Shared by the Lambda handler, `npm run invoke` and the demo's scheduler.
  */
 import type { JobConfig, RunSummary } from '@rds-s3-export/shared-types';
-import { RdsExportError, statementTimeoutFor } from '@rds-s3-export/shared-types';
+import { DEFAULT_PORTS, RdsExportError, statementTimeoutFor } from '@rds-s3-export/shared-types';
 import {
   createRowSource,
   runIdFor,
@@ -35,8 +35,6 @@ export interface JobAdapters {
   readonly deadlineMarginMs?: number;
 }
 
-const DEFAULT_PORT = { mysql: 3306, mariadb: 3306, postgres: 5432 } as const;
-
 /**
  * Runs the job; if the database rejects the cached credentials, fetches the secret once more
  * (rotation) and retries once. Never throws: failures come back as a `failed` summary with
@@ -54,7 +52,7 @@ export async function executeJob(
     const settings: ConnectionSettings = {
       engine: job.engine,
       host: credentials.host,
-      port: credentials.port || DEFAULT_PORT[job.engine],
+      port: credentials.port || DEFAULT_PORTS[job.engine],
       user: credentials.username,
       password: credentials.password,
       database: credentials.database,
@@ -141,7 +139,7 @@ export async function withSource<T>(job: JobConfig, adapters: Pick<JobAdapters, 
     return createRowSource({
       engine: job.engine,
       host: c.host,
-      port: c.port || DEFAULT_PORT[job.engine],
+      port: c.port || DEFAULT_PORTS[job.engine],
       user: c.username,
       password: c.password,
       database: c.database,
