@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RdsExportError } from '@rds-s3-export/shared-types';
+import type { RdsExportError } from '@rds-s3-export/shared-types';
 import { checkCustomQuery, QueryRefusedError, tokenizeQuery, type QueryLanguage } from './query-tokens.js';
 
 /** Runs `act`, expects a refused query, and returns the error for inspection. */

@@ -11,6 +11,8 @@ import { ConfigError } from '../../errors.js';
 import { incrementalNeedsKey } from '../incremental-window.js';
 import { mapMysqlError } from './mysql-errors.js';
 import { streamMysqlCsv } from './mysql-csv-stream.js';
+import { readMysqlPrivileges } from './mysql-privileges.js';
+import { preflightPrivileges } from '../privilege-policy.js';
 import { encoderOptions } from '../../csv/csv-options.js';
 
 export interface MysqlSourceOptions {
@@ -77,6 +79,8 @@ export class MysqlRowSource implements RowSource {
           throw mapMysqlError(e, `starting the snapshot transaction on ${where}`) ?? e;
         });
 
+      // Before any statement that contains the custom query (see privilege-policy.ts).
+      const privilegeFindings = await preflightPrivileges(() => readMysqlPrivileges(db), request, this.settings.user);
       const context = request.table !== undefined ? `table ${request.table}` : 'query';
       const [, probeFields] = await db.query<RowDataPacket[]>(`${select} LIMIT 0`).catch((e: unknown) => {
         throw mapMysqlError(e, `reading the columns of ${context} on ${where}`) ?? e;
@@ -119,6 +123,7 @@ export class MysqlRowSource implements RowSource {
       return {
         columns,
         sourceRows,
+        privilegeFindings,
         chunkBoundaries: async (column, chunks) => {
           const key = columns.find((c) => c.name === column);
           if (!key) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${column}" is not a column of the export`);

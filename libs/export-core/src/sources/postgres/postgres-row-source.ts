@@ -11,6 +11,8 @@ import { mapPostgresError } from './postgres-errors.js';
 import { boundsFromTileMinima, composeSelection, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
 import { ConfigError } from '../../errors.js';
 import { incrementalNeedsKey } from '../incremental-window.js';
+import { readPostgresPrivileges } from './postgres-privileges.js';
+import { preflightPrivileges } from '../privilege-policy.js';
 
 export interface PostgresSourceOptions {
   /** Row-mode only: rows fetched per cursor round trip. @default 2000 */
@@ -59,6 +61,9 @@ export class PostgresRowSource implements RowSource {
       await client.connect().catch((e: unknown) => {
         throw mapPostgresError(e, `connecting to ${where}`) ?? e;
       });
+      // Before any statement that contains the custom query (see privilege-policy.ts); outside the
+      // transaction, so a failed catalog read cannot abort it.
+      const privilegeFindings = await preflightPrivileges(() => readPostgresPrivileges(client), request, this.settings.user);
       await client
         .query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
         .then(() => client.query("SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1"))
@@ -119,6 +124,7 @@ export class PostgresRowSource implements RowSource {
       return {
         columns,
         sourceRows,
+        privilegeFindings,
         chunkBoundaries: async (column, chunks) => {
           const key = columns.find((c) => c.name === column);
           if (!key) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${column}" is not a column of the export`);
