@@ -3,7 +3,8 @@
  * every user): superuser, CREATEROLE/CREATEDB, membership (direct or inherited, or SET ROLE-able)
  * in roles that reach the server's files or programs or that are superusers (RDS
  * `rds_superuser`), write privileges on tables, server-file functions (lo_export, lo_import,
- * pg_read_file …) it may execute, and a usable `dblink` or foreign-data wrapper (a second
+ * pg_read_file …) it may execute, and a usable `dblink` (EXECUTE on its functions and USAGE on
+ * their schema) or foreign-data wrapper (a second
  * connection runs outside the READ ONLY transaction: reproduced, `dblink_exec` deleted rows).
  */
 import type pg from 'pg';
@@ -29,7 +30,8 @@ SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb,
   ARRAY(SELECT DISTINCT p.proname::text FROM pg_proc p
         JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
         JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'dblink'
-        WHERE p.proname IN ('dblink_exec', 'dblink', 'dblink_connect') AND has_function_privilege(p.oid, 'EXECUTE') ORDER BY 1) AS dblink,
+        WHERE p.proname IN ('dblink_exec', 'dblink', 'dblink_connect') AND has_function_privilege(p.oid, 'EXECUTE')
+          AND has_schema_privilege(p.pronamespace, 'USAGE') ORDER BY 1) AS dblink,
   ARRAY(SELECT w.fdwname::text FROM pg_foreign_data_wrapper w WHERE has_foreign_data_wrapper_privilege(w.oid, 'USAGE') ORDER BY 1) AS wrappers,
   ARRAY(SELECT s.srvname::text FROM pg_foreign_server s WHERE has_server_privilege(s.oid, 'USAGE') ORDER BY 1) AS servers
 FROM pg_roles r WHERE r.rolname = current_user`;
