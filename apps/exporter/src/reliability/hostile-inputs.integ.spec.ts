@@ -178,6 +178,16 @@ describe('Hostile custom queries of the security review (issue 11), through the 
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ rows: 3 });
   }, 60_000);
+
+  it('runs a privileged user\'s query only with --allow-privileged-query', async () => {
+    const refused = await run(mariadb, 'SELECT COUNT(*) AS n FROM canary');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('[config/PRIVILEGED_QUERY_USER]');
+    expect(refused.stderr).toContain('README.md#least-privilege-database-user');
+    const allowed = await run(mariadb, 'SELECT COUNT(*) AS n FROM canary', '--allow-privileged-query', '--json');
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(JSON.parse(allowed.stdout)).toMatchObject({ rows: 1 });
+  }, 60_000);
 });
 
 describe('Hostile data shapes', () => {
