@@ -161,6 +161,14 @@ describe('Custom queries on MariaDB', () => {
     expect(await canaries()).toEqual(INTACT);
   });
 
+  it("has the server parse the query alone before embedding it: '?' placeholders and syntax errors fail before the probe", async () => {
+    await expect(exportQuery(myAs(READER, PASSWORD), 'SELECT id FROM canary WHERE id = ?')).rejects.toMatchObject({ errorClass: 'config', code: 'QUERY_PARAMETERS' });
+    await expect(exportQuery(myAs(READER, PASSWORD), 'SELECT id FROM canary WHERE')).rejects.toMatchObject({
+      errorClass: 'database',
+      message: expect.stringContaining('parsing the query on mariadb'),
+    });
+  });
+
   it('names a write privilege of an otherwise read-only user', async () => {
     await expect(exportQuery(myAs(WRITER, PASSWORD), 'SELECT id FROM canary')).rejects.toMatchObject({
       code: 'PRIVILEGED_QUERY_USER',

@@ -13,6 +13,8 @@ import { mapMysqlError } from './mysql-errors.js';
 import { streamMysqlCsv } from './mysql-csv-stream.js';
 import { readMysqlPrivileges } from './mysql-privileges.js';
 import { preflightPrivileges } from '../privilege-policy.js';
+import { serverParsesAlone } from './mysql-statement-check.js';
+import { checkCustomQuery } from '../query-tokens.js';
 import { encoderOptions } from '../../csv/csv-options.js';
 
 export interface MysqlSourceOptions {
@@ -82,6 +84,11 @@ export class MysqlRowSource implements RowSource {
       // Before any statement that contains the custom query (see privilege-policy.ts).
       const privilegeFindings = await preflightPrivileges(() => readMysqlPrivileges(db), request, this.settings.user);
       const context = request.table !== undefined ? `table ${request.table}` : 'query';
+      if (request.query !== undefined) {
+        await serverParsesAlone(db, checkCustomQuery(request.query, 'mysql')).catch((e: unknown) => {
+          throw e instanceof RdsExportError ? e : (mapMysqlError(e, `parsing the query on ${where}`) ?? e);
+        });
+      }
       const [, probeFields] = await db.query<RowDataPacket[]>(`${select} LIMIT 0`).catch((e: unknown) => {
         throw mapMysqlError(e, `reading the columns of ${context} on ${where}`) ?? e;
       });
