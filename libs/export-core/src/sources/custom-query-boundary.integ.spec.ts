@@ -25,6 +25,10 @@ const NAME = 'sq_query_guard';
 const READER = 'sq_guard_reader';
 const WRITER = 'sq_guard_writer';
 const PASSWORD = 'Sq-guard-pw1';
+const READ_ROLE = 'sq_guard_read_role';
+const WRITE_ROLE = 'sq_guard_write_role';
+const ROLE_READER = 'sq_guard_role_reader';
+const ROLE_WRITER = 'sq_guard_role_writer';
 /** Unique per run: a file an old exporter wrote must not make the next run pass or fail. */
 const stamp = `${process.pid}_${Date.now()}`;
 const serverFile = (what: string) => `/tmp/${NAME}_${what}_${stamp}.txt`;
@@ -51,6 +55,21 @@ beforeAll(async () => {
   }
   await my.query(`GRANT SELECT ON ${NAME}.canary TO '${READER}'@'%'`);
   await my.query(`GRANT SELECT, INSERT ON ${NAME}.canary TO '${WRITER}'@'%'`);
+  // Privileges through roles count too: a reader role, and a role that may also write.
+  for (const role of [READ_ROLE, WRITE_ROLE]) {
+    await my.query(`DROP ROLE IF EXISTS ${role}`);
+    await my.query(`CREATE ROLE ${role}`);
+  }
+  await my.query(`GRANT SELECT ON ${NAME}.canary TO ${READ_ROLE}`);
+  await my.query(`GRANT SELECT, DELETE ON ${NAME}.canary TO ${WRITE_ROLE}`);
+  for (const [user, role] of [[ROLE_READER, READ_ROLE], [ROLE_WRITER, WRITE_ROLE]] as const) {
+    await my.query(`DROP USER IF EXISTS '${user}'@'%'`);
+    await my.query(`CREATE USER '${user}'@'%' IDENTIFIED BY '${PASSWORD}'`);
+    await my.query(`GRANT ${role} TO '${user}'@'%'`);
+    await my.query(`SET DEFAULT ROLE ${role} FOR '${user}'@'%'`);
+    // MariaDB grants a new role to its creator WITH ADMIN OPTION; keep root's grants as they were.
+    await my.query(`REVOKE ${role} FROM CURRENT_USER`);
+  }
 
   pgAdmin = (await freshPostgresSchema(NAME)).admin;
   await pgAdmin.query(`CREATE TABLE ${NAME}.canary (id int PRIMARY KEY, note text); INSERT INTO ${NAME}.canary VALUES (1, 'alive'), (2, 'alive'), (3, 'alive')`);
@@ -80,7 +99,8 @@ afterAll(async () => {
   await pgAdmin?.query(`DROP SCHEMA IF EXISTS ${NAME} CASCADE`);
   for (const role of [READER, WRITER]) await pgAdmin?.query(`DROP ROLE IF EXISTS ${role}`);
   await pgAdmin?.end();
-  for (const user of [READER, WRITER]) await my?.query(`DROP USER IF EXISTS '${user}'@'%'`);
+  for (const user of [READER, WRITER, ROLE_READER, ROLE_WRITER]) await my?.query(`DROP USER IF EXISTS '${user}'@'%'`);
+  for (const role of [READ_ROLE, WRITE_ROLE]) await my?.query(`DROP ROLE IF EXISTS ${role}`);
   await my?.query(`DROP DATABASE IF EXISTS ${NAME}`);
   await my?.end();
   if (out) await rm(out, { recursive: true, force: true });
@@ -166,6 +186,15 @@ describe('Custom queries on MariaDB', () => {
     await expect(exportQuery(myAs(READER, PASSWORD), 'SELECT id FROM canary WHERE')).rejects.toMatchObject({
       errorClass: 'database',
       message: expect.stringContaining('parsing the query on mariadb'),
+    });
+  });
+
+  it('follows roles: SELECT through a default role runs, DELETE through one is named', async () => {
+    const { manifest } = await exportQuery(myAs(ROLE_READER, PASSWORD), 'SELECT id FROM canary');
+    expect(manifest.rows).toBe(3);
+    await expect(exportQuery(myAs(ROLE_WRITER, PASSWORD), 'SELECT id FROM canary')).rejects.toMatchObject({
+      code: 'PRIVILEGED_QUERY_USER',
+      message: expect.stringContaining(`holds DELETE on \`${NAME}\`.\`canary\``),
     });
   });
 

@@ -71,15 +71,23 @@ export function grantFindings(grant: ParsedGrant): string[] {
 export async function readMysqlPrivileges(db: Db): Promise<PrivilegeFindings> {
   const findings: string[] = [];
   const seen = new Set<string>();
+  const read = async (sql: string) => {
+    const [rows] = await db.query<RowDataPacket[]>({ sql, rowsAsArray: true });
+    return (rows as unknown as string[][]).map((r) => String(r[0]));
+  };
   const visit = async (sql: string, level: number, role?: string): Promise<void> => {
     let lines: string[];
     try {
-      const [rows] = await db.query<RowDataPacket[]>({ sql, rowsAsArray: true });
-      lines = (rows as unknown as string[][]).map((r) => String(r[0]));
+      lines = await read(sql);
     } catch (error) {
       if (role === undefined) throw error;
-      findings.push(`role ${role} (its privileges could not be read)`);
-      return;
+      // MySQL 8 shows a role's grants to a user without SELECT on `mysql` only through USING.
+      const expanded = await read(`SHOW GRANTS FOR CURRENT_USER() USING ${role}`).catch(() => undefined);
+      if (!expanded) {
+        findings.push(`role ${role} (its privileges could not be read)`);
+        return;
+      }
+      lines = expanded;
     }
     for (const line of lines) {
       let grant: ParsedGrant | null;
