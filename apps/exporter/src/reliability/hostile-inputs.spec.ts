@@ -165,49 +165,6 @@ async function cli(...argv: string[]) {
   return { code, stdout, stderr };
 }
 
-describe('Hostile configuration: the CLI', () => {
-  const source = () => `mariadb://root:hunter2-Pa55@127.0.0.1:${portOf(db)}/shop`;
-  const dest = 's3://exports';
-  const common = () => ['--s3-endpoint', `http://127.0.0.1:${portOf(s3)}`];
-
-  const cases: { what: string; argv: () => string[]; names: string }[] = [
-    ...HOSTILE_IDENTIFIERS.filter((t) => t.trim() !== '').map((table) => ({ what: `--table ${JSON.stringify(table)}`, argv: () => ['--source', source(), '--table', table, '--dest', dest], names: '--table' })),
-    ...['my bucket', 'MyBucket', 'my_bucket', '192.168.1.1', 'a'.repeat(64), 'ab'].map((bucket) => ({
-      what: `bucket ${JSON.stringify(bucket)}`,
-      argv: () => ['--source', source(), '--table', 'orders', '--dest', `s3://${bucket}`],
-      names: '--dest',
-    })),
-    ...['../etc', 'a/../b', 'x\u0001y', 'a//b', 'back\\slash'].map((prefix) => ({
-      what: `prefix ${JSON.stringify(prefix)}`,
-      argv: () => ['--source', source(), '--table', 'orders', '--dest', `s3://exports/${prefix}`],
-      names: '--dest',
-    })),
-    { what: 'a relative file:// destination', argv: () => ['--source', source(), '--table', 'orders', '--dest', 'file://tmp/x'], names: '--dest' },
-    { what: 'a query that is not a SELECT', argv: () => ['--source', source(), '--query', 'DELETE FROM canary', '--job-name', 'q', '--dest', dest], names: 'query' },
-    { what: 'a query with a second statement up front', argv: () => ['--source', source(), '--query', 'DROP TABLE canary; SELECT 1', '--job-name', 'q', '--dest', dest], names: 'query' },
-    { what: 'a hostile job name', argv: () => ['--source', source(), '--query', 'SELECT 1', '--job-name', '../../etc', '--dest', dest], names: 'job name' },
-    { what: 'a run time that is not ISO-8601', argv: () => ['--source', source(), '--table', 'orders', '--dest', dest, '--run-time', 'yesterday; rm -rf /'], names: '--run-time' },
-    { what: 'an S3 endpoint that is not http(s)', argv: () => ['--source', source(), '--table', 'orders', '--dest', dest, '--s3-endpoint', 'file:///etc/passwd'], names: '--s3-endpoint' },
-    { what: 'an unknown layout', argv: () => ['--source', source(), '--table', 'orders', '--dest', dest, '--layout', '../tree'], names: '--layout' },
-    { what: 'an unknown compression', argv: () => ['--source', source(), '--table', 'orders', '--dest', dest, '--compression', 'zip'], names: '--compression' },
-    { what: 'an unknown option', argv: () => ['--source', source(), '--table', 'orders', '--dest', dest, '--multiple-statements'], names: '--multiple-statements' },
-    { what: 'a source URL with an unknown scheme', argv: () => ['--source', 'oracle://u:hunter2-Pa55@127.0.0.1/x', '--table', 'orders', '--dest', dest], names: 'scheme' },
-  ];
-
-  for (const c of cases) {
-    it(`refuses ${c.what} with exit code 2, naming it, before any connection`, async () => {
-      const before = connections;
-      const run = await cli(...c.argv(), ...(c.argv().includes('--s3-endpoint') ? [] : common()));
-      expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(/^error \[config\//);
-      expect(run.stderr).toContain(c.names);
-      expect(run.stderr).not.toContain('hunter2-Pa55');
-      expect(run.stdout).toBe('');
-      expect(connections).toBe(before);
-    });
-  }
-});
-
 describe('Hostile custom queries: the CLI refuses them before any connection, on both engines', () => {
   const sources = () => [`mariadb://root:hunter2-Pa55@127.0.0.1:${portOf(db)}/shop`, `postgres://postgres:hunter2-Pa55@127.0.0.1:${portOf(db)}/shop`];
   // The security review's reproductions (issue 11) and their neighbours; each names where it is refused.
@@ -247,6 +204,49 @@ describe('Hostile custom queries: the CLI refuses them before any connection, on
       expect(run.stderr).toMatch(new RegExp(`^(warning: [^\\n]*\\n)?error \\[config/${code}\\]`));
       expect(run.stderr).toMatch(/at line \d+, column \d+|query reads differently/);
       expect(run.stderr).not.toContain('hunter2-Pa55');
+      expect(connections).toBe(before);
+    });
+  }
+});
+
+describe('Hostile configuration: the CLI', () => {
+  const source = () => `mariadb://root:hunter2-Pa55@127.0.0.1:${portOf(db)}/shop`;
+  const dest = 's3://exports';
+  const common = () => ['--s3-endpoint', `http://127.0.0.1:${portOf(s3)}`];
+
+  const cases: { what: string; argv: () => string[]; names: string }[] = [
+    ...HOSTILE_IDENTIFIERS.filter((t) => t.trim() !== '').map((table) => ({ what: `--table ${JSON.stringify(table)}`, argv: () => ['--source', source(), '--table', table, '--dest', dest], names: '--table' })),
+    ...['my bucket', 'MyBucket', 'my_bucket', '192.168.1.1', 'a'.repeat(64), 'ab'].map((bucket) => ({
+      what: `bucket ${JSON.stringify(bucket)}`,
+      argv: () => ['--source', source(), '--table', 'orders', '--dest', `s3://${bucket}`],
+      names: '--dest',
+    })),
+    ...['../etc', 'a/../b', 'x\u0001y', 'a//b', 'back\\slash'].map((prefix) => ({
+      what: `prefix ${JSON.stringify(prefix)}`,
+      argv: () => ['--source', source(), '--table', 'orders', '--dest', `s3://exports/${prefix}`],
+      names: '--dest',
+    })),
+    { what: 'a relative file:// destination', argv: () => ['--source', source(), '--table', 'orders', '--dest', 'file://tmp/x'], names: '--dest' },
+    { what: 'a query that is not a SELECT', argv: () => ['--source', source(), '--query', 'DELETE FROM canary', '--job-name', 'q', '--dest', dest], names: 'query' },
+    { what: 'a query with a second statement up front', argv: () => ['--source', source(), '--query', 'DROP TABLE canary; SELECT 1', '--job-name', 'q', '--dest', dest], names: 'query' },
+    { what: 'a hostile job name', argv: () => ['--source', source(), '--query', 'SELECT 1', '--job-name', '../../etc', '--dest', dest], names: 'job name' },
+    { what: 'a run time that is not ISO-8601', argv: () => ['--source', source(), '--table', 'orders', '--dest', dest, '--run-time', 'yesterday; rm -rf /'], names: '--run-time' },
+    { what: 'an S3 endpoint that is not http(s)', argv: () => ['--source', source(), '--table', 'orders', '--dest', dest, '--s3-endpoint', 'file:///etc/passwd'], names: '--s3-endpoint' },
+    { what: 'an unknown layout', argv: () => ['--source', source(), '--table', 'orders', '--dest', dest, '--layout', '../tree'], names: '--layout' },
+    { what: 'an unknown compression', argv: () => ['--source', source(), '--table', 'orders', '--dest', dest, '--compression', 'zip'], names: '--compression' },
+    { what: 'an unknown option', argv: () => ['--source', source(), '--table', 'orders', '--dest', dest, '--multiple-statements'], names: '--multiple-statements' },
+    { what: 'a source URL with an unknown scheme', argv: () => ['--source', 'oracle://u:hunter2-Pa55@127.0.0.1/x', '--table', 'orders', '--dest', dest], names: 'scheme' },
+  ];
+
+  for (const c of cases) {
+    it(`refuses ${c.what} with exit code 2, naming it, before any connection`, async () => {
+      const before = connections;
+      const run = await cli(...c.argv(), ...(c.argv().includes('--s3-endpoint') ? [] : common()));
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^error \[config\//);
+      expect(run.stderr).toContain(c.names);
+      expect(run.stderr).not.toContain('hunter2-Pa55');
+      expect(run.stdout).toBe('');
       expect(connections).toBe(before);
     });
   }
