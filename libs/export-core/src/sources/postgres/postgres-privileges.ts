@@ -49,10 +49,21 @@ interface Row {
   servers: string[] | string;
 }
 
-/** Reads the findings of the current user (one catalog query). */
+/**
+ * Reads the findings of the current user (one catalog query) inside the source's transaction,
+ * under a savepoint: a failed read (ignored for a table export) must not abort the transaction.
+ */
 export async function readPostgresPrivileges(client: pg.Client): Promise<PrivilegeFindings> {
-  // The source's client returns every value as text; parse the few booleans and arrays here.
-  const result = await client.query<Row>(SQL, [POWERFUL_ROLES, FILE_FUNCTIONS]);
+  await client.query('SAVEPOINT rse_privileges');
+  let result: pg.QueryResult<Row>;
+  try {
+    // The source's client returns every value as text; the few booleans and arrays are parsed below.
+    result = await client.query<Row>(SQL, [POWERFUL_ROLES, FILE_FUNCTIONS]);
+  } catch (error) {
+    await client.query('ROLLBACK TO SAVEPOINT rse_privileges').catch(() => undefined);
+    throw error;
+  }
+  await client.query('RELEASE SAVEPOINT rse_privileges');
   const row = result.rows[0];
   if (!row) return ['a role that is not in pg_roles'];
   const yes = (v: boolean | string) => v === true || v === 't';

@@ -61,9 +61,6 @@ export class PostgresRowSource implements RowSource {
       await client.connect().catch((e: unknown) => {
         throw mapPostgresError(e, `connecting to ${where}`) ?? e;
       });
-      // Before any statement that contains the custom query (see privilege-policy.ts); outside the
-      // transaction, so a failed catalog read cannot abort it.
-      const privilegeFindings = await preflightPrivileges(() => readPostgresPrivileges(client), request, this.settings.user);
       await client
         .query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
         .then(() => client.query("SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1"))
@@ -71,6 +68,8 @@ export class PostgresRowSource implements RowSource {
           throw mapPostgresError(e, `starting the snapshot transaction on ${where}`) ?? e;
         });
 
+      // Before any statement that contains the custom query (see privilege-policy.ts).
+      const privilegeFindings = await preflightPrivileges(() => readPostgresPrivileges(client), request, this.settings.user);
       const context = request.table !== undefined ? `table ${request.table}` : 'query';
       // Extended protocol: one statement only, so a custom query cannot smuggle a second one.
       // (`queryMode` is pg >= 8.12; @types/pg does not know it yet.)
