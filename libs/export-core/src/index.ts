@@ -7,6 +7,8 @@ export * from './sinks/local-folder-sink.js';
 export * from './run/run-export.js';
 export * from './sources/connection-settings.js';
 export * from './sources/sql-identifiers.js';
+export { checkCustomQuery, QueryRefusedError, tokenizeQuery, type QueryLanguage, type QueryToken } from './sources/query-tokens.js';
+export { assertQueryPrivileges, LEAST_PRIVILEGE_DOCS, type PrivilegeFindings } from './sources/privilege-policy.js';
 export * from './sources/open-source.js';
 export { MysqlRowSource, type MysqlSourceOptions } from './sources/mysql/mysql-row-source.js';
 export { PostgresRowSource, type PostgresSourceOptions } from './sources/postgres/postgres-row-source.js';

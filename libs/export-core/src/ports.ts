@@ -38,6 +38,11 @@ export interface SourceRequest {
   readonly keyRange?: KeyRange;
   /** Stream rows even where the engine could write the CSV itself (needed to split files). @default false */
   readonly preferRows?: boolean;
+  /**
+   * Run a custom query even though the connected user holds more than read privileges (see
+   * sources/privilege-policy.ts). @default false: such a query is refused (PRIVILEGED_QUERY_USER)
+   */
+  readonly allowPrivilegedQuery?: boolean;
 }
 
 export interface KeyRange {
@@ -96,6 +101,12 @@ export interface OpenedSource {
   readonly window?: ResolvedWindow;
   /** COUNT(*) of exactly the rows the stream will produce, in the same snapshot (reconciliation). */
   readonly sourceRows: number;
+  /**
+   * What the connected user may do beyond reading (`FILE on *.*`, `superuser (rolsuper)`, …),
+   * read before anything else ran; empty for a least-privilege user. The run logs them once as a
+   * warning.
+   */
+  readonly privilegeFindings?: readonly string[];
   /** Starts the data query. Call once. Errors surface as stream errors (already classified). */
   stream(): SourceStream;
   /**

@@ -39,8 +39,14 @@ describe('Function: buildCatalog', () => {
     [{ schedule: { expression: 'every 5 minutes' } }, 'schedule.expression: must be rate(N unit) or cron(...)'],
     [{ query: 'select 1' }, 'table: set exactly one of "table" or "query"'],
     [{ name: 'Bad Name' }, 'name: must be 1 to 63 characters'],
+    [{ allowPrivilegedQuery: true }, 'allowPrivilegedQuery: applies to "query" only'],
   ])('refuses %j with a message naming the field', (override, message) => {
     expect(() => buildCatalog([{ ...employees, ...override }])).toThrow(message);
+  });
+
+  it('accepts allowPrivilegedQuery on a query job', () => {
+    const jobs = buildCatalog([{ ...employees, table: undefined, columns: undefined, query: 'SELECT id FROM employees', allowPrivilegedQuery: true }]);
+    expect(jobs.get('employees')?.allowPrivilegedQuery).toBe(true);
   });
 
   it('never echoes a password given in a connection URL', () => {

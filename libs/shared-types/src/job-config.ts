@@ -132,6 +132,13 @@ export const JobConfigSchema = z
     table: TableNameSchema.optional(),
     /** A custom SELECT instead of a table. Runs inside the read-only snapshot transaction. */
     query: trimmed().min(1).optional(),
+    /**
+     * Run `query` even when the database user holds more than read privileges (write, FILE,
+     * superuser, dblink, …). The user's role is what limits a custom query: without this, such
+     * a query is refused (PRIVILEGED_QUERY_USER). See README "Least-privilege database user".
+     * @default false
+     */
+    allowPrivilegedQuery: z.boolean().optional(),
     /** Columns to export, in order. @default every column of the table */
     columns: z.array(IdentifierSchema).min(1).optional(),
     primaryKey: z.array(IdentifierSchema).min(1).optional(),
@@ -188,6 +195,9 @@ export const JobConfigSchema = z
     }
     if (job.parallel && !job.primaryKey?.length && !job.incremental) {
       ctx.addIssue({ code: 'custom', path: ['parallel'], message: 'a parallel job needs "primaryKey" (its first column splits the chunks)' });
+    }
+    if (job.allowPrivilegedQuery !== undefined && job.query === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['allowPrivilegedQuery'], message: 'applies to "query" only (table exports run for any user)' });
     }
     if (job.query !== undefined && job.columns !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['columns'], message: '"columns" applies to "table" only; select the columns in the query' });

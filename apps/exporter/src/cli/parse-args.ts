@@ -21,6 +21,9 @@ Options:
   --table         table to export (letters, digits, _ and $; optionally schema.table)
   --query         a single SELECT to export instead of a table (needs --job-name)
   --job-name      names the objects of a --query export (default: the table name)
+  --allow-privileged-query
+                  run the query even when the database user may do more than read
+                  (refused by default; see README "Least-privilege database user")
   --dest          s3://bucket[/data-prefix] (default prefix rds_exports) or file:///abs/dir
   --layout        hive (default): <prefix>/<job>/dt=YYYY-MM-DD/<job>_YYYYMMDD_HHMMSS.csv
                   flat:           <prefix>/<job>_YYYYMMDD_HHMMSS.csv
@@ -50,6 +53,8 @@ export interface CliCommand {
   readonly sourceUrl?: string;
   readonly table?: string;
   readonly query?: string;
+  /** --allow-privileged-query: run the query even as a user with more than read privileges. */
+  readonly allowPrivilegedQuery?: boolean;
   readonly destination?: Destination;
   readonly layout?: 'hive' | 'flat';
   readonly compression?: 'none' | 'gzip';
@@ -94,6 +99,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         chunks: { type: 'string' },
         'chunk-key': { type: 'string' },
         concurrency: { type: 'string' },
+        'allow-privileged-query': { type: 'boolean', default: false },
       },
     }));
   } catch (error) {
@@ -189,6 +195,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     sourceUrl: values.source,
     table,
     query,
+    ...(values['allow-privileged-query'] ? { allowPrivilegedQuery: true } : {}),
     destination,
     layout: pick('layout', values.layout, ['hive', 'flat'] as const),
     compression: pick('compression', values.compression, ['none', 'gzip'] as const),

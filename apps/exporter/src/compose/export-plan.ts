@@ -59,6 +59,7 @@ export function resolvePlan(command: CliCommand, env: NodeJS.ProcessEnv, now: Da
     job: command.jobName,
     table: job?.table ?? command.table,
     query: job?.query ?? command.query,
+    allowPrivilegedQuery: command.allowPrivilegedQuery || job?.allowPrivilegedQuery,
     columns: job?.columns,
     dialect,
     prefix: destination.prefix || (destination.kind === 's3' ? (job?.destination.prefix ?? 'rds_exports') : 'rds_exports'),

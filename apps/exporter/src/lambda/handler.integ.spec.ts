@@ -107,6 +107,9 @@ describe('Function: handler', () => {
     expect(logged).toMatchObject({ level: 'INFO', service: 'rds-s3-export', status: 'committed', rows: 1000, runId: 'employees_20260222_101200', requestId: 'req-1', keys: [key] });
     const emf = lines.find((l) => '_aws' in l);
     expect(emf).toMatchObject({ job: 'employees', RowsExported: 1000, RunFailed: 0, RunSkipped: 0 });
+    // The secret's user is the superuser: the run warns once, naming it (README "Least-privilege database user").
+    const privileged = lines.filter((l) => l.message === 'the database user holds more than read privileges');
+    expect(privileged).toEqual([expect.objectContaining({ level: 'WARN', requestId: 'req-1', runId: 'employees_20260222_101200', privileges: ['superuser (rolsuper)'] })]);
 
     // The same slot again (a scheduler retry): a no-op.
     expect(await handler({ job: 'employees', scheduledTime: '2026-02-22T10:12:00Z' }, { awsRequestId: 'req-2' })).toMatchObject({ status: 'already-committed', rows: 1000 });

@@ -133,6 +133,66 @@ describe('Hostile identifiers and queries against a canary (privileged users: ro
   });
 });
 
+describe('Hostile custom queries of the security review (issue 11), through the CLI on both engines', () => {
+  const mariadb = `mariadb://root@127.0.0.1:3306/${DB}`;
+  const postgres = 'postgres://postgres@127.0.0.1:5432/postgres';
+  const file = (what: string) => `/tmp/rel_hostile_${what}_${process.pid}_${Date.now()}.txt`;
+  const serverFile = async (engine: 'mariadb' | 'postgres', path: string) =>
+    engine === 'postgres'
+      ? ((await pgAdmin.query('SELECT pg_stat_file($1, true) IS NOT NULL AS present', [path])).rows[0].present as boolean)
+      : Number(((await my.query('SELECT LOAD_FILE(?) IS NOT NULL AS present', [path]))[0] as { present: number }[])[0]?.present) === 1;
+  const run = (source: string, query: string, ...extra: string[]) =>
+    cli(['--source', source, '--query', query, '--job-name', 'hostile_query', '--dest', `file://${dir}`, '--run-time', '2026-02-22T10:12:00Z', ...extra]);
+
+  it('refuses each reproduction with a coded config error; no server file appears and the canaries keep their rows', async () => {
+    const outfile = file('outfile');
+    const loExport = file('lo_export');
+    const lo = Number((await pgAdmin.query("SELECT lo_from_bytea(0, convert_to('x', 'UTF8')) AS oid")).rows[0].oid);
+    const attempts: { source: string; query: string; code: string; allow: boolean }[] = [
+      // The tokenizer refuses these even when privileged queries are allowed.
+      { source: mariadb, query: `SELECT 1 AS a) AS t INTO OUTFILE '${outfile}' #`, code: 'QUERY_UNBALANCED', allow: true },
+      { source: mariadb, query: `SELECT * FROM canary INTO OUTFILE '${outfile}'`, code: 'QUERY_CLAUSE_REFUSED', allow: true },
+      { source: mariadb, query: 'SELECT * FROM canary LOCK IN SHARE MODE', code: 'QUERY_CLAUSE_REFUSED', allow: true },
+      { source: postgres, query: `SELECT * FROM ${DB}.canary FOR UPDATE`, code: 'QUERY_CLAUSE_REFUSED', allow: true },
+      { source: postgres, query: `SELECT 1 AS a) AS t; DELETE FROM ${DB}.canary; --`, code: 'QUERY_UNBALANCED', allow: true },
+      // Functions are the role's business: refused for root and postgres by the privilege preflight.
+      { source: mariadb, query: "SELECT GET_LOCK('rel_hostile', 0) AS l", code: 'PRIVILEGED_QUERY_USER', allow: false },
+      { source: mariadb, query: 'SELECT SLEEP(0) AS s', code: 'PRIVILEGED_QUERY_USER', allow: false },
+      { source: mariadb, query: "SELECT LOAD_FILE('/etc/hostname') AS f", code: 'PRIVILEGED_QUERY_USER', allow: false },
+      { source: postgres, query: `SELECT lo_export(${lo}, '${loExport}') AS written`, code: 'PRIVILEGED_QUERY_USER', allow: false },
+      { source: postgres, query: `SELECT dblink_exec('dbname=postgres', 'DELETE FROM ${DB}.canary') AS done`, code: 'PRIVILEGED_QUERY_USER', allow: false },
+    ];
+    for (const { source, query, code, allow } of attempts) {
+      const result = await run(source, query, ...(allow ? ['--allow-privileged-query'] : []));
+      expect(result.code, query).toBe(2);
+      expect(result.stderr, query).toContain(`[config/${code}]`);
+      expect(await canaries(), query).toEqual({ mariadb: 3, postgres: 3 });
+    }
+    expect(await serverFile('mariadb', outfile)).toBe(false);
+    expect(await serverFile('postgres', loExport)).toBe(false);
+    await pgAdmin.query('SELECT lo_unlink($1)', [lo]);
+  });
+
+  it("runs a least-privilege user's query (SELECT on the database only)", async () => {
+    const result = await cli(
+      ['--source', `mariadb://rel_secret@127.0.0.1:3306/${DB}`, '--query', 'SELECT id, note FROM canary ORDER BY id', '--job-name', 'least_privilege', '--dest', `file://${dir}`, '--json'],
+      { RDS_S3_EXPORT_DB_PASSWORD: SECRET },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ rows: 3 });
+  }, 60_000);
+
+  it('runs a privileged user\'s query only with --allow-privileged-query', async () => {
+    const refused = await run(mariadb, 'SELECT COUNT(*) AS n FROM canary');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('[config/PRIVILEGED_QUERY_USER]');
+    expect(refused.stderr).toContain('README.md#least-privilege-database-user');
+    const allowed = await run(mariadb, 'SELECT COUNT(*) AS n FROM canary', '--allow-privileged-query', '--json');
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(JSON.parse(allowed.stdout)).toMatchObject({ rows: 1 });
+  }, 60_000);
+});
+
 describe('Hostile data shapes', () => {
   const dialect = CsvDialectSchema.parse({});
   const exportTo = async (engine: 'mariadb' | 'postgres', table: string, job: string) => {

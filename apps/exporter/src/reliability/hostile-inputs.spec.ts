@@ -172,6 +172,50 @@ async function cliWithStdin(stdin: Readable & { isTTY?: boolean }, ...argv: stri
   return { code, stdout, stderr };
 }
 
+describe('Hostile custom queries: the CLI refuses them before any connection, on both engines', () => {
+  const sources = () => [`mariadb://root:hunter2-Pa55@127.0.0.1:${portOf(db)}/shop`, `postgres://postgres:hunter2-Pa55@127.0.0.1:${portOf(db)}/shop`];
+  // The security review's reproductions (issue 11) and their neighbours; each names where it is refused.
+  const both: [string, string][] = [
+    ["SELECT 1 AS a) AS t INTO OUTFILE '/tmp/x' #", 'QUERY_UNBALANCED'],
+    ["SELECT * FROM canary INTO OUTFILE '/tmp/x'", 'QUERY_CLAUSE_REFUSED'],
+    ['SELECT id FROM canary FOR UPDATE', 'QUERY_CLAUSE_REFUSED'],
+    ['SELECT id FROM canary FOR SHARE', 'QUERY_CLAUSE_REFUSED'],
+    ['SELECT 1; DELETE FROM canary', 'QUERY_MULTIPLE_STATEMENTS'],
+    ['WITH d AS (DELETE FROM canary RETURNING *) SELECT * FROM d', 'QUERY_CLAUSE_REFUSED'],
+    ["SELECT ')' AS a FROM canary WHERE (1 = 1", 'QUERY_UNBALANCED'],
+    ['SELECT 1 /*+ MAX_EXECUTION_TIME(0) */', 'QUERY_EXECUTABLE_COMMENT'],
+  ];
+  const mysqlOnly: [string, string][] = [
+    ['SELECT id FROM canary LOCK IN SHARE MODE', 'QUERY_CLAUSE_REFUSED'],
+    ['SELECT id FROM canary PROCEDURE ANALYSE()', 'QUERY_CLAUSE_REFUSED'],
+    ["SELECT 1 /*!50000 ) AS t INTO OUTFILE '/tmp/x' */", 'QUERY_EXECUTABLE_COMMENT'],
+    ["SELECT '\\' ) AS t INTO OUTFILE '/tmp/x' -- '", 'QUERY_AMBIGUOUS'],
+  ];
+  const postgresOnly: [string, string][] = [
+    ['SELECT id FROM canary FOR NO KEY UPDATE', 'QUERY_CLAUSE_REFUSED'],
+    ["SELECT $$ ) $$ ) AS t; DELETE FROM canary; --", 'QUERY_UNBALANCED'],
+    ["SELECT lo_export(1, '/tmp/x') INTO t", 'QUERY_CLAUSE_REFUSED'],
+  ];
+  const cases = [
+    ...both.flatMap(([query, code]) => [0, 1].map((engine) => ({ query, code, engine }))),
+    ...mysqlOnly.map(([query, code]) => ({ query, code, engine: 0 })),
+    ...postgresOnly.map(([query, code]) => ({ query, code, engine: 1 })),
+  ];
+
+  for (const { query, code, engine } of cases) {
+    it(`refuses ${JSON.stringify(query)} on ${engine === 0 ? 'MariaDB' : 'PostgreSQL'} with ${code}, even with --allow-privileged-query`, async () => {
+      const before = connections;
+      const run = await cli('--source', sources()[engine] as string, '--query', query, '--job-name', 'q', '--dest', 's3://exports', '--allow-privileged-query', '--s3-endpoint', `http://127.0.0.1:${portOf(s3)}`);
+      expect(run.code).toBe(2);
+      // Optionally preceded by the one-line warning about a password in --source (it names none).
+      expect(run.stderr).toMatch(new RegExp(`^(warning: [^\\n]*\\n)?error \\[config/${code}\\]`));
+      expect(run.stderr).toMatch(/at line \d+, column \d+|query reads differently/);
+      expect(run.stderr).not.toContain('hunter2-Pa55');
+      expect(connections).toBe(before);
+    });
+  }
+});
+
 describe('Hostile configuration: the CLI', () => {
   const source = () => `mariadb://root:hunter2-Pa55@127.0.0.1:${portOf(db)}/shop`;
   const dest = 's3://exports';

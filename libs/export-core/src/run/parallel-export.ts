@@ -19,7 +19,7 @@ import type { Manifest, ManifestObject } from '@rds-s3-export/shared-types';
 import type { Clock, Cursor, KeyRange, Logger, ObjectSink, ResolvedWindow, RowSource, WindowRequest } from '../ports.js';
 import { planKeys } from '../naming/object-keys.js';
 import { ConfigError, ExportRunError } from '../errors.js';
-import { assertSameColumns, openAbortable, runExport, type ExportRequest } from './run-export.js';
+import { assertSameColumns, openAbortable, runExport, warnPrivileges, type ExportRequest } from './run-export.js';
 
 export interface ChunkPlan {
   readonly runId: string;
@@ -50,16 +50,21 @@ export interface ParallelOptions {
 }
 
 /** Step 1: one snapshot, the window end and the chunk boundaries. */
-export async function planChunks(request: ExportRequest, options: ParallelOptions, deps: Pick<ParallelDependencies, 'source' | 'signal'>): Promise<ChunkPlan> {
+export async function planChunks(
+  request: ExportRequest,
+  options: ParallelOptions,
+  deps: Pick<ParallelDependencies, 'source' | 'signal'> & { readonly logger?: Logger },
+): Promise<ChunkPlan> {
   if (!Number.isInteger(options.chunks) || options.chunks < 1 || options.chunks > 10_000) {
     throw new ConfigError('CHUNKS_INVALID', `chunks must be a whole number from 1 to 10000 (got ${options.chunks})`);
   }
   const opened = await openAbortable(
     deps.source(),
-    { table: request.table, query: request.query, columns: request.columns, dialect: request.dialect, window: request.window },
+    { table: request.table, query: request.query, columns: request.columns, dialect: request.dialect, window: request.window, allowPrivilegedQuery: request.allowPrivilegedQuery },
     deps.signal,
   );
   try {
+    if (deps.logger) warnPrivileges(deps.logger, opened, { runId: planKeys(request).runId, job: request.job });
     if (request.expectColumns) assertSameColumns(request.expectColumns, opened.columns);
     const bounds = options.chunks > 1 && opened.sourceRows > 0 ? await opened.chunkBoundaries(options.keyColumn, options.chunks) : [];
     const edges = [null, ...bounds, null];

@@ -12,11 +12,14 @@ import { EXPORTER_VERSION } from '../version.js';
 import { ByteTap } from './byte-tap.js';
 import { HeadStream } from './head-stream.js';
 import { createExportGzip } from './gzip.js';
+import { LEAST_PRIVILEGE_DOCS } from '../sources/privilege-policy.js';
 
 export interface ExportRequest {
   readonly job: string;
   readonly table?: string;
   readonly query?: string;
+  /** Run `query` even as a user with more than read privileges (SourceRequest.allowPrivilegedQuery). @default false */
+  readonly allowPrivilegedQuery?: boolean;
   readonly columns?: readonly string[];
   readonly dialect: CsvDialect;
   readonly prefix: string;
@@ -106,8 +109,11 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
       window: request.window,
       keyRange: request.keyRange,
       preferRows: splitting,
+      allowPrivilegedQuery: request.allowPrivilegedQuery,
     };
     opened = await openAbortable(source, sourceRequest, signal);
+    // Once per run: a chunk of a parallel run leaves it to the plan step.
+    if (request.part === undefined) warnPrivileges(logger, opened, { runId: keys.runId, job: request.job });
     const columns = opened.columns;
     if (request.expectColumns) assertSameColumns(request.expectColumns, columns);
     const window = opened.window;
@@ -225,6 +231,18 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
   } finally {
     await opened?.close().catch(() => undefined);
   }
+}
+
+/** The user's privileges beyond reading, as one warning (see sources/privilege-policy.ts). */
+export function warnPrivileges(logger: Logger, opened: OpenedSource, fields: Record<string, unknown>): void {
+  const findings = opened.privilegeFindings ?? [];
+  if (findings.length === 0) return;
+  logger.warn('the database user holds more than read privileges', {
+    ...fields,
+    phase: 'open',
+    privileges: findings,
+    advice: `export as a user that may only SELECT the exported tables (${LEAST_PRIVILEGE_DOCS})`,
+  });
 }
 
 function startProgress(deps: ExportDependencies, started: Date, rows: () => number | null, bytes: () => number) {

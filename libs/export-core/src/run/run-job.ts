@@ -92,7 +92,7 @@ export async function runJob(request: JobRunRequest, deps: JobRunDependencies): 
           const keyColumn = job.primaryKey?.[0] ?? job.incremental?.keyColumn;
           if (!keyColumn) throw new ConfigError('CHUNK_KEY_MISSING', `job "${job.name}" needs primaryKey (or incremental.keyColumn) to be split into chunks`);
           const options = { chunks: request.parallel!.chunks, concurrency: request.parallel!.concurrency, keyColumn };
-          const plan = await planChunks(exportRequest, options, { source: () => deps.source, signal: deadline.signal });
+          const plan = await planChunks(exportRequest, options, { source: () => deps.source, signal: deadline.signal, logger: deps.logger });
           log('planned chunks', { phase: 'plan', chunks: plan.ranges.length, rows: plan.rows });
           return exportChunksAndCommit({ ...exportRequest, limits: undefined }, plan, options, {
             source: () => deps.source,
@@ -224,6 +224,7 @@ export function exportRequestFor(job: JobConfig, runTime: Date, window: WindowRe
     job: job.name,
     table: job.table,
     query: job.query,
+    allowPrivilegedQuery: job.allowPrivilegedQuery,
     columns: job.columns,
     dialect: job.csv,
     prefix: job.destination.prefix,

@@ -77,7 +77,7 @@ export async function planStagedRun(
       limits: undefined,
       ...(previousColumns && state.lastRunId ? { expectColumns: { runId: state.lastRunId, columns: previousColumns } } : {}),
     };
-    const plan = await planChunks(exportRequest, { chunks: request.chunks, keyColumn }, { source: () => deps.source, signal: deps.signal });
+    const plan = await planChunks(exportRequest, { chunks: request.chunks, keyColumn }, { source: () => deps.source, signal: deps.signal, logger: deps.logger });
     if (plan.window) {
       const recorded = await deps.state.beginCommit(job.name, { runId, from: state.cursor, to: plan.window.to });
       if (!recorded) throw new StateConflictError(`the cursor of job "${job.name}" moved while run ${runId} was planned`);

@@ -118,6 +118,8 @@ describe('Function: baseSelect', () => {
     ['VALUES (1), (2)', 'SELECT * FROM (VALUES (1), (2)) AS export_query'],
     ['TABLE employees', 'SELECT * FROM (TABLE employees) AS export_query'],
     ["SELECT 'a;b' AS x", "SELECT * FROM (SELECT 'a;b' AS x) AS export_query"],
+    // A trailing line comment must not swallow the wrapper's ")".
+    ['SELECT 1 AS a -- note', 'SELECT * FROM (SELECT 1 AS a) AS export_query'],
   ])('wraps the custom query %j as a derived table without its trailing semicolon', (query, expected) => {
     expect(baseSelect({ query }, 'double')).toBe(expected);
   });
@@ -143,6 +145,15 @@ describe('Function: baseSelect', () => {
     expect(error.code).toBe('QUERY_INVALID');
     expect(error.errorClass).toBe('config');
     expect(error.message).toBe('query must be a single SELECT (or WITH … SELECT) statement');
+  });
+
+  it('refuses a query whose ")" would close the wrapper, naming where', () => {
+    // Act
+    const error = thrown(() => baseSelect({ query: "SELECT 1 AS a) AS t INTO OUTFILE '/tmp/x' #" }, 'backtick'));
+
+    // Assess
+    expect(error.code).toBe('QUERY_UNBALANCED');
+    expect(error.message).toContain('at line 1, column 14');
   });
 
   it('refuses a request with neither table nor query', () => {

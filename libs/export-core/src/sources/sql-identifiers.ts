@@ -1,5 +1,6 @@
 import { identifierProblem } from '@rds-s3-export/shared-types';
 import { ConfigError } from '../errors.js';
+import { checkCustomQuery } from './query-tokens.js';
 
 export type QuoteStyle = 'backtick' | 'double';
 
@@ -24,10 +25,9 @@ export function baseSelect(
   style: QuoteStyle,
 ): string {
   if (request.query !== undefined) {
-    const query = request.query.trim().replace(/;\s*$/, '');
-    if (!/^(select|with|values|table)\b/i.test(query)) {
-      throw new ConfigError('QUERY_INVALID', 'query must be a single SELECT (or WITH … SELECT) statement');
-    }
+    // The tokenizer guarantees the text is one read-only statement whose parentheses balance,
+    // ending at its last token: nothing in it can close or comment out the wrapper.
+    const query = checkCustomQuery(request.query, style === 'backtick' ? 'mysql' : 'postgres').trim();
     return `SELECT * FROM (${query}) AS export_query`;
   }
   if (request.table === undefined) throw new ConfigError('SOURCE_MISSING', 'set a table or a query');

@@ -12,6 +12,10 @@ import { incrementalNeedsKey } from '../incremental-window.js';
 import { mapMysqlError } from './mysql-errors.js';
 import { BoundedRowStream, STAGE_ROWS, type RowBufferLimits } from '../row-buffer.js';
 import { streamMysqlCsv } from './mysql-csv-stream.js';
+import { readMysqlPrivileges } from './mysql-privileges.js';
+import { preflightPrivileges } from '../privilege-policy.js';
+import { serverParsesAlone } from './mysql-statement-check.js';
+import { checkCustomQuery } from '../query-tokens.js';
 import { encoderOptions } from '../../csv/csv-options.js';
 
 export interface MysqlSourceOptions {
@@ -96,7 +100,14 @@ export class MysqlRowSource implements RowSource {
           throw mapMysqlError(e, `starting the snapshot transaction on ${where}`) ?? e;
         });
 
+      // Before any statement that contains the custom query (see privilege-policy.ts).
+      const privilegeFindings = await preflightPrivileges(() => readMysqlPrivileges(db), request, this.settings.user);
       const context = request.table !== undefined ? `table ${request.table}` : 'query';
+      if (request.query !== undefined) {
+        await serverParsesAlone(db, checkCustomQuery(request.query, 'mysql')).catch((e: unknown) => {
+          throw e instanceof RdsExportError ? e : (mapMysqlError(e, `parsing the query on ${where}`) ?? e);
+        });
+      }
       const [, probeFields] = await db.query<RowDataPacket[]>(`${select} LIMIT 0`).catch((e: unknown) => {
         throw mapMysqlError(e, `reading the columns of ${context} on ${where}`) ?? e;
       });
@@ -146,6 +157,7 @@ export class MysqlRowSource implements RowSource {
       return {
         columns,
         sourceRows,
+        privilegeFindings,
         chunkBoundaries: async (column, chunks) => {
           const key = columns.find((c) => c.name === column);
           if (!key) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${column}" is not a column of the export`);

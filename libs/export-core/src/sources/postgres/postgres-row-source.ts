@@ -12,6 +12,8 @@ import { BoundValues, boundsFromTileMinima, composeSelection, planWindow, tileMi
 import { ConfigError } from '../../errors.js';
 import { DEFAULT_ROW_BUFFER_BYTES, DEFAULT_ROW_BUFFER_ROWS, nextFetchSize, rowBytes } from '../row-buffer.js';
 import { incrementalNeedsKey } from '../incremental-window.js';
+import { readPostgresPrivileges } from './postgres-privileges.js';
+import { preflightPrivileges } from '../privilege-policy.js';
 
 export interface PostgresSourceOptions {
   /** Row-mode only: rows fetched per cursor round trip at most. @default 2000 */
@@ -89,6 +91,8 @@ export class PostgresRowSource implements RowSource {
           throw mapPostgresError(e, `starting the snapshot transaction on ${where}`) ?? e;
         });
 
+      // Before any statement that contains the custom query (see privilege-policy.ts).
+      const privilegeFindings = await preflightPrivileges(() => readPostgresPrivileges(client), request, this.settings.user);
       const context = request.table !== undefined ? `table ${request.table}` : 'query';
       // Extended protocol: one statement only, so a custom query cannot smuggle a second one.
       // (`queryMode` is pg >= 8.12; @types/pg does not know it yet.)
@@ -156,6 +160,7 @@ export class PostgresRowSource implements RowSource {
       return {
         columns,
         sourceRows,
+        privilegeFindings,
         chunkBoundaries: async (column, chunks) => {
           const key = columns.find((c) => c.name === column);
           if (!key) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${column}" is not a column of the export`);
