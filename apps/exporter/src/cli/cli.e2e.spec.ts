@@ -265,6 +265,7 @@ describe('CLI: npm run export', () => {
           '  - name: analytics-small',
           '    connection: analytics',
           '    query: SELECT id, name FROM cli_e2e.small WHERE id <= 10 ORDER BY id',
+          '    allowPrivilegedQuery: true   # the test connects as the superuser postgres',
           '    destination: { compression: gzip }',
           '',
         ].join('\n'),
