@@ -28,7 +28,7 @@ export interface ExportPlan {
   readonly parallel?: { readonly chunks: number; readonly concurrency: number; readonly keyColumn: string };
   /** Values that must never be printed (the password). */
   readonly secrets: readonly string[];
-  /** A catalog job's own `statementTimeoutSeconds`; local runs have no default (no Lambda deadline). */
+  /** The --job job's own `statementTimeoutSeconds`; local runs have no default (no Lambda deadline). */
   readonly statementTimeoutSeconds?: number;
 }
 

@@ -9,7 +9,7 @@ import type { Row } from '../ports.js';
 export interface RowBufferLimits {
   /** Rows buffered at most. @default 2000 */
   readonly maxRows?: number;
-  /** Bytes of rows (as their text) buffered at most, beyond one row. @default 8 MiB */
+  /** Bytes of rows (as their text) buffered at most, beyond one row. @default 4 MiB */
   readonly maxBytes?: number;
 }
 
