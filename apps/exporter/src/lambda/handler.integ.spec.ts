@@ -7,6 +7,9 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { parseCsv, TEST_POSTGRES_URL } from '@rds-s3-export/export-core/testing';
@@ -51,7 +54,11 @@ beforeAll(async () => {
   // What the CDK stack sets; the handler reads it once at module load.
   vi.stubEnv('EXPORT_BUCKET', ` ${BUCKET} `);
   // The deployment config (in AWS: the deployment-config.json bundled next to the handler).
-  vi.stubEnv('RDS_S3_EXPORT_CONFIG', DEMO_CONFIG_FILE);
+  // The demo config with the test server's port: the Lambda connects on the connection's port only.
+  const pgServer = new URL(TEST_POSTGRES_URL);
+  const config = join(mkdtempSync(join(tmpdir(), 'handler-config-')), 'deployment-config.yaml');
+  writeFileSync(config, readFileSync(DEMO_CONFIG_FILE, 'utf8').replace('127.0.0.1:55432', `${pgServer.hostname}:${pgServer.port || 5432}`));
+  vi.stubEnv('RDS_S3_EXPORT_CONFIG', config);
   vi.stubEnv('STATE_TABLE', 'exporter-state');
   vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamo.endpoint);
   vi.stubEnv('AWS_REGION', 'us-east-1');

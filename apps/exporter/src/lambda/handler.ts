@@ -12,6 +12,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbStateStore, S3ObjectSink, SecretsManagerCredentials } from '@rds-s3-export/aws';
 import { ConfigError, systemClock, type Logger as PortLogger } from '@rds-s3-export/export-core';
 import { loadDeploymentConfig } from '@rds-s3-export/jobs';
+import { withConnectionPort } from '../compose/connection-port.js';
 import { connectionTls } from '../compose/connection-tls.js';
 import { readExporterEnv } from './exporter-env.js';
 import { createExporterHandler, createStagedHandler, type HandlerContext, type HandlerDependencies } from './exporter-handler.js';
@@ -55,7 +56,7 @@ const dependencies: HandlerDependencies = {
       credentials.set(secretId, provider);
     }
     return {
-      credentials: provider,
+      credentials: withConnectionPort(provider, job),
       sink,
       state,
       logger: runLogger,

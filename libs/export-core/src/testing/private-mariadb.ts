@@ -24,7 +24,10 @@ export async function startPrivateMariadb(port: number, serverArgs: readonly str
   const dir = await mkdtemp(join(tmpdir(), 'private-mariadb-'));
   const datadir = join(dir, 'data');
   const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
-  await promisify(execFile)('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot], {
+  // A tmpdir of its own: mariadbd deletes every `#sql*` file in its tmpdir when it starts, which in
+  // the shared /tmp are the temporary tables of the shared server's running queries.
+  const ownTmp = `--tmpdir=${dir}`;
+  await promisify(execFile)('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, ownTmp, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot], {
     maxBuffer: 16 * 1024 * 1024,
   }).catch(async (error: unknown) => {
     await rm(dir, { recursive: true, force: true });
@@ -36,6 +39,7 @@ export async function startPrivateMariadb(port: number, serverArgs: readonly str
     [
       '--no-defaults',
       `--datadir=${datadir}`,
+      ownTmp,
       `--socket=${join(dir, 'mariadb.sock')}`,
       `--pid-file=${join(dir, 'mariadb.pid')}`,
       `--port=${port}`,
