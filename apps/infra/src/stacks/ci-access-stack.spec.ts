@@ -135,6 +135,8 @@ describe('Stack: CiAccessStack', () => {
     expect(() => new CiAccessStack(testApp(), 'Bad', { repository: REPO, environments: ['prod*'] })).toThrow('environment "prod*"');
     expect(() => new CiAccessStack(testApp(), 'Bad', { repository: REPO, environments: ['prod:eu'] })).toThrow('environment "prod:eu"');
     expect(() => new CiAccessStack(testApp(), 'Bad', { repository: REPO, environments: ['prod', 'prod'] })).toThrow('distinct');
+    // 28 characters of prefix and dash + 37 = 65: IAM would refuse the role at deploy time.
+    expect(() => new CiAccessStack(testApp(), 'Bad', { repository: REPO, environments: ['production-eu-west-1-blue-green-abcde'] })).toThrow(/role name .* 65 characters long; IAM allows 64/);
     expect(() => new CiAccessStack(testApp(), 'Bad', { repository: REPO, workflowPath: 'deploy.yml' })).toThrow('workflowPath');
     expect(() => new CiAccessStack(testApp(), 'Bad', { repository: REPO, workflowBranch: 'release/*' })).toThrow('workflowBranch');
   });

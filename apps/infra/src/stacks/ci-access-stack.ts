@@ -100,8 +100,11 @@ export class CiAccessStack extends Stack {
     const roles = new Map<string, iam.Role>();
     for (const environment of environments) {
       const subject = deploySubject(props.repository, environment, workflowPath, workflowBranch);
+      const roleName = `${props.roleNamePrefix ?? 'rds-s3-export-github-deploy'}-${environment}`;
+      // IAM refuses longer role names at deploy time; say so at synth, naming the environment.
+      if (roleName.length > 64) throw new Error(`environment "${environment}" makes the role name "${roleName}" ${roleName.length} characters long; IAM allows 64: use a shorter environment name or roleNamePrefix`);
       const role = new iam.Role(this, `DeployRole${pascal(environment)}`, {
-        roleName: `${props.roleNamePrefix ?? 'rds-s3-export-github-deploy'}-${environment}`,
+        roleName,
         description: `GitHub Actions deploys of ${props.repository}, environment ${environment}, ${workflowPath} on ${workflowBranch}`.slice(0, 1000),
         maxSessionDuration: Duration.hours(1),
         assumedBy: new iam.WebIdentityPrincipal(this.oidcProvider.oidcProviderArn, {
