@@ -76,7 +76,7 @@ export class PostgresRowSource implements RowSource {
       const timeoutMs = (this.options.statementTimeoutSeconds ?? 0) > 0 ? Math.trunc(Number(this.options.statementTimeoutSeconds)) * 1000 : 0;
       await client
         .query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-        .then(() => client.query("SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1"))
+        .then(() => client.query("SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1; SET LOCAL standard_conforming_strings = on"))
         .then(() =>
           // Only ever lowers it: a stricter statement_timeout (ALTER ROLE … SET, a server default) is kept.
           timeoutMs > 0
@@ -152,7 +152,13 @@ export class PostgresRowSource implements RowSource {
         throw mapPostgresError(e, `counting the rows of ${context} on ${where}`) ?? e;
       });
       const sourceRows = Number((counted.rows as string[][])[0]?.[0] ?? 0);
-      const copyCan = !this.options.forceRowMode && !request.preferRows && request.dialect.recordDelimiter === 'lf' && !request.dialect.formulaGuard;
+      // COPY's delimiter is one byte: a wider one (é is two bytes in UTF-8) goes through the encoder.
+      const copyCan =
+        !this.options.forceRowMode &&
+        !request.preferRows &&
+        request.dialect.recordDelimiter === 'lf' &&
+        !request.dialect.formulaGuard &&
+        Buffer.byteLength(request.dialect.delimiter, 'utf8') === 1;
 
       let closed = false;
       let streaming = false;
@@ -175,8 +181,7 @@ export class PostgresRowSource implements RowSource {
         stream: (): SourceStream => {
           streaming = true;
           if (copyCan) {
-            const delimiter = request.dialect.delimiter.replaceAll("'", "''");
-            const copy = client.query(copyTo(`COPY (${dataSql}) TO STDOUT WITH (FORMAT csv, DELIMITER '${delimiter}')`));
+            const copy = client.query(copyTo(`COPY (${dataSql}) TO STDOUT WITH (FORMAT csv, DELIMITER ${byteLiteral(request.dialect.delimiter)})`));
             // The row count arrives in CommandComplete, after the data stream has ended.
             const hooks = copy as unknown as { handleReadyForQuery: () => void };
             const complete = new Promise<void>((resolve) => {
@@ -281,6 +286,17 @@ class ByteBoundedQueryStream extends QueryStream {
       if (rows.length < size) this.push(null);
     });
   }
+}
+
+/**
+ * A one-byte (ASCII) character as an escape string literal of its hex code (`E'\x5c'` for a
+ * backslash): the same text whatever `standard_conforming_strings` says and whatever the
+ * character (quote, backslash).
+ */
+function byteLiteral(character: string): string {
+  const code = character.charCodeAt(0);
+  if (character.length !== 1 || code > 0x7f) throw new Error(`not a one-byte character: ${JSON.stringify(character)}`);
+  return `E'\\x${code.toString(16).padStart(2, '0')}'`;
 }
 
 function destroySocket(client: pg.Client): void {
