@@ -241,6 +241,7 @@ function mysqlWindowDialect(fields: readonly MysqlField[], collations: ReadonlyM
     asText: (column) => `CAST(${column} AS CHAR)`,
     // The session time zone is UTC, so TIMESTAMP and (UTC-written) DATETIME compare alike.
     nowMinus: (seconds) => `UTC_TIMESTAMP(6) - INTERVAL ${Math.trunc(seconds)} SECOND`,
+    fn: (name) => name,
   };
 }
 
