@@ -5,13 +5,12 @@ import QueryStream from 'pg-query-stream';
 import { RdsExportError, type Engine } from '@rds-s3-export/shared-types';
 import type { OpenedSource, RowSource, SourceColumn, SourceRequest, SourceStream } from '../../ports.js';
 import type { ConnectionSettings } from '../connection-settings.js';
-import { baseSelect } from '../sql-identifiers.js';
+import { baseSelect, quoteIdentifier } from '../sql-identifiers.js';
 import { columnKind, selectExpression } from './postgres-columns.js';
 import { mapPostgresError } from './postgres-errors.js';
-import { BoundValues, boundsFromTileMinima, composeSelection, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
+import { BoundValues, boundsFromTileMinima, composeSelection, incrementalNeedsKey, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
 import { ConfigError } from '../../errors.js';
 import { DEFAULT_ROW_BUFFER_BYTES, DEFAULT_ROW_BUFFER_ROWS, nextFetchSize, rowBytes } from '../row-buffer.js';
-import { incrementalNeedsKey } from '../incremental-window.js';
 import { readPostgresPrivileges } from './postgres-privileges.js';
 import { preflightPrivileges } from '../privilege-policy.js';
 
@@ -122,7 +121,7 @@ export class PostgresRowSource implements RowSource {
         })
         .join(', ');
       if (request.window && request.table !== undefined) {
-        const quotedTable = request.table.split('.').map((part) => `"${part}"`).join('.');
+        const quotedTable = quoteIdentifier(request.table, 'double', 'table', { qualified: true });
         const unique = await client.query(
           'SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] ' +
             'WHERE i.indrelid = pg_catalog.to_regclass($1) AND i.indisunique AND i.indnkeyatts = 1 AND a.attname = $2',
