@@ -31,6 +31,13 @@ const ROLE_READER = 'sq_guard_role_reader';
 const ROLE_WRITER = 'sq_guard_role_writer';
 /** Unique per run: a file an old exporter wrote must not make the next run pass or fail. */
 const stamp = `${process.pid}_${Date.now()}`;
+/** PostgreSQL roles with REPLICATION, directly or through a NOINHERIT membership (issue: review fixes). */
+const REPLICATOR = `rf_replicator_${stamp}`;
+const REPLICATION_GROUP = `rf_repl_group_${stamp}`;
+const REPLICATION_MEMBER = `rf_repl_member_${stamp}`;
+const RF_ROLES = [REPLICATION_MEMBER, REPLICATOR, REPLICATION_GROUP];
+/** Slots the reproduction would create; afterAll drops any that exist. */
+const SLOT_PREFIX = `rf_slot_${stamp}`;
 const serverFile = (what: string) => `/tmp/${NAME}_${what}_${stamp}.txt`;
 
 let my: Connection;
@@ -80,6 +87,12 @@ beforeAll(async () => {
     await pgAdmin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${PASSWORD}'`);
   }
   await pgAdmin.query(`GRANT USAGE ON SCHEMA ${NAME} TO ${READER}, ${WRITER}; GRANT SELECT ON ${NAME}.canary TO ${READER}; GRANT SELECT, UPDATE ON ${NAME}.canary TO ${WRITER}`);
+  await pgAdmin.query(`CREATE ROLE ${REPLICATOR} LOGIN REPLICATION PASSWORD '${PASSWORD}'`);
+  await pgAdmin.query(`CREATE ROLE ${REPLICATION_GROUP} NOLOGIN REPLICATION`);
+  await pgAdmin.query(`CREATE ROLE ${REPLICATION_MEMBER} LOGIN NOINHERIT PASSWORD '${PASSWORD}'`);
+  await pgAdmin.query(`GRANT ${REPLICATION_GROUP} TO ${REPLICATION_MEMBER}`);
+  // The group reads the canary too: once the query switches to it, the rest of the run is the group's.
+  for (const role of [REPLICATOR, REPLICATION_GROUP, REPLICATION_MEMBER]) await pgAdmin.query(`GRANT USAGE ON SCHEMA ${NAME} TO ${role}; GRANT SELECT ON ${NAME}.canary TO ${role}`);
   await pgAdmin.query(`CREATE DATABASE ${NAME}`);
   const guardUrl = new URL(TEST_POSTGRES_URL);
   guardUrl.pathname = `/${NAME}`;
@@ -98,6 +111,8 @@ afterAll(async () => {
   await pgAdmin?.query(`DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
   await pgAdmin?.query(`DROP SCHEMA IF EXISTS ${NAME} CASCADE`);
   for (const role of [READER, WRITER]) await pgAdmin?.query(`DROP ROLE IF EXISTS ${role}`);
+  await pgAdmin?.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE $1 || '%'", [SLOT_PREFIX]);
+  for (const role of RF_ROLES) await pgAdmin?.query(`DROP ROLE IF EXISTS ${role}`);
   await pgAdmin?.end();
   for (const user of [READER, WRITER, ROLE_READER, ROLE_WRITER]) await my?.query(`DROP USER IF EXISTS '${user}'@'%'`);
   for (const role of [READ_ROLE, WRITE_ROLE]) await my?.query(`DROP ROLE IF EXISTS ${role}`);
@@ -280,6 +295,25 @@ describe('Custom queries on PostgreSQL', () => {
     expect(warnings).toEqual([]);
     await expect(exportQuery(pgAs(READER, 'postgres', PASSWORD), `SELECT lo_export(${largeObject}, '${serverFile('reader')}')`)).rejects.toMatchObject({ errorClass: 'auth' });
     expect(await serverFileExists('postgres', serverFile('reader'))).toBe(false);
+  });
+
+  it('refuses a LOGIN REPLICATION role, naming REPLICATION (a replication slot outlives the read-only transaction)', async () => {
+    await expect(exportQuery(pgAs(REPLICATOR, 'postgres', PASSWORD), `SELECT id FROM ${NAME}.canary`)).rejects.toMatchObject({
+      code: 'PRIVILEGED_QUERY_USER',
+      message: expect.stringMatching(new RegExp(`database user "${REPLICATOR}" holds REPLICATION\\b`)),
+    });
+  });
+
+  it('refuses a NOINHERIT member of a REPLICATION role (the review reproduction), and no replication slot is left', async () => {
+    const query =
+      `SELECT t.id, (SELECT set_config('role', '${REPLICATION_GROUP}', false)) AS r, ` +
+      `(SELECT pg_create_physical_replication_slot('${SLOT_PREFIX}_' || md5(random()::text), true)) AS s FROM ${NAME}.canary t`;
+    await expect(exportQuery(pgAs(REPLICATION_MEMBER, 'postgres', PASSWORD), query)).rejects.toMatchObject({
+      code: 'PRIVILEGED_QUERY_USER',
+      message: expect.stringContaining(`REPLICATION through membership in ${REPLICATION_GROUP}`),
+    });
+    const slots = await pgAdmin.query("SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE $1 || '%'", [SLOT_PREFIX]);
+    expect(slots.rows).toEqual([]);
   });
 
   it('still exports a table for the superuser, with one warning naming superuser', async () => {

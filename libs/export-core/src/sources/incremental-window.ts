@@ -24,6 +24,8 @@ export interface WindowDialect {
   asText(quotedColumn: string): string;
   /** The database's current UTC time minus `seconds`, as an expression comparable to the cursor column. */
   nowMinus(seconds: number): string;
+  /** A built-in function's name as the SQL should call it (PostgreSQL: `pg_catalog.`-qualified, whatever the search_path). */
+  fn(name: 'MIN' | 'NTILE'): string;
 }
 
 export interface WindowPlan {
@@ -140,7 +142,7 @@ export function composeSelection(
 export function tileMinimaSql(base: string, where: string, column: { name: string }, chunks: number, sql: WindowDialect): string {
   const k = `w.${sql.quote(column.name)}`;
   return (
-    `SELECT ${sql.asText('MIN(tiles.k)')} FROM (SELECT ${k} AS k, NTILE(${Math.trunc(chunks)}) OVER (ORDER BY ${k}) AS tile ` +
+    `SELECT ${sql.asText(`${sql.fn('MIN')}(tiles.k)`)} FROM (SELECT ${k} AS k, ${sql.fn('NTILE')}(${Math.trunc(chunks)}) OVER (ORDER BY ${k}) AS tile ` +
     `FROM (${base}) AS w WHERE ${where}) AS tiles GROUP BY tiles.tile ORDER BY tiles.tile`
   );
 }

@@ -24,6 +24,16 @@ describe('Function: parseGrant / grantFindings', () => {
     ["GRANT PROXY ON ''@'%' TO 'root'@'localhost' WITH GRANT OPTION", ["PROXY on ''@'%'", "GRANT OPTION on ''@'%'"]],
     ['GRANT `reader` TO `u`@`%` WITH ADMIN OPTION', ['ADMIN OPTION on role `reader`']],
     ['GRANT `reader` TO `u`@`%`', []],
+    // Reading the mysql schema reads the password hashes: SELECT on *.* and any grant on `mysql`.
+    ['GRANT SELECT ON *.* TO `u`@`%`', ['SELECT on *.* (includes the mysql schema and its password hashes)']],
+    ['GRANT SELECT, SHOW VIEW, SHOW DATABASES ON *.* TO `u`@`%`', ['SELECT, SHOW VIEW on *.* (includes the mysql schema and its password hashes)']],
+    ['GRANT SHOW DATABASES ON *.* TO `u`@`%`', []],
+    ['GRANT SELECT ON `mysql`.* TO `u`@`%`', ['SELECT on `mysql`.* (the mysql schema holds the password hashes)']],
+    ['GRANT SELECT ON `mysql`.`user` TO `u`@`%`', ['SELECT on `mysql`.`user` (the mysql schema holds the password hashes)']],
+    ['GRANT SELECT (`User`, `Password`) ON mysql.user TO `u`@`%`', ['SELECT on mysql.user (the mysql schema holds the password hashes)']],
+    ['GRANT SELECT ON `MySQL`.`global_priv` TO `u`@`%`', ['SELECT on `MySQL`.`global_priv` (the mysql schema holds the password hashes)']],
+    ['GRANT SELECT ON `mysql_app`.* TO `u`@`%`', []],
+    ['GRANT SELECT ON `my``sql`.* TO `u`@`%`', []],
   ])('%s -> %j', (line, expected) => {
     expect(findingsOf(line)).toEqual(expected);
   });

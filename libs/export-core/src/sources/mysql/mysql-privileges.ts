@@ -3,13 +3,18 @@
  * (which every user may run for itself) and those of the roles granted to it. Anything but
  * SELECT, SHOW VIEW, SHOW DATABASES and USAGE is a finding: write and DDL privileges, FILE
  * (LOAD_FILE, INTO OUTFILE), SUPER and the admin privileges, EXECUTE (a DEFINER routine can
- * write), PROXY, role grants WITH ADMIN OPTION and anything WITH GRANT OPTION.
+ * write), PROXY, role grants WITH ADMIN OPTION and anything WITH GRANT OPTION. Reading is a
+ * finding too where it reaches the `mysql` schema (its `user` / `global_priv` tables hold the
+ * password hashes): SELECT or SHOW VIEW on `*.*`, and any privilege on `mysql` or its objects.
+ * (information_schema is visible to every user and shows only what the user may see.)
  */
 import type { Connection, RowDataPacket } from 'mysql2';
 import { tokenizeQuery, type QueryToken } from '../query-tokens.js';
 import type { PrivilegeFindings } from '../privilege-policy.js';
 
 const READ_ONLY = new Set(['SELECT', 'USAGE', 'SHOW VIEW', 'SHOW DATABASES']);
+/** Reading privileges that, on every database, include the `mysql` schema. */
+const READS_TABLES = new Set(['SELECT', 'SHOW VIEW']);
 
 type Db = ReturnType<Connection['promise']>;
 
@@ -60,6 +65,10 @@ export function grantFindings(grant: ParsedGrant): string[] {
   if (grant.on !== null) {
     const extra = grant.privileges.filter((p) => !READ_ONLY.has(p));
     if (extra.length) findings.push(`${extra.join(', ')} on ${grant.on}`);
+    const reads = grant.privileges.filter((p) => READS_TABLES.has(p));
+    if (grant.on === '*.*' && reads.length) findings.push(`${reads.join(', ')} on *.* (includes the mysql schema and its password hashes)`);
+    const onMysql = grant.privileges.filter((p) => READ_ONLY.has(p) && p !== 'USAGE');
+    if (databaseOf(grant.on) === 'mysql' && onMysql.length) findings.push(`${onMysql.join(', ')} on ${grant.on} (the mysql schema holds the password hashes)`);
     if (grant.grantOption) findings.push(`GRANT OPTION on ${grant.on}`);
   } else if (grant.adminOption) {
     findings.push(`ADMIN OPTION on role ${grant.roles.join(', ')}`);
@@ -109,6 +118,12 @@ export async function readMysqlPrivileges(db: Db): Promise<PrivilegeFindings> {
   };
   await visit('SHOW GRANTS', 0);
   return [...new Set(findings)];
+}
+
+/** The database of a grant's object (`db`.*, `db`.`t`, PROCEDURE db.p), lower-cased; null for *.* and proxies. */
+function databaseOf(on: string): string | null {
+  const match = /^(?:(?:TABLE|PROCEDURE|FUNCTION|PACKAGE(?: BODY)?)\s+)?(`(?:[^`]|``)*`|[^\s.`'@]+)\s*\./i.exec(on);
+  return match ? unquote(match[1] as string).toLowerCase() : null;
 }
 
 function unquote(text: string): string {

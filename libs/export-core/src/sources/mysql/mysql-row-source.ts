@@ -6,9 +6,8 @@ import type { Cell, OpenedSource, Row, RowSource, SourceColumn, SourceRequest } 
 import type { ConnectionSettings } from '../connection-settings.js';
 import { baseSelect, quoteIdentifier } from '../sql-identifiers.js';
 import { planColumn, T, type ColumnPlan, type MysqlField } from './mysql-columns.js';
-import { BoundValues, boundsFromTileMinima, composeSelection, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
+import { BoundValues, boundsFromTileMinima, composeSelection, incrementalNeedsKey, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
 import { ConfigError } from '../../errors.js';
-import { incrementalNeedsKey } from '../incremental-window.js';
 import { mapMysqlError } from './mysql-errors.js';
 import { BoundedRowStream, STAGE_ROWS, type RowBufferLimits } from '../row-buffer.js';
 import { streamMysqlCsv } from './mysql-csv-stream.js';
@@ -241,6 +240,7 @@ function mysqlWindowDialect(fields: readonly MysqlField[], collations: ReadonlyM
     asText: (column) => `CAST(${column} AS CHAR)`,
     // The session time zone is UTC, so TIMESTAMP and (UTC-written) DATETIME compare alike.
     nowMinus: (seconds) => `UTC_TIMESTAMP(6) - INTERVAL ${Math.trunc(seconds)} SECOND`,
+    fn: (name) => name,
   };
 }
 

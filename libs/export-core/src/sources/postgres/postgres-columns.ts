@@ -45,12 +45,12 @@ export function selectExpression(quoted: string, typeOid: number, dialect: CsvDi
       return `${quoted}::text`;
     case OID.bytea:
       // encode(..., 'base64') wraps lines every 76 characters; remove the breaks.
-      return dialect.binaryEncoding === 'hex' ? `encode(${quoted}, 'hex')` : `translate(encode(${quoted}, 'base64'), E'\\n', '')`;
+      return dialect.binaryEncoding === 'hex' ? `pg_catalog.encode(${quoted}, 'hex')` : `pg_catalog.translate(pg_catalog.encode(${quoted}, 'base64'), E'\\n', '')`;
     case OID.timestamptz:
       // Session TimeZone is UTC; AT TIME ZONE drops the "+00" suffix, giving the server's
       // timestamp text. ±infinity stays as is.
       return dialect.timestampFormat === 'iso8601'
-        ? `CASE WHEN isfinite(${quoted}) THEN replace((${quoted} AT TIME ZONE 'UTC')::text, ' ', 'T') || 'Z' ELSE ${quoted}::text END`
+        ? `CASE WHEN pg_catalog.isfinite(${quoted}) THEN pg_catalog.replace((${quoted} AT TIME ZONE 'UTC')::text, ' ', 'T') || 'Z' ELSE ${quoted}::text END`
         : `(${quoted} AT TIME ZONE 'UTC')::text`;
     default:
       // The type's own output function, unchanged (a ::text cast would strip char(n) padding).

@@ -5,13 +5,12 @@ import QueryStream from 'pg-query-stream';
 import { RdsExportError, type Engine } from '@rds-s3-export/shared-types';
 import type { OpenedSource, RowSource, SourceColumn, SourceRequest, SourceStream } from '../../ports.js';
 import type { ConnectionSettings } from '../connection-settings.js';
-import { baseSelect } from '../sql-identifiers.js';
+import { baseSelect, quoteIdentifier } from '../sql-identifiers.js';
 import { columnKind, selectExpression } from './postgres-columns.js';
 import { mapPostgresError } from './postgres-errors.js';
-import { BoundValues, boundsFromTileMinima, composeSelection, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
+import { BoundValues, boundsFromTileMinima, composeSelection, incrementalNeedsKey, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
 import { ConfigError } from '../../errors.js';
 import { DEFAULT_ROW_BUFFER_BYTES, DEFAULT_ROW_BUFFER_ROWS, nextFetchSize, rowBytes } from '../row-buffer.js';
-import { incrementalNeedsKey } from '../incremental-window.js';
 import { readPostgresPrivileges } from './postgres-privileges.js';
 import { preflightPrivileges } from '../privilege-policy.js';
 
@@ -76,12 +75,12 @@ export class PostgresRowSource implements RowSource {
       const timeoutMs = (this.options.statementTimeoutSeconds ?? 0) > 0 ? Math.trunc(Number(this.options.statementTimeoutSeconds)) * 1000 : 0;
       await client
         .query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-        .then(() => client.query("SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1"))
+        .then(() => client.query("SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1; SET LOCAL standard_conforming_strings = on"))
         .then(() =>
           // Only ever lowers it: a stricter statement_timeout (ALTER ROLE … SET, a server default) is kept.
           timeoutMs > 0
             ? client.query(
-                "SELECT set_config('statement_timeout', $1::text, true) FROM pg_catalog.pg_settings " +
+                "SELECT pg_catalog.set_config('statement_timeout', $1::text, true) FROM pg_catalog.pg_settings " +
                   "WHERE name = 'statement_timeout' AND (setting::bigint = 0 OR setting::bigint > $1::bigint)",
                 [timeoutMs],
               )
@@ -105,9 +104,9 @@ export class PostgresRowSource implements RowSource {
       // Except where no modifier means length 1: `character` is char(1), so bpchar (any
       // length); bit keeps its length (its values all have it).
       const typeNames = await client.query<{ type: string; base: string; typtype: string | null; category: string | null }>(
-        "SELECT format_type(t.oid, NULLIF(t.mod, -1)) AS type, CASE t.oid WHEN 1042 THEN 'bpchar' WHEN 1560 THEN format_type(t.oid, NULLIF(t.mod, -1)) " +
-          'ELSE format_type(t.oid, NULL) END AS base, p.typtype::text AS typtype, p.typcategory::text AS category ' +
-          'FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY AS t(oid, mod, ord) LEFT JOIN pg_catalog.pg_type p ON p.oid = t.oid ORDER BY t.ord',
+        "SELECT pg_catalog.format_type(t.oid, NULLIF(t.mod, -1)) AS type, CASE t.oid WHEN 1042 THEN 'bpchar' WHEN 1560 THEN pg_catalog.format_type(t.oid, NULLIF(t.mod, -1)) " +
+          'ELSE pg_catalog.format_type(t.oid, NULL) END AS base, p.typtype::text AS typtype, p.typcategory::text AS category ' +
+          'FROM ROWS FROM (pg_catalog.unnest($1::oid[]), pg_catalog.unnest($2::int4[])) WITH ORDINALITY AS t(oid, mod, ord) LEFT JOIN pg_catalog.pg_type p ON p.oid = t.oid ORDER BY t.ord',
         [probe.fields.map((f) => f.dataTypeID), probe.fields.map((f) => f.dataTypeModifier)],
       );
       const columns: SourceColumn[] = probe.fields.map((f, i) => ({
@@ -122,10 +121,10 @@ export class PostgresRowSource implements RowSource {
         })
         .join(', ');
       if (request.window && request.table !== undefined) {
-        const quotedTable = request.table.split('.').map((part) => `"${part}"`).join('.');
+        const quotedTable = quoteIdentifier(request.table, 'double', 'table', { qualified: true });
         const unique = await client.query(
-          'SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] ' +
-            'WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indnkeyatts = 1 AND a.attname = $2',
+          'SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] ' +
+            'WHERE i.indrelid = pg_catalog.to_regclass($1) AND i.indisunique AND i.indnkeyatts = 1 AND a.attname = $2',
           [quotedTable, request.window.keyColumn],
         );
         if (unique.rows.length === 0) throw incrementalNeedsKey(request.table, request.window.keyColumn);
@@ -148,11 +147,17 @@ export class PostgresRowSource implements RowSource {
         throw mapPostgresError(e, `binding the window and chunk bounds of ${context} on ${where}`) ?? e;
       });
       const dataSql = `SELECT ${projection} FROM (${select}) AS w WHERE ${selection.where}${selection.orderBy ? ` ORDER BY ${selection.orderBy}` : ''}`;
-      const counted = await client.query({ text: `SELECT COUNT(*) FROM (${select}) AS w WHERE ${selection.where}`, rowMode: 'array' }).catch((e: unknown) => {
+      const counted = await client.query({ text: `SELECT pg_catalog.count(*) FROM (${select}) AS w WHERE ${selection.where}`, rowMode: 'array' }).catch((e: unknown) => {
         throw mapPostgresError(e, `counting the rows of ${context} on ${where}`) ?? e;
       });
       const sourceRows = Number((counted.rows as string[][])[0]?.[0] ?? 0);
-      const copyCan = !this.options.forceRowMode && !request.preferRows && request.dialect.recordDelimiter === 'lf' && !request.dialect.formulaGuard;
+      // COPY's delimiter is one byte: a wider one (é is two bytes in UTF-8) goes through the encoder.
+      const copyCan =
+        !this.options.forceRowMode &&
+        !request.preferRows &&
+        request.dialect.recordDelimiter === 'lf' &&
+        !request.dialect.formulaGuard &&
+        Buffer.byteLength(request.dialect.delimiter, 'utf8') === 1;
 
       let closed = false;
       let streaming = false;
@@ -175,8 +180,7 @@ export class PostgresRowSource implements RowSource {
         stream: (): SourceStream => {
           streaming = true;
           if (copyCan) {
-            const delimiter = request.dialect.delimiter.replaceAll("'", "''");
-            const copy = client.query(copyTo(`COPY (${dataSql}) TO STDOUT WITH (FORMAT csv, DELIMITER '${delimiter}')`));
+            const copy = client.query(copyTo(`COPY (${dataSql}) TO STDOUT WITH (FORMAT csv, DELIMITER ${byteLiteral(request.dialect.delimiter)})`));
             // The row count arrives in CommandComplete, after the data stream has ended.
             const hooks = copy as unknown as { handleReadyForQuery: () => void };
             const complete = new Promise<void>((resolve) => {
@@ -232,10 +236,11 @@ const PARAM_SETTING = 'rds_s3_export.p';
 function postgresWindowDialect(castTypes: ReadonlyMap<string, string>): WindowDialect {
   return {
     quote: (name) => `"${name.replaceAll('"', '""')}"`,
+    fn: (name) => `pg_catalog.${name.toLowerCase()}`,
     // format_type() quotes and qualifies the type name itself (e.g. "My Schema".mood).
-    param: (index, column) => `(SELECT CAST(current_setting('${PARAM_SETTING}${Math.trunc(index)}') AS ${castTypes.get(column.name) ?? 'text'}))`,
+    param: (index, column) => `(SELECT CAST(pg_catalog.current_setting('${PARAM_SETTING}${Math.trunc(index)}') AS ${castTypes.get(column.name) ?? 'text'}))`,
     asText: (column) => `${column}::text`,
-    nowMinus: (seconds) => `(statement_timestamp() - interval '${Math.trunc(seconds)} seconds')`,
+    nowMinus: (seconds) => `(pg_catalog.statement_timestamp() - interval '${Math.trunc(seconds)} seconds')`,
   };
 }
 
@@ -243,7 +248,7 @@ function postgresWindowDialect(castTypes: ReadonlyMap<string, string>): WindowDi
 async function bindPostgresValues(client: pg.Client, params: BoundValues): Promise<void> {
   const pending = params.pending();
   if (pending.length === 0) return;
-  const calls = pending.map(({ index }, i) => `set_config('${PARAM_SETTING}${index}', $${i + 1}, true)`);
+  const calls = pending.map(({ index }, i) => `pg_catalog.set_config('${PARAM_SETTING}${index}', $${i + 1}, true)`);
   await client.query({ text: `SELECT ${calls.join(', ')}`, values: pending.map((p) => p.value) });
 }
 
@@ -281,6 +286,17 @@ class ByteBoundedQueryStream extends QueryStream {
       if (rows.length < size) this.push(null);
     });
   }
+}
+
+/**
+ * A one-byte (ASCII) character as an escape string literal of its hex code (`E'\x5c'` for a
+ * backslash): the same text whatever `standard_conforming_strings` says and whatever the
+ * character (quote, backslash).
+ */
+function byteLiteral(character: string): string {
+  const code = character.charCodeAt(0);
+  if (character.length !== 1 || code > 0x7f) throw new Error(`not a one-byte character: ${JSON.stringify(character)}`);
+  return `E'\\x${code.toString(16).padStart(2, '0')}'`;
 }
 
 function destroySocket(client: pg.Client): void {
