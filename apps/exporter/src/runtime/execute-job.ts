@@ -48,16 +48,7 @@ export async function executeJob(
   const started = adapters.clock.now().getTime();
   const mode: RunMode = run.mode ?? (job.incremental ? 'incremental' : 'full');
   const attempt = async (forceRefresh: boolean) => {
-    const credentials = await adapters.credentials.get({ forceRefresh });
-    const settings: ConnectionSettings = {
-      engine: job.engine,
-      host: credentials.host,
-      port: credentials.port || DEFAULT_PORTS[job.engine],
-      user: credentials.username,
-      password: credentials.password,
-      database: credentials.database,
-      ...(adapters.tls ? { tls: adapters.tls } : {}),
-    };
+    const source = jobSource(job, await adapters.credentials.get({ forceRefresh }), adapters.tls);
     return runJob(
       {
         job,
@@ -67,7 +58,7 @@ export async function executeJob(
         ...(run.chunks && run.chunks > 1 ? { parallel: { chunks: run.chunks, concurrency: job.parallel?.maxConcurrency } } : {}),
       },
       {
-        source: createRowSource(settings, { statementTimeoutSeconds: statementTimeoutFor(job) }),
+        source,
         sink: adapters.sink,
         state: adapters.state,
         clock: adapters.clock,
@@ -134,18 +125,7 @@ function summaryOf(job: JobConfig, mode: RunMode, outcome: JobRunOutcome, durati
  * reads the secret once more and retries once (rotation). For the staged (Step Functions) steps.
  */
 export async function withSource<T>(job: JobConfig, adapters: Pick<JobAdapters, 'credentials' | 'tls' | 'logger'>, work: (source: RowSource) => Promise<T>): Promise<T> {
-  const build = async (forceRefresh: boolean) => {
-    const c = await adapters.credentials.get({ forceRefresh });
-    return createRowSource({
-      engine: job.engine,
-      host: c.host,
-      port: c.port || DEFAULT_PORTS[job.engine],
-      user: c.username,
-      password: c.password,
-      database: c.database,
-      ...(adapters.tls ? { tls: adapters.tls } : {}),
-    }, { statementTimeoutSeconds: statementTimeoutFor(job) });
-  };
+  const build = async (forceRefresh: boolean) => jobSource(job, await adapters.credentials.get({ forceRefresh }), adapters.tls);
   try {
     return await work(await build(false));
   } catch (error) {
@@ -153,4 +133,20 @@ export async function withSource<T>(job: JobConfig, adapters: Pick<JobAdapters, 
     adapters.logger.warn('the database rejected the cached credentials; reading the secret again (rotation)', { job: job.name, phase: 'credentials' });
     return work(await build(true));
   }
+}
+
+/** The job's row source on these credentials: one place for the settings both paths connect with. */
+function jobSource(job: JobConfig, c: Awaited<ReturnType<CredentialSource['get']>>, tls: ConnectionSettings['tls']): RowSource {
+  return createRowSource(
+    {
+      engine: job.engine,
+      host: c.host,
+      port: c.port || DEFAULT_PORTS[job.engine],
+      user: c.username,
+      password: c.password,
+      database: c.database,
+      ...(tls ? { tls } : {}),
+    },
+    { statementTimeoutSeconds: statementTimeoutFor(job) },
+  );
 }

@@ -20,7 +20,7 @@ import { encoderOptions } from '../../csv/csv-options.js';
 export interface MysqlSourceOptions {
   /** Rows buffered between the driver and the encoder before the socket is paused. @default 2000 */
   readonly rowHighWaterMark?: number;
-  /** Bytes of rows (as text) buffered between the driver and the encoder before the socket is paused. @default 8 MiB */
+  /** Bytes of rows (as text) buffered between the driver and the encoder before the socket is paused. @default DEFAULT_ROW_BUFFER_BYTES (4 MiB) */
   readonly rowBufferBytes?: number;
   /**
    * Server-side `net_write_timeout` in seconds: how long the server waits for us to read.

@@ -20,7 +20,7 @@ export interface PostgresSourceOptions {
   /**
    * Row-mode only: bytes of rows (as text) one cursor round trip fetches, about; the fetch size
    * follows the previous fetch's average row size, so wide rows are fetched a few at a time.
-   * @default 8 MiB
+   * @default DEFAULT_ROW_BUFFER_BYTES (4 MiB)
    */
   readonly batchBytes?: number;
   /** Force the row cursor even when COPY could produce the CSV (tests, diagnostics). @default false */
