@@ -1,7 +1,7 @@
 /**
  * PostgreSQL `money` prints per lc_monetary (`-$1,234.56` in C, `-1.234,56 €` in de_DE): the
  * export writes numeric text instead (`-1234.56`), the same in every locale, on COPY and on the
- * row cursor. The exporter connects as a role whose lc_monetary is set apart from the server
+ * row cursor, also through a domain over money. The exporter connects as a role whose lc_monetary is set apart from the server
  * default (ALTER ROLE … SET), the way a DBA would; the first locale of LOCALES the server
  * accepts is used (machines without other locales installed get `C`, which still prints the
  * currency symbol and the thousands separator).
@@ -25,8 +25,8 @@ let locale: string;
 
 beforeAll(async () => {
   admin = (await freshPostgresSchema(SCHEMA)).admin;
-  await admin.query(`SET lc_monetary = 'C'; CREATE TABLE ${SCHEMA}.t (id int PRIMARY KEY, m money, ms money[])`);
-  await admin.query(`INSERT INTO ${SCHEMA}.t VALUES (1, '-1234.56', '{1234567.89,-0.01}'), (2, '0', '{}'), (3, NULL, NULL), (4, '92233720368547758.07', '{NULL}')`);
+  await admin.query(`SET lc_monetary = 'C'; CREATE DOMAIN ${SCHEMA}.cash AS money; CREATE TABLE ${SCHEMA}.t (id int PRIMARY KEY, m money, ms money[], d ${SCHEMA}.cash)`);
+  await admin.query(`INSERT INTO ${SCHEMA}.t VALUES (1, '-1234.56', '{1234567.89,-0.01}', '-0.5'), (2, '0', '{}', '1000'), (3, NULL, NULL, NULL), (4, '92233720368547758.07', '{NULL}', '-92233720368547758.08')`);
   locale = 'C';
   for (const candidate of LOCALES) {
     // A locale the operating system lacks is refused by SET; the first accepted one wins.
@@ -80,21 +80,21 @@ describe('PostgreSQL money', () => {
     const source = new PostgresRowSource({ ...settings, user: ROLE, password: PASSWORD }, { forceRowMode });
     const opened = await source.open({ table: `${SCHEMA}.t`, dialect: CsvDialectSchema.parse({}) });
     try {
-      expect(opened.columns.map((c) => [c.sourceType, c.kind])).toEqual([['integer', 'number'], ['money', 'number'], ['money[]', 'other']]);
+      expect(opened.columns.map((c) => [c.sourceType, c.kind])).toEqual([['integer', 'number'], ['money', 'number'], ['money[]', 'other'], ['money', 'number']]);
       const stream = opened.stream();
       expect(stream.kind).toBe(kind);
       if (stream.kind === 'csv') {
         expect(await text(stream.stream as Readable)).toBe(
-          '1,-1234.56,"{1234567.89,-0.01}"\n2,0.00,{}\n3,,\n4,92233720368547758.07,{NULL}\n',
+          '1,-1234.56,"{1234567.89,-0.01}",-0.50\n2,0.00,{},1000.00\n3,,,\n4,92233720368547758.07,{NULL},-92233720368547758.08\n',
         );
       } else {
         const rows: unknown[] = [];
         for await (const row of stream.stream) rows.push(row);
         expect(rows).toEqual([
-          ['1', '-1234.56', '{1234567.89,-0.01}'],
-          ['2', '0.00', '{}'],
-          ['3', null, null],
-          ['4', '92233720368547758.07', '{NULL}'],
+          ['1', '-1234.56', '{1234567.89,-0.01}', '-0.50'],
+          ['2', '0.00', '{}', '1000.00'],
+          ['3', null, null, null],
+          ['4', '92233720368547758.07', '{NULL}', '-92233720368547758.08'],
         ]);
       }
     } finally {
