@@ -58,7 +58,7 @@ export function planColumn(field: MysqlField, dialect: CsvDialect): ColumnPlan {
       // The server's text as sent: ZEROFILL padding (`00042`), YEAR `0000`, FLOAT(7,3) `1.500`,
       // DOUBLE `1e20`. mysql2 would parse these into JS numbers (`42`, `0`, `1.5`,
       // `100000000000000000000`); the byte path copies the bytes and the row path reads them
-      // with SERVER_TEXT_TYPE_CAST.
+      // with serverTextTypeCast.
       return { kind: 'number', fallbackType, select: same };
     case T.LONGLONG: case T.DECIMAL: case T.NEWDECIMAL:
       // Strings from the driver (bigNumberStrings, decimals as text): never a JS number.
