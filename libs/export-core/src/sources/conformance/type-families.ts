@@ -79,8 +79,12 @@ export const POSTGRES_MONEY_COLUMNS = ['m', 'm_arr'] as const;
 
 export async function createPostgresTypeFamilies(db: pg.Client): Promise<void> {
   const s = `"${TYPE_FAMILIES_SCHEMA}"`;
-  // In the test database, once; other suites neither need nor mind it.
-  await db.query('CREATE EXTENSION IF NOT EXISTS hstore');
+  // In the test database, once; other suites neither need nor mind it. Two runs at once can
+  // both find it missing: the loser's unique violation is fine if the extension is there now.
+  await db.query('CREATE EXTENSION IF NOT EXISTS hstore').catch(async (error: unknown) => {
+    const installed = await db.query("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'hstore'");
+    if (installed.rows.length === 0) throw error;
+  });
   await db.query(`SET TimeZone = 'UTC';
     CREATE TYPE ${s}.mood AS ENUM ('ok', 'a,b', 'say "hi"', 'line
 break');
