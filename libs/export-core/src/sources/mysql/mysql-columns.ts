@@ -54,15 +54,15 @@ export function planColumn(field: MysqlField, dialect: CsvDialect): ColumnPlan {
   const fallbackType = (TYPE_NAMES[t] ?? `type${t}`) + (field.flags & UNSIGNED_FLAG && t !== T.NEWDECIMAL ? ' unsigned' : '');
   switch (t) {
     case T.TINY: case T.SHORT: case T.LONG: case T.INT24: case T.YEAR:
-      // 32-bit at most: exact as a JS number.
+    case T.FLOAT: case T.DOUBLE:
+      // The server's text as sent: ZEROFILL padding (`00042`), YEAR `0000`, FLOAT(7,3) `1.500`,
+      // DOUBLE `1e20`. mysql2 would parse these into JS numbers (`42`, `0`, `1.5`,
+      // `100000000000000000000`); the byte path copies the bytes and the row path reads them
+      // with serverTextTypeCast.
       return { kind: 'number', fallbackType, select: same };
     case T.LONGLONG: case T.DECIMAL: case T.NEWDECIMAL:
       // Strings from the driver (bigNumberStrings, decimals as text): never a JS number.
       return { kind: 'number', fallbackType, select: same };
-    case T.FLOAT: case T.DOUBLE:
-      // mysql2 parses these into JS numbers, whose rendering can differ from the server's
-      // (1e20 vs 100000000000000000000): let the server render its own text.
-      return { kind: 'number', fallbackType, select: (q) => `CAST(${q} AS CHAR)` };
     case T.BIT:
       return { kind: 'number', fallbackType, select: (q) => `CAST(${q} AS UNSIGNED)` };
     case T.DATE: case T.NEWDATE: case T.DATETIME: case T.DATETIME2:
@@ -86,6 +86,25 @@ export function planColumn(field: MysqlField, dialect: CsvDialect): ColumnPlan {
       }
       return { kind: 'text', fallbackType: t === T.BLOB ? 'text' : fallbackType, select: same };
   }
+}
+
+/** The part of mysql2's typeCast field wrapper used here. */
+interface TypeCastField {
+  readonly type: string;
+  string(encoding?: string): string | null;
+}
+
+/** mysql2 type names (its `typeCast` field's `type`) whose text mysql2 would parse into a JS number. */
+const NUMBER_PARSED = new Set(['TINY', 'SHORT', 'LONG', 'INT24', 'YEAR', 'FLOAT', 'DOUBLE']);
+
+/**
+ * mysql2 `typeCast` for the row-object paths (split exports, and the CSV path's fallback for
+ * other charsets or multi-byte delimiters): the integer, YEAR and floating-point types arrive
+ * as the server's text instead of JS numbers, as the byte path writes them. Every other type
+ * is decoded by mysql2 as configured (big numbers and dates as strings, binary as Buffers).
+ */
+export function serverTextTypeCast(field: TypeCastField, next: () => unknown): unknown {
+  return NUMBER_PARSED.has(field.type) ? field.string('ascii') : next();
 }
 
 function binaryConverter(encoding: 'base64' | 'hex') {

@@ -1,7 +1,8 @@
 /**
  * Differential tests of the MySQL byte path: synthetic text-protocol row packets go through
- * MysqlCsvEncoder, and the same values, decoded the way mysql2 decodes them (rowsAsArray, big
- * numbers and dates as strings, 32-bit integers as JS numbers, binary as Buffers) and run
+ * MysqlCsvEncoder, and the same values, decoded the way the row path has mysql2 decode them
+ * (rowsAsArray, big numbers and dates as strings, integers and floats as the server's text
+ * through serverTextTypeCast, binary as Buffers) and run
  * through the per-column converters, go through csv-stringify's reference configuration. The
  * bytes must be identical for every dialect, every column mode and every chunk size.
  * (`mysql-csv-stream.integ.spec.ts` does the same against the real driver and server.)
@@ -61,20 +62,9 @@ function packetOf(cells: readonly (Buffer | null)[], wide = false): { buf: Buffe
 function mysql2Decode(f: MysqlField, value: Buffer | null): Cell | Buffer {
   if (value === null) return null;
   switch (f.columnType) {
-    case T.TINY: case T.SHORT: case T.LONG: case T.INT24: case T.YEAR: {
-      // parseIntNoBigCheck
-      if (value.length === 0) return 0;
-      let i = 0;
-      let sign = 1;
-      if (value[i] === 0x2d) {
-        i++;
-        sign = -1;
-      }
-      if (value[i] === 0x2b) i++;
-      let n = 0;
-      for (; i < value.length; i++) n = n * 10 + ((value[i] as number) - 48);
-      return n * sign;
-    }
+    case T.TINY: case T.SHORT: case T.LONG: case T.INT24: case T.YEAR: case T.FLOAT: case T.DOUBLE:
+      // serverTextTypeCast: field.string('ascii'), the server's text
+      return value.toString('ascii');
     case T.LONGLONG:
       return value.toString('latin1');
     case T.DECIMAL: case T.NEWDECIMAL: case T.DATE: case T.DATETIME: case T.TIMESTAMP: case T.TIME:
@@ -140,6 +130,8 @@ const CORPUS_FIELDS: TestField[] = [
   field('i', T.LONG, BINARY),
   field('zf', T.SHORT, BINARY, ZEROFILL),
   field('yr', T.YEAR, BINARY, ZEROFILL),
+  field('flt', T.FLOAT, BINARY),
+  field('dbl', T.DOUBLE, BINARY, ZEROFILL),
   field('bin', T.BLOB, BINARY),
   field('js', T.JSON, BINARY),
   field('en', T.STRING),
@@ -167,6 +159,8 @@ function corpus(seed: number, count: number): (Buffer | null)[][] {
     i: () => u(pick(['0', '-1', '2147483647', '-2147483648', '42'])),
     zf: () => u(pick(['00042', '00000', '65535', '00100'])),
     yr: () => u(pick(['2026', '0000', '1901'])),
+    flt: () => u(pick(['1.500', '-1.125', '3.40282e38', '0.1', '-0'])),
+    dbl: () => u(pick(['1e20', '2.2250738585072014e-308', '0000000003.5', '100000.0000'])),
     bin: () => Buffer.from(Array.from({ length: Math.floor(random() * 12) }, () => Math.floor(random() * 256))),
     js: () => u(pick(['{"price": 2.50, "big": 12345678901234567890}', '[]', `{"t": ${JSON.stringify(text(6))}}`])),
     en: () => u(pick(['small', 'a,b', 'x"y'])),
@@ -177,7 +171,7 @@ function corpus(seed: number, count: number): (Buffer | null)[][] {
       if (f.name === 'nul') return null;
       const r = random();
       if (r < 0.08) return null;
-      if (r < 0.12 && f.name !== 'i' && f.name !== 'zf' && f.name !== 'yr') return Buffer.alloc(0);
+      if (r < 0.12 && !['i', 'zf', 'yr', 'flt', 'dbl'].includes(f.name)) return Buffer.alloc(0);
       return (gen[f.name] as () => Buffer)();
     }),
   );
@@ -285,23 +279,36 @@ describe('Class: MysqlCsvEncoder (differential against mysql2 decoding + csv-str
     expect(bytes.toString('utf8')).toContain('\uFFFD');
   });
 
-  it('writes zero-filled integers the way mysql2 parses them, and canonical ones verbatim', () => {
+  it('writes ZEROFILL integers, YEAR and floats as the server sent them (padding, 0000, fixed decimals), whatever the delimiter', () => {
     // Prepare
-    const fields = [field('a', T.LONG, BINARY, ZEROFILL), field('b', T.TINY, BINARY), field('y', T.YEAR, BINARY, ZEROFILL)];
-    const plans = fields.map((f) => planColumn(f, CsvDialectSchema.parse({})));
-    const { options } = setup({});
-    const rows = [
-      ['0000000042', '-128', '0000'].map((s) => Buffer.from(s)),
-      ['0', '0', '2026'].map((s) => Buffer.from(s)),
-      ['4294967295', '-0', '1901'].map((s) => Buffer.from(s)),
+    const fields = [
+      field('a', T.LONG, BINARY, ZEROFILL),
+      field('b', T.TINY, BINARY),
+      field('y', T.YEAR, BINARY, ZEROFILL),
+      field('f', T.FLOAT, BINARY),
+      field('d', T.DOUBLE, BINARY, ZEROFILL),
     ];
+    const rows = [
+      ['0000000042', '-128', '0000', '1.500', '0000000003.5'],
+      ['0', '0', '2026', '3.40282e38', '1e20'],
+      ['4294967295', '-0', '1901', '-1.125', '100000.0000'],
+    ].map((r) => r.map((s) => Buffer.from(s)));
 
-    // Act
-    const { bytes } = encodeAll(fields, plans, rows, options);
+    for (const [dialect, expected] of [
+      [{}, '0000000042,-128,0000,1.500,0000000003.5\n0,0,2026,3.40282e38,1e20\n4294967295,-0,1901,-1.125,100000.0000\n'],
+      [{ delimiter: '.' }, '0000000042.-128.0000."1.500"."0000000003.5"\n0.0.2026."3.40282e38".1e20\n4294967295.-0.1901."-1.125"."100000.0000"\n'],
+      [{ delimiter: '-' }, '0000000042-"-128"-0000-1.500-0000000003.5\n0-0-2026-3.40282e38-1e20\n4294967295-"-0"-1901-"-1.125"-100000.0000\n'],
+    ] as const) {
+      const plans = fields.map((f) => planColumn(f, CsvDialectSchema.parse(dialect)));
+      const options = encoderOptions(CsvDialectSchema.parse(dialect), plans.map((p) => p.kind));
 
-    // Assess
-    expect(bytes.toString()).toBe('42,-128,0\n0,0,2026\n4294967295,0,1901\n');
-    expect(bytes.equals(referenceBytes(fields, plans, rows, options))).toBe(true);
+      // Act
+      const { bytes } = encodeAll(fields, plans, rows, options);
+
+      // Assess
+      expect(bytes.toString(), JSON.stringify(dialect)).toBe(expected);
+      expect(bytes.equals(referenceBytes(fields, plans, rows, options))).toBe(true);
+    }
   });
 
   it('fails on a malformed packet instead of writing a wrong record', () => {
@@ -338,8 +345,7 @@ describe('Function: planByteColumns', () => {
   const { options } = setup({});
   const plan = (f: MysqlField, dialect: CsvDialectInput = {}) => planColumn(f, CsvDialectSchema.parse(dialect));
 
-  it('refuses what only mysql2 itself reproduces: JS-number floats, other charsets, raw Buffers, geometry', () => {
-    expect(planByteColumns([field('f', T.DOUBLE, BINARY)], [plan(field('f', T.VAR_STRING))], options)).toBeUndefined();
+  it('refuses what only mysql2 itself reproduces: other charsets, raw Buffers, geometry', () => {
     const latin1 = { ...field('t', T.VAR_STRING, 8), encoding: 'cp1252' };
     expect(planByteColumns([latin1], [plan(latin1)], options)).toBeUndefined();
     const bin = field('b', T.BLOB, BINARY);

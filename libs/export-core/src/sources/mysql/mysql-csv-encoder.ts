@@ -11,8 +11,9 @@
  * timestamps), formula-guarded text, and text that is not valid UTF-8 take the string path,
  * through {@link encodeCell}: the same function the row encoder uses.
  *
- * The output is byte-identical to decoding the row the way mysql2 does (rowsAsArray, big
- * numbers and dates as strings, per-column converters) and encoding it with `encodeRow`;
+ * The output is byte-identical to decoding the row the way the row path does (mysql2 with
+ * rowsAsArray, big numbers and dates as strings, integers and floats as the server's text
+ * through `serverTextTypeCast`, per-column converters) and encoding it with `encodeRow`;
  * `mysql-csv-encoder.spec.ts` proves it differentially, and the conformance suite end to end.
  */
 import { isUtf8 } from 'node:buffer';
@@ -24,21 +25,14 @@ import { T, type ColumnPlan, type MysqlField } from './mysql-columns.js';
 const QUOTE = 0x22;
 const CR = 0x0d;
 const LF = 0x0a;
-const ZERO = 0x30;
-const MINUS = 0x2d;
-const PLUS = 0x2b;
 const BINARY_CHARSET = 63;
 
 /** Bytes copied as they are; never contain `"`, CR or LF (numbers, dates as server text). */
 const VERBATIM = 0;
 /** UTF-8 text: scanned, quoted when needed, `"` doubled. */
 const TEXT = 1;
-/** 32-bit integer types: mysql2 parses them to a JS number, so a zero-filled `007` is written `7`. */
-const INT = 2;
 /** Decoded to a string (or a Buffer for binary) and written through encodeCell. */
-const STRING = 3;
-/** INT when the delimiter can occur in a number (`-`, digits): parsed, then written through encodeCell. */
-const INT_TEXT = 4;
+const STRING = 2;
 
 export interface ByteColumn {
   readonly mode: number;
@@ -55,8 +49,8 @@ const NUMERIC_AND_TEMPORAL = new Set('0123456789-+.: eE');
  * How each column of a result set is written, from the data query's own field metadata (its
  * types after any select rewrite) and the per-column plans of mysql-columns.ts (conversions).
  * Returns undefined when some column is outside what the byte path reproduces exactly (a
- * non-UTF-8 result charset, a multi-byte delimiter, a type mysql2 itself would turn into a JS
- * number or object): the caller then streams row objects as before.
+ * non-UTF-8 result charset, a multi-byte delimiter, a type mysql2 itself would turn into an
+ * object): the caller then streams row objects as before.
  */
 export function planByteColumns(
   fields: readonly MysqlField[],
@@ -77,9 +71,8 @@ export function planByteColumns(
     let mode: number;
     let binary = false;
     switch (field.columnType) {
-      case T.TINY: case T.SHORT: case T.LONG: case T.INT24: case T.YEAR:
-        mode = verbatim === VERBATIM ? INT : INT_TEXT;
-        break;
+      // Numbers as the server wrote them: ZEROFILL padding and YEAR `0000` kept (mysql-columns.ts).
+      case T.TINY: case T.SHORT: case T.LONG: case T.INT24: case T.YEAR: case T.FLOAT: case T.DOUBLE:
       case T.LONGLONG: case T.DECIMAL: case T.NEWDECIMAL:
       case T.DATE: case T.DATETIME: case T.TIMESTAMP: case T.TIME:
         mode = verbatim;
@@ -102,14 +95,11 @@ export function planByteColumns(
         }
         break;
       default:
-        // FLOAT/DOUBLE (JS numbers in mysql2), GEOMETRY, VECTOR, internal types: the select
-        // rewrites of mysql-columns.ts never let them reach a data query; refuse anyway.
+        // GEOMETRY, VECTOR, internal types: the select rewrites of mysql-columns.ts never let
+        // them reach a data query; refuse anyway.
         return undefined;
     }
-    if (plan.convert || guard) {
-      if (mode === INT || mode === INT_TEXT) return undefined;
-      mode = STRING;
-    }
+    if (plan.convert || guard) mode = STRING;
     columns.push(Object.freeze({ mode, binary, guard, ...(plan.convert ? { convert: plan.convert } : {}) }));
   }
   return columns;
@@ -220,10 +210,7 @@ export class MysqlCsvEncoder {
       if (e > end) throw new Error('malformed row packet: a value runs past the end of the packet');
       p = e;
       if (len === 0) {
-        const mode = modes[c];
-        if (mode === INT || mode === INT_TEXT) {
-          out[o++] = ZERO; // mysql2 parses an empty integer as 0
-        } else if (mode === STRING) {
+        if (modes[c] === STRING) {
           this.pos = o;
           o = this.writeCell(c, buf, s, e, end - p, n - c);
           out = this.out;
@@ -271,20 +258,6 @@ export class MysqlCsvEncoder {
           }
           break;
         }
-        case INT:
-          if (isCanonicalInteger(buf, s, e)) {
-            for (let i = s; i < e; i++) out[o++] = buf[i] as number;
-          } else {
-            this.pos = o;
-            o = this.writeText(encodeCell(parseIntLikeMysql2(buf, s, e), false, this.delimiterText), end - p, n - c);
-            out = this.out;
-          }
-          break;
-        case INT_TEXT:
-          this.pos = o;
-          o = this.writeText(encodeCell(parseIntLikeMysql2(buf, s, e), false, this.delimiterText), end - p, n - c);
-          out = this.out;
-          break;
         default:
           this.pos = o;
           o = this.writeCell(c, buf, s, e, end - p, n - c);
@@ -324,37 +297,4 @@ export class MysqlCsvEncoder {
     this.pos += this.out.write(field, this.pos, 'utf8');
     return this.pos;
   }
-}
-
-/** True when mysql2's integer parse would give back exactly these bytes: `0`, or an optional `-` and no leading zero. */
-function isCanonicalInteger(buf: Buffer, s: number, e: number): boolean {
-  if (e === s) return false;
-  let i = s;
-  if (buf[i] === MINUS) {
-    i++;
-    if (i === e) return false;
-  }
-  const first = buf[i] as number;
-  if (first === ZERO) return e - s === 1; // "0" (a lone "-0" is not canonical: mysql2 gives 0)
-  if (first < ZERO + 1 || first > ZERO + 9) return false;
-  for (i++; i < e; i++) {
-    const b = buf[i] as number;
-    if (b < ZERO || b > ZERO + 9) return false;
-  }
-  return true;
-}
-
-/** mysql2's parseIntNoBigCheck: optional sign, then digits accumulated as a JS number. */
-function parseIntLikeMysql2(buf: Buffer, s: number, e: number): number {
-  if (e === s) return 0;
-  let i = s;
-  let sign = 1;
-  if (buf[i] === MINUS) {
-    i++;
-    sign = -1;
-  }
-  if (buf[i] === PLUS) i++;
-  let result = 0;
-  for (; i < e; i++) result = result * 10 + ((buf[i] as number) - ZERO);
-  return result * sign;
 }

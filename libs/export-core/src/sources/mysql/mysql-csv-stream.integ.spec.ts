@@ -133,10 +133,10 @@ describe('Function: streamMysqlCsv (byte path vs row objects, real server)', () 
   it('writes the contract text of the tricky cells', async () => {
     const text = (await exportBody({ table: 'types', dialect: {} }, false)).bytes.toString('utf8');
     const [one, two] = text.split(/\n(?=\d+,)/); // records start with their id; cells may hold newlines
-    // zero-filled integers are written as numbers (as mysql2 parses them); BIGINT exact; binary base64
-    expect(one).toMatch(/^1,-128,7,-8388608,42,-9223372036854775808,18446744073709551615,2026,-12\.500,/);
+    // ZEROFILL integers and YEAR as the server sends them; BIGINT exact; binary base64
+    expect(one).toMatch(/^1,-128,00007,-8388608,00000042,-9223372036854775808,18446744073709551615,2026,-12\.500,1\.5,1e20,1023,/);
     expect(one).toContain(',"a,""b""\r\nc",=1+1,café,"b,c","x,z",AAEC/w==,Ky89,"",');
-    expect(two).toMatch(/^2,0,0,0,0,0,0,0,0\.000,/);
+    expect(two).toMatch(/^2,0,00000,0,00000000,0,0,0000,0\.000,-0\.1,-2\.2250738585072014e-308,0,/);
     expect(two).toContain(',0000-00-00,0000-00-00 00:00:00.000,0000-00-00 00:00:00.000000,00:00:00,"","","","","d""e","",AAAAAA==,"",eA==,[]');
   });
 

@@ -17,7 +17,7 @@ import type { Connection } from 'mysql2';
 import type { Cell, Row } from '../../ports.js';
 import type { CsvEncoderOptions } from '../../csv/csv-options.js';
 import { encodeRow } from '../../csv/encode-row.js';
-import type { ColumnPlan, MysqlField } from './mysql-columns.js';
+import { serverTextTypeCast, type ColumnPlan, type MysqlField } from './mysql-columns.js';
 import { MysqlCsvEncoder, planByteColumns } from './mysql-csv-encoder.js';
 
 /** The part of a mysql2 row packet read here. */
@@ -60,7 +60,8 @@ export function streamMysqlCsv(
   options: CsvEncoderOptions,
   streamOptions: MysqlCsvStreamOptions = {},
 ): MysqlCsvStream {
-  const query = connection.query({ sql, rowsAsArray: true }) as unknown as QueryCommand;
+  // The typeCast serves the row-object fallback only (the byte path never runs mysql2's parser).
+  const query = connection.query({ sql, rowsAsArray: true, typeCast: serverTextTypeCast }) as unknown as QueryCommand;
   const originalRow = Object.getPrototypeOf(query).row as RowState | undefined;
   if (typeof originalRow !== 'function') {
     throw new Error('this mysql2 version has no Query.row state: the CSV byte path needs mysql2 3.x');

@@ -5,7 +5,7 @@ import { RdsExportError, type Engine } from '@rds-s3-export/shared-types';
 import type { Cell, OpenedSource, Row, RowSource, SourceColumn, SourceRequest } from '../../ports.js';
 import type { ConnectionSettings } from '../connection-settings.js';
 import { baseSelect, quoteIdentifier } from '../sql-identifiers.js';
-import { planColumn, T, type ColumnPlan, type MysqlField } from './mysql-columns.js';
+import { planColumn, serverTextTypeCast, T, type ColumnPlan, type MysqlField } from './mysql-columns.js';
 import { BoundValues, boundsFromTileMinima, composeSelection, incrementalNeedsKey, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
 import { ConfigError } from '../../errors.js';
 import { mapMysqlError } from './mysql-errors.js';
@@ -337,7 +337,7 @@ async function bindMysqlValues(db: ReturnType<Connection['promise']>, params: Bo
  * whose buffer counts rows only.
  */
 function streamMysqlRows(connection: Connection, sql: string, limits: RowBufferLimits): Readable {
-  const query = connection.query({ sql, rowsAsArray: true });
+  const query = connection.query({ sql, rowsAsArray: true, typeCast: serverTextTypeCast });
   const rows = new BoundedRowStream({ pause: () => connection.pause(), resume: () => connection.resume() }, limits);
   query.on('result', (row) => rows.add(row as unknown as Row));
   query.on('error', (error: Error) => rows.destroy(error));

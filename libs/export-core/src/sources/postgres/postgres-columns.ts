@@ -8,7 +8,7 @@ import type { ColumnKind } from '../../ports.js';
 
 const OID = {
   bool: 16, bytea: 17, char: 18, name: 19, int8: 20, int2: 21, int4: 23, text: 25, oid: 26, json: 114, xml: 142,
-  float4: 700, float8: 701, money: 790, bpchar: 1042, varchar: 1043, date: 1082, time: 1083, timestamp: 1114,
+  float4: 700, float8: 701, money: 790, moneyArray: 791, bpchar: 1042, varchar: 1043, date: 1082, time: 1083, timestamp: 1114,
   timestamptz: 1184, interval: 1186, timetz: 1266, numeric: 1700, uuid: 2950, jsonb: 3802,
 } as const;
 
@@ -52,6 +52,13 @@ export function selectExpression(quoted: string, typeOid: number, dialect: CsvDi
       return dialect.timestampFormat === 'iso8601'
         ? `CASE WHEN pg_catalog.isfinite(${quoted}) THEN pg_catalog.replace((${quoted} AT TIME ZONE 'UTC')::text, ' ', 'T') || 'Z' ELSE ${quoted}::text END`
         : `(${quoted} AT TIME ZONE 'UTC')::text`;
+    case OID.money:
+      // money's own text follows lc_monetary (`-$1,234.56`, `-1.234,56 €`): numeric text is the
+      // same value in every locale (`-1234.56`). The cast scales by the locale's frac_digits,
+      // as money's value itself does (a yen amount has none), so no digit is lost or invented.
+      return `(${quoted})::pg_catalog.numeric`;
+    case OID.moneyArray:
+      return `(${quoted})::pg_catalog.numeric[]`;
     default:
       // The type's own output function, unchanged (a ::text cast would strip char(n) padding).
       return quoted;
