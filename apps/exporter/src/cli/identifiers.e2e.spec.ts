@@ -120,7 +120,7 @@ describe('CLI: names', () => {
 
     // Assess
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^error \[config\/SOURCE_OBJECT_NOT_FOUND\]: .*table ".*ORDERITEMS_LOWER" does not exist .*; closest existing: "My Schema identifiers"\.orderitems_lower/);
+    expect(run.stderr).toMatch(/^error \[config\/SOURCE_OBJECT_NOT_FOUND\]: .*relation ".*ORDERITEMS_LOWER" does not exist .*; closest existing tables: "My Schema identifiers"\.orderitems_lower/);
   });
 
   it('refuses a custom query with unnamed columns with exit 2, suggesting aliases', async () => {

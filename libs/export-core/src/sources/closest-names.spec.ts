@@ -22,18 +22,22 @@ describe('Function: closestNames', () => {
 });
 
 describe('Function: missingNameError', () => {
-  it('says the name is missing, that names are exact, and lists the closest', () => {
+  it('keeps the server message, says names are exact, and lists the closest', () => {
     // Act
-    const error = missingNameError('table "ORDERITEMS_LOWER"', 'ORDERITEMS_LOWER', names('orderitems_lower'), 'reading the columns', new Error('server text'));
+    const error = missingNameError('reading the columns: PostgreSQL 42P01: relation "ORDERITEMS_LOWER" does not exist', { kind: 'table', name: 'ORDERITEMS_LOWER' }, names('orderitems_lower'), new Error('server text'));
 
     // Assess
     expect(error.code).toBe('SOURCE_OBJECT_NOT_FOUND');
     expect(error.errorClass).toBe('config');
-    expect(error.message).toMatch(/^reading the columns: table "ORDERITEMS_LOWER" does not exist \(names are exact: case, spaces and punctuation count; .*\); closest existing: orderitems_lower$/);
+    expect(error.message).toBe(
+      'reading the columns: PostgreSQL 42P01: relation "ORDERITEMS_LOWER" does not exist (names are taken exactly as written, never case-folded; ' +
+        'quote a part that contains a dot: "My Schema"."Order Items"); closest existing tables: orderitems_lower',
+    );
   });
 
-  it('says so when nothing is close, or nothing is visible', () => {
-    expect(missingNameError('table "x"', 'x', names('customers_archive'), 'w', undefined).message).toMatch(/; no existing name is close to it$/);
-    expect(missingNameError('table "x"', 'x', [], 'w', undefined).message).toMatch(/; none exists there that this user can see$/);
+  it('names a missing schema, and says so when nothing is close or nothing is visible', () => {
+    expect(missingNameError('m', { kind: 'schema', name: 'My Sales' }, names('my_sales'), undefined).message).toMatch(/\); there is no schema "My Sales"; closest existing schemas: my_sales$/);
+    expect(missingNameError('m', { kind: 'column', name: 'x' }, names('customers_archive'), undefined).message).toMatch(/\); no existing column name is close to it$/);
+    expect(missingNameError('m', { kind: 'table', name: 'x' }, [], undefined).message).toMatch(/\); this user can see no tables there$/);
   });
 });

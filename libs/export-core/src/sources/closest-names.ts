@@ -51,19 +51,27 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
- * SOURCE_OBJECT_NOT_FOUND for a table, schema or column that does not exist, listing the
- * closest existing names. `what` is e.g. `table "ORDERITEMS_LOWER"`; the server's own error is the cause.
+ * SOURCE_OBJECT_NOT_FOUND for a table, schema or column that does not exist: the server's own
+ * error (`serverMessage`, already prefixed with what was being done), then the closest existing
+ * names of that `kind`. The server's error is the cause.
  */
-export function missingNameError(what: string, wanted: string, known: readonly KnownName[], where: string, cause: unknown): ConfigError {
-  const suggestions = closestNames(wanted, known);
+export function missingNameError(
+  serverMessage: string,
+  missing: { readonly kind: 'table' | 'schema' | 'column'; readonly name: string },
+  known: readonly KnownName[],
+  cause: unknown,
+): ConfigError {
+  const suggestions = closestNames(missing.name, known);
+  const plural = missing.kind === 'schema' ? 'schemas' : `${missing.kind}s`;
+  const what = missing.kind === 'schema' ? `; there is no schema ${formatIdentifier(missing.name)}` : '';
   const hint = suggestions.length
-    ? `; closest existing: ${suggestions.join(', ')}`
+    ? `; closest existing ${plural}: ${suggestions.join(', ')}`
     : known.length
-      ? '; no existing name is close to it'
-      : '; none exists there that this user can see';
+      ? `; no existing ${missing.kind} name is close to it`
+      : `; this user can see no ${plural} there`;
   return new ConfigError(
     'SOURCE_OBJECT_NOT_FOUND',
-    `${where}: ${what} does not exist (names are exact: case, spaces and punctuation count; quote a name as "My Schema"."Order Items" when it contains a dot)${hint}`,
+    `${serverMessage} (names are taken exactly as written, never case-folded; quote a part that contains a dot: "My Schema"."Order Items")${what}${hint}`,
     { cause },
   );
 }

@@ -115,7 +115,7 @@ describe('MariaDB names', () => {
     // Assess
     expect(error.code).toBe('SOURCE_OBJECT_NOT_FOUND');
     expect(error.errorClass).toBe('config');
-    expect(error.message).toMatch(/table "Order-Items" does not exist \(names are exact.*\); closest existing: "order-items"$/);
+    expect(error.message).toMatch(/MySQL ER_NO_SUCH_TABLE: Table 'ident_identifiers\.Order-Items' doesn't exist \(names are taken exactly as written.*\); closest existing tables: "order-items"$/);
   });
 
   it('names the closest databases when the schema is missing, and the closest columns when a column is', async () => {
@@ -124,9 +124,9 @@ describe('MariaDB names', () => {
     const column = await failure(mariadb, { table: 'order-items', columns: ['Order ID', 'FirstName'] });
 
     // Assess
-    expect(schema.message).toMatch(/schema \(database\) "ident_identifiers_sale" does not exist .*; closest existing: ident_identifiers_sales/);
+    expect(schema.message).toMatch(/\); there is no schema ident_identifiers_sale; closest existing schemas: ident_identifiers_sales(,|$)/);
     expect(column.code).toBe('SOURCE_OBJECT_NOT_FOUND');
-    expect(column.message).toMatch(/column "FirstName" of table "order-items" does not exist .*; closest existing: "First Name"(,|$)/);
+    expect(column.message).toMatch(/Unknown column 'FirstName' .*; closest existing columns: "First Name"(,|$)/);
   });
 
   it('refuses a custom query whose result columns share a name, naming it and suggesting aliases', async () => {
@@ -178,7 +178,7 @@ describe('PostgreSQL names', () => {
 
     // Assess
     expect(error.code).toBe('SOURCE_OBJECT_NOT_FOUND');
-    expect(error.message).toMatch(new RegExp(`table "${PG_PUBLIC_TABLE.toUpperCase()}" does not exist \\(names are exact.*\\); closest existing: ${PG_PUBLIC_TABLE}(,|$)`));
+    expect(error.message).toMatch(new RegExp(`relation "${PG_PUBLIC_TABLE.toUpperCase()}" does not exist \\(names are taken exactly as written.*\\); closest existing tables: ${PG_PUBLIC_TABLE}(,|$)`));
   });
 
   it('suggests the tables of a named schema schema-qualified, and the closest schemas and columns', async () => {
@@ -188,9 +188,9 @@ describe('PostgreSQL names', () => {
     const column = await failure(postgres, { table: `"${PG_SCHEMA}"."Order Items"`, columns: ['first name'] });
 
     // Assess
-    expect(table.message).toMatch(new RegExp(`; closest existing: "${PG_SCHEMA}"\\."Order Items"(,|$)`));
-    expect(schema.message).toMatch(new RegExp(`schema "Ident Schema identifier" does not exist .*; closest existing: "${PG_SCHEMA}"(,|$)`));
-    expect(column.message).toMatch(/column "first name" of table ".*" does not exist .*; closest existing: "First Name"$/);
+    expect(table.message).toMatch(new RegExp(`; closest existing tables: "${PG_SCHEMA}"\\."Order Items"(,|$)`));
+    expect(schema.message).toMatch(new RegExp(`; there is no schema "Ident Schema identifier"; closest existing schemas: "${PG_SCHEMA}"(,|$)`));
+    expect(column.message).toMatch(/column "first name" does not exist .*; closest existing columns: "First Name"$/);
   });
 
   it('refuses unnamed and duplicate result columns of a custom query with one error naming them', async () => {

@@ -7,6 +7,7 @@ import type { Connection, RowDataPacket } from 'mysql2';
 import type { ConfigError } from '../../errors.js';
 import { missingNameError } from '../closest-names.js';
 import { tableNameOf } from '../sql-identifiers.js';
+import { mapMysqlError } from './mysql-errors.js';
 
 type Db = ReturnType<Connection['promise']>;
 
@@ -23,6 +24,7 @@ export async function explainMissingMysqlName(
   const code = (cause as { code?: string } | undefined)?.code;
   if (request.table === undefined) return undefined;
   const table = tableNameOf(request.table);
+  const server = mapMysqlError(cause, where)?.message ?? where;
   const names = async (sql: string, values: unknown[]) => {
     // execute(): a server-side prepared statement, the names travel as bound values.
     const text = `${sql} LIMIT ${MAX_NAMES}`;
@@ -35,11 +37,11 @@ export async function explainMissingMysqlName(
       if (table.schema !== undefined) {
         const schemas = await names('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA', []);
         if (!schemas.includes(table.schema)) {
-          return missingNameError(`schema (database) "${table.schema}"`, table.schema, schemas.map((name) => ({ name })), where, cause);
+          return missingNameError(server, { kind: 'schema', name: table.schema }, schemas.map((name) => ({ name })), cause);
         }
       }
       const tables = await names('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) ORDER BY TABLE_NAME', [table.schema ?? null]);
-      return missingNameError(`table "${request.table}"`, table.name, tables.map((name) => ({ name })), where, cause);
+      return missingNameError(server, { kind: 'table', name: table.name }, tables.map((name) => ({ name })), cause);
     }
     if (code === 'ER_BAD_FIELD_ERROR' && request.columns?.length) {
       const existing = await names(
@@ -50,7 +52,7 @@ export async function explainMissingMysqlName(
       const lower = new Set(existing.map((c) => c.toLowerCase()));
       const missing = request.columns.find((c) => !lower.has(c.toLowerCase()));
       if (missing === undefined) return undefined;
-      return missingNameError(`column "${missing}" of table "${request.table}"`, missing, existing.map((name) => ({ name })), where, cause);
+      return missingNameError(server, { kind: 'column', name: missing }, existing.map((name) => ({ name })), cause);
     }
   } catch {
     // The lookup is a courtesy: the server's own error still says what is missing.
