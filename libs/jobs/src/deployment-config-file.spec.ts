@@ -46,6 +46,27 @@ jobs:
 `;
 
 describe('Function: parseDeploymentConfigText', () => {
+  it('reads any table and column names the engines allow, exactly, in either quoted form', () => {
+    // Arrange: the YAML quotes a value that starts with a quote character.
+    const text = TWO_DATABASES.replace(
+      '    table: orders\n',
+      [
+        `    table: '"My Schema"."Order Items"'`,
+        '    columns: [Order ID, "First Name", \'"Last, First"\', \'`order-id`\']',
+        `    primaryKey: ['"Order ID"']`,
+        '',
+      ].join('\n'),
+    );
+
+    // Act
+    const orders = parse(text).job('orders');
+
+    // Assess
+    expect(orders.table).toBe('"My Schema"."Order Items"');
+    expect(orders.columns).toEqual(['Order ID', 'First Name', 'Last, First', 'order-id']);
+    expect(orders.primaryKey).toEqual(['Order ID']);
+  });
+
   it('resolves each job: engine and connection by name, defaults under the job\'s own values, schema defaults last', () => {
     const config = parse(TWO_DATABASES);
     expect([...config.jobs.keys()]).toEqual(['orders', 'views']);

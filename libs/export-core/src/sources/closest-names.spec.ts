@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closestNames, missingNameError } from './closest-names.js';
+import { closestHint, closestNames, missingNameError } from './closest-names.js';
 
 const names = (...list: string[]) => list.map((name) => ({ name }));
 
@@ -39,5 +39,12 @@ describe('Function: missingNameError', () => {
     expect(missingNameError('m', { kind: 'schema', name: 'My Sales' }, names('my_sales'), undefined).message).toMatch(/\); there is no schema "My Sales"; closest existing schemas: my_sales$/);
     expect(missingNameError('m', { kind: 'column', name: 'x' }, names('customers_archive'), undefined).message).toMatch(/\); no existing column name is close to it$/);
     expect(missingNameError('m', { kind: 'table', name: 'x' }, [], undefined).message).toMatch(/\); this user can see no tables there$/);
+  });
+});
+
+describe('Function: closestHint', () => {
+  it('lists the close names, or nothing', () => {
+    expect(closestHint('order id', ['Order ID', 'name'])).toBe('; closest: "Order ID"');
+    expect(closestHint('zzz', ['Order ID'])).toBe('');
   });
 });

@@ -75,3 +75,9 @@ export function missingNameError(
     { cause },
   );
 }
+
+/** `; closest: a, b` for a name that is not among `names` (the export's columns), or '' when none is close. */
+export function closestHint(wanted: string, names: readonly string[]): string {
+  const suggestions = closestNames(wanted, names.map((name) => ({ name })));
+  return suggestions.length ? `; closest: ${suggestions.join(', ')}` : '';
+}

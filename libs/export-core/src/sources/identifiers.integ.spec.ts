@@ -129,6 +129,16 @@ describe('MariaDB names', () => {
     expect(column.message).toMatch(/Unknown column 'FirstName' .*; closest existing columns: "First Name"(,|$)/);
   });
 
+  it('names the closest column when a chunk key is not a column of the export', async () => {
+    // Act
+    const opened = await createRowSource(mariadb).open({ dialect, table: 'order-items' });
+    const error = await opened.chunkBoundaries('OrderID', 2).catch((e: unknown) => e as RdsExportError);
+    await opened.close();
+
+    // Assess
+    expect(error).toMatchObject({ code: 'CHUNK_KEY_MISSING', message: 'chunk key "OrderID" is not a column of the export; closest: "Order ID"' });
+  });
+
   it('refuses a custom query whose result columns share a name, naming it and suggesting aliases', async () => {
     // Act
     const error = await failure(mariadb, {
@@ -170,6 +180,11 @@ describe('PostgreSQL names', () => {
     });
     await opened.close();
     expect(opened.window).toMatchObject({ to: { value: '2', key: '2' }, rows: 2 });
+  });
+
+  it('names the closest column when a chunk range names no column of the export', async () => {
+    const error = await failure(postgres, { table: `"${PG_SCHEMA}"."Order Items"`, keyRange: { column: 'order id', lower: '1', upper: null } });
+    expect(error).toMatchObject({ code: 'CHUNK_KEY_MISSING', message: 'chunk key "order id" is not a column of the export; closest: "Order ID"' });
   });
 
   it('does not fold case: an upper-case name for a table created unquoted fails, suggesting the lowercase one first', async () => {

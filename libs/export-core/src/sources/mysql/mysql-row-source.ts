@@ -17,6 +17,7 @@ import { preflightPrivileges } from '../privilege-policy.js';
 import { serverParsesAlone } from './mysql-statement-check.js';
 import { checkCustomQuery } from '../query-tokens.js';
 import { encoderOptions } from '../../csv/csv-options.js';
+import { closestHint } from '../closest-names.js';
 
 export interface MysqlSourceOptions {
   /** Rows buffered between the driver and the encoder before the socket is paused. @default 2000 */
@@ -163,7 +164,7 @@ export class MysqlRowSource implements RowSource {
         privilegeFindings,
         chunkBoundaries: async (column, chunks) => {
           const key = columns.find((c) => c.name === column);
-          if (!key) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${column}" is not a column of the export`);
+          if (!key) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${column}" is not a column of the export${closestHint(column, columns.map((c) => c.name))}`);
           const [rows] = await db
             .query<RowDataPacket[]>({ sql: tileMinimaSql(select, selection.where, key, chunks, dialect), rowsAsArray: true })
             .catch((e: unknown) => {

@@ -14,6 +14,7 @@ import { ConfigError } from '../../errors.js';
 import { DEFAULT_ROW_BUFFER_BYTES, DEFAULT_ROW_BUFFER_ROWS, nextFetchSize, rowBytes } from '../row-buffer.js';
 import { readPostgresPrivileges } from './postgres-privileges.js';
 import { preflightPrivileges } from '../privilege-policy.js';
+import { closestHint } from '../closest-names.js';
 
 export interface PostgresSourceOptions {
   /** Row-mode only: rows fetched per cursor round trip at most. @default 2000 */
@@ -174,7 +175,7 @@ export class PostgresRowSource implements RowSource {
         privilegeFindings,
         chunkBoundaries: async (column, chunks) => {
           const key = columns.find((c) => c.name === column);
-          if (!key) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${column}" is not a column of the export`);
+          if (!key) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${column}" is not a column of the export${closestHint(column, columns.map((c) => c.name))}`);
           const result = await client
             .query({ text: tileMinimaSql(select, selection.where, key, chunks, dialect), rowMode: 'array' })
             .catch((e: unknown) => {
