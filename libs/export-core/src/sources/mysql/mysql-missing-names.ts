@@ -41,6 +41,8 @@ export async function explainMissingMysqlName(
         }
       }
       const tables = await names('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) ORDER BY TABLE_NAME', [table.schema ?? null]);
+      // The table is there: something else is missing (a view's base table); the server's text says what.
+      if (tables.includes(table.name)) return undefined;
       return missingNameError(server, { kind: 'table', name: table.name }, tables.map((name) => ({ name })), cause);
     }
     if (code === 'ER_BAD_FIELD_ERROR' && request.columns?.length) {

@@ -38,6 +38,8 @@ export async function explainMissingPostgresName(
           `SELECT c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ${RELATION_KINDS} ORDER BY 1 LIMIT ${MAX_NAMES}`,
           [table.schema],
         );
+        // The table is there: something else is missing; the server's text says what.
+        if (tables.rows.some((r) => r.name === table.name)) return undefined;
         const candidates = tables.rows.map((r) => ({ name: r.name, display: formatTableName({ schema: table.schema, name: r.name }) }));
         return missingNameError(server, { kind: 'table', name: table.name }, candidates, cause);
       }
@@ -46,6 +48,7 @@ export async function explainMissingPostgresName(
         `SELECT n.nspname AS schema, c.relname AS name, pg_catalog.pg_table_is_visible(c.oid) AS visible FROM pg_catalog.pg_class c ` +
           `JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ${RELATION_KINDS} AND ${USER_SCHEMAS} ORDER BY 3 DESC, 1, 2 LIMIT ${MAX_NAMES}`,
       );
+      if (tables.rows.some((r) => r.visible && r.name === table.name)) return undefined;
       const candidates = tables.rows.map((r) => ({ name: r.name, display: r.visible ? undefined : formatTableName({ schema: r.schema, name: r.name }) }));
       return missingNameError(server, { kind: 'table', name: table.name }, candidates, cause);
     }
