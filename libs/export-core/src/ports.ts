@@ -26,7 +26,7 @@ export type Cell = string | number | null;
 export type Row = Cell[];
 
 export interface SourceRequest {
-  /** Exactly one of table or query. Table names are validated identifiers, quoted by the source. */
+  /** Exactly one of table or query. `table` is the text as configured (`table`, `schema.table`, quoted forms; shared-types naming-rules.ts), parsed and quoted by the source. */
   readonly table?: string;
   readonly query?: string;
   /** Column subset for table exports, in output order. @default every column */

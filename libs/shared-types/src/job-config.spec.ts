@@ -23,3 +23,37 @@ describe('Function: statementTimeoutFor', () => {
     }
   });
 });
+
+describe('Schema: JobConfigSchema identifiers', () => {
+  it('takes any table name the engines allow, as written', () => {
+    expect(job({ table: 'order-items' }).table).toBe('order-items');
+    expect(job({ table: '"My Schema"."Order Items"' }).table).toBe('"My Schema"."Order Items"');
+    expect(job({ table: '  sales.invoices ' }).table).toBe('sales.invoices');
+  });
+
+  it('reads columns, primaryKey, cursor and key columns to their exact names (quoted forms unwrapped)', () => {
+    // Act
+    const parsed = job({
+      columns: ['First Name', '"Last Name"', '`order-id`', 'Straße'],
+      primaryKey: ['"order-id"'],
+      incremental: { cursorColumn: '"Updated At"', keyColumn: 'order-id' },
+    });
+
+    // Assess
+    expect(parsed.columns).toEqual(['First Name', 'Last Name', 'order-id', 'Straße']);
+    expect(parsed.primaryKey).toEqual(['order-id']);
+    expect(parsed.incremental).toMatchObject({ cursorColumn: 'Updated At', keyColumn: 'order-id' });
+    // Parsing the result again changes nothing (deployment config is read twice).
+    expect(JobConfigSchema.parse(parsed).columns).toEqual(parsed.columns);
+  });
+
+  it('refuses a malformed name, naming the field and the value', () => {
+    // Act
+    const table = JobConfigSchema.safeParse({ ...job(), table: 'a.b.c' });
+    const column = JobConfigSchema.safeParse({ ...job(), columns: ['id', '"unterminated'] });
+
+    // Assess
+    expect(table.error?.issues[0]).toMatchObject({ path: ['table'], message: '"a.b.c" must be "table" or "schema.table" (quote a name that contains a dot: "my.table")' });
+    expect(column.error?.issues[0]).toMatchObject({ path: ['columns', 1], message: '""unterminated" has an unterminated " quote' });
+  });
+});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CsvDialectSchema } from './csv-dialect.js';
-import { bucketNameProblem, identifierProblem, jobNameProblem, keyPrefixProblem } from './naming-rules.js';
+import { bucketNameProblem, jobNameProblem, keyPrefixProblem, parseColumnName, tableNameProblem } from './naming-rules.js';
 import { trimSlashes } from './destination.js';
 
 export const engines = ['mysql', 'mariadb', 'postgres'] as const;
@@ -16,8 +16,21 @@ const check = (problem: (v: string) => string | null) => (value: string, ctx: z.
   if (p) ctx.addIssue({ code: 'custom', message: p });
 };
 
-export const IdentifierSchema = trimmed().superRefine(check((v) => identifierProblem(v, { qualified: false })));
-export const TableNameSchema = trimmed().superRefine(check((v) => identifierProblem(v, { qualified: true })));
+/**
+ * A column name (naming-rules.ts): any name the engine allows, exact; a quoted form
+ * (`"First Name"`, `` `order-id` ``) is read to the name it stands for.
+ */
+export const IdentifierSchema = trimmed().transform((value, ctx) => {
+  const parsed = parseColumnName(value);
+  if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: 'custom', message: `"${value}" ${parsed.problem}` });
+  return z.NEVER;
+});
+/** `table` or `schema.table`, each part any name the engine allows, optionally quoted (naming-rules.ts). Kept as written. */
+export const TableNameSchema = trimmed().superRefine(check((v) => {
+  const problem = tableNameProblem(v);
+  return problem ? `"${v}" ${problem}` : null;
+}));
 export const BucketNameSchema = trimmed().superRefine(check(bucketNameProblem));
 export const KeyPrefixSchema = z
   .string()

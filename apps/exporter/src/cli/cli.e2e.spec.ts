@@ -201,7 +201,8 @@ describe('CLI: npm run export', () => {
       [['--dest', 'ftp://x'], /--dest: "ftp:\/\/x" must start with s3:\/\/ or file:\/\//],
       [['--dest', 's3://ok-bucket', '--layout', 'tree'], /--layout must be one of hive, flat \(got "tree"\)/],
       [['--dest', 's3://ok-bucket', '--run-time', 'yesterday'], /--run-time "yesterday" is not an ISO-8601 time/],
-      [['--dest', 's3://ok-bucket', '--table', 'x; DROP TABLE y'], /--table "x; DROP TABLE y" must be an ASCII identifier/],
+      [['--dest', 's3://ok-bucket', '--table', 'db.hr.t'], /--table "db.hr.t" must be "table" or "schema.table"/],
+      [['--dest', 's3://ok-bucket', '--table', '"My Schema'], /--table ""My Schema" has an unterminated " quote/],
     ];
     for (const [args, message] of cases) {
       const run = await cli('--source', source, ...(args.includes('--table') ? [] : ['--table', 't']), ...args);

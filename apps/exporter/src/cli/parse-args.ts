@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { identifierProblem, jobNameProblem, parseDestination, type Destination } from '@rds-s3-export/shared-types';
+import { jobNameForTable, jobNameProblem, parseColumnName, parseDestination, parseTableName, type Destination, type TableName } from '@rds-s3-export/shared-types';
 import { CliUsageError } from './errors.js';
 import { urlHasPassword } from './password.js';
 
@@ -18,9 +18,12 @@ Options:
   --password-stdin
                   read the database password from stdin (a pipe or file, to EOF; one trailing
                   newline is dropped); not with a password in --source
-  --table         table to export (letters, digits, _ and $; optionally schema.table)
-  --query         a single SELECT to export instead of a table (needs --job-name)
-  --job-name      names the objects of a --query export (default: the table name)
+  --table         table to export, exactly as named (case, spaces, dashes, unicode count):
+                  table or schema.table; quote a part with a dot: '"My Schema"."Order Items"'
+  --query         a single SELECT to export instead of a table (needs --job-name); it runs as
+                  a subquery, so its result columns need distinct names
+  --job-name      names the objects (default for --table: the table name, with its schema
+                  unless that is the URL's database / public; see README "Job names")
   --allow-privileged-query
                   run the query even when the database user may do more than read
                   (refused by default; see README "Least-privilege database user")
@@ -134,12 +137,19 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     throw new CliUsageError('--job takes its table or query from the deployment config; drop --table/--query');
   }
 
+  let tableName: TableName | undefined;
   if (table !== undefined) {
-    const problem = identifierProblem(table, { qualified: true });
-    if (problem) throw new CliUsageError(`--table "${table}" ${problem}`);
+    const parsed = parseTableName(table);
+    if (!parsed.ok) throw new CliUsageError(`--table "${table}" ${parsed.problem}`);
+    tableName = parsed.value;
   }
 
-  const jobName = (configJob ?? values['job-name'] ?? table?.split('.').pop() ?? '').trim().toLowerCase();
+  // An explicit name always wins (lowercased, as before); a table's derived name is already valid.
+  const explicit = configJob ?? values['job-name'];
+  const jobName =
+    explicit !== undefined || tableName === undefined
+      ? (explicit ?? '').trim().toLowerCase()
+      : jobNameForTable(tableName, { defaultSchema: defaultSchemaOf(values.source) });
   const nameProblem = jobNameProblem(jobName);
   if (nameProblem) throw new CliUsageError(`job name "${jobName}" ${nameProblem} (set --job-name)`);
 
@@ -171,10 +181,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     if (!Number.isInteger(n) || n < min || n > max) throw new CliUsageError(`--${option} must be a whole number from ${min} to ${max} (got "${value}")`);
     return n;
   };
-  const chunkKey = values['chunk-key']?.trim();
-  if (chunkKey !== undefined) {
-    const problem = identifierProblem(chunkKey, { qualified: false });
-    if (problem) throw new CliUsageError(`--chunk-key "${chunkKey}" ${problem}`);
+  let chunkKey: string | undefined;
+  if (values['chunk-key'] !== undefined) {
+    const parsed = parseColumnName(values['chunk-key'].trim());
+    if (!parsed.ok) throw new CliUsageError(`--chunk-key "${values['chunk-key'].trim()}" ${parsed.problem}`);
+    chunkKey = parsed.value;
   }
   const chunks = whole('chunks', values.chunks, 1, 10_000);
   const maxRowsPerFile = whole('max-rows-per-file', values['max-rows-per-file'], 1, 1_000_000_000);
@@ -205,4 +216,20 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     help: false,
     passwordStdin,
   };
+}
+
+/**
+ * The schema a table name may leave out, from the --source URL: its database on MySQL/MariaDB
+ * (where a schema is a database), `public` on PostgreSQL. Undefined when the URL does not parse
+ * (the connection step reports that).
+ */
+function defaultSchemaOf(source: string | undefined): string | undefined {
+  if (source === undefined) return undefined;
+  try {
+    const url = new URL(source);
+    if (/^postgres(ql)?:$/.test(url.protocol)) return 'public';
+    return decodeURIComponent(url.pathname.replace(/^\//, '')) || undefined;
+  } catch {
+    return undefined;
+  }
 }

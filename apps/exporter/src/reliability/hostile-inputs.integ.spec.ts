@@ -1,6 +1,6 @@
 /**
  * Hostile inputs against the real servers: SQL never reaches the database from a hostile
- * identifier (a canary table, exported by a privileged user, must survive every attempt),
+ * identifier, which is always one quoted name (a canary table, exported by a privileged user, must survive every attempt),
  * hostile custom queries cannot modify anything (single statement, READ ONLY snapshot), and
  * hostile data shapes: 1 MB text cells, 1,000 columns, a table without a key. Hostile data
  * values (chunk keys, a stored cursor key) never become SQL, also on a MariaDB whose sql_mode
@@ -79,28 +79,41 @@ describe('Hostile identifiers and queries against a canary (privileged users: ro
     "canary' OR '1'='1",
     'canary/**/WHERE/**/1=0',
     'canary UNION SELECT 1',
-    `${DB}.canary; DELETE FROM ${DB}.canary`,
     'cänary',
   ];
 
-  it('hostile table names are refused before a connection is opened, on both engines', async () => {
-    const before = { my: myProxy.connections(), pg: pgProxy.connections() };
+  it('hostile table and column names reach the server as one quoted identifier and modify nothing, on both engines', async () => {
     for (const table of identifiers) {
+      for (const source of [`mariadb://root@127.0.0.1:${myProxy.port}/${DB}`, `postgres://postgres@127.0.0.1:${pgProxy.port}/postgres`]) {
+        const run = await cli(['--source', source, '--table', table, '--dest', `file://${dir}`]);
+        // A name is looked up as it is, and no such table exists: a config error, never SQL.
+        expect(run.code, `${table} on ${source}`).toBe(2);
+        expect(run.stderr).toMatch(/^error \[config\/SOURCE_OBJECT_NOT_FOUND\]/);
+      }
+      for (const engine of ['mariadb', 'postgres'] as const) {
+        const port = engine === 'postgres' ? pgProxy.port : myProxy.port;
+        const source = createRowSource({ engine, host: '127.0.0.1', port, user: engine === 'postgres' ? 'postgres' : 'root', password: '', database: engine === 'postgres' ? 'postgres' : DB });
+        const canary = engine === 'postgres' ? `${DB}.canary` : 'canary';
+        await expect(source.open({ table, dialect: CsvDialectSchema.parse({}) })).rejects.toMatchObject({ errorClass: 'config', code: 'SOURCE_OBJECT_NOT_FOUND' });
+        await expect(source.open({ table: canary, columns: ['id', table], dialect: CsvDialectSchema.parse({}) })).rejects.toMatchObject({ errorClass: 'config', code: 'SOURCE_OBJECT_NOT_FOUND' });
+      }
+    }
+    expect(await canaries()).toEqual({ mariadb: 3, postgres: 3 });
+  });
+
+  it('text that is not a table name is refused before a connection is opened', async () => {
+    const before = { my: myProxy.connections(), pg: pgProxy.connections() };
+    for (const table of [`${DB}.canary; DELETE FROM ${DB}.canary`, '"canary', 'canary\u0000']) {
       for (const source of [`mariadb://root@127.0.0.1:${myProxy.port}/${DB}`, `postgres://postgres@127.0.0.1:${pgProxy.port}/postgres`]) {
         const run = await cli(['--source', source, '--table', table, '--dest', `file://${dir}`]);
         expect(run.code, `${table} on ${source}`).toBe(2);
         expect(run.stderr).toContain('--table');
       }
       // The sources validate again on their own (a caller that skips the CLI and the schema).
-      for (const engine of ['mariadb', 'postgres'] as const) {
-        const port = engine === 'postgres' ? pgProxy.port : myProxy.port;
-        const source = createRowSource({ engine, host: '127.0.0.1', port, user: engine === 'postgres' ? 'postgres' : 'root', password: '', database: engine === 'postgres' ? 'postgres' : DB });
-        await expect(source.open({ table, dialect: CsvDialectSchema.parse({}) })).rejects.toMatchObject({ errorClass: 'config', code: 'IDENTIFIER_INVALID' });
-        await expect(source.open({ table: 'canary', columns: ['id', table], dialect: CsvDialectSchema.parse({}) })).rejects.toMatchObject({ code: 'IDENTIFIER_INVALID' });
-      }
+      const source = createRowSource({ engine: 'mariadb', host: '127.0.0.1', port: myProxy.port, user: 'root', password: '', database: DB });
+      await expect(source.open({ table, dialect: CsvDialectSchema.parse({}) })).rejects.toMatchObject({ errorClass: 'config', code: 'IDENTIFIER_INVALID' });
     }
     expect({ my: myProxy.connections(), pg: pgProxy.connections() }).toEqual(before);
-    expect(await canaries()).toEqual({ mariadb: 3, postgres: 3 });
   });
 
   it('hostile custom queries reach the server as one read-only statement and modify nothing', async () => {

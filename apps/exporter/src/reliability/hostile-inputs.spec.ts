@@ -37,7 +37,11 @@ function refusal(field: string, value: unknown): string | null {
   return result.success ? null : formatIssues(result.error, 'job');
 }
 
-const HOSTILE_IDENTIFIERS = [
+/**
+ * Names the engines allow, however they look: accepted as exact names (the sources quote them
+ * by the engine's rules; hostile-inputs.integ.spec.ts shows the canary survives them).
+ */
+const INJECTION_SHAPED_NAMES = [
   'users"; DROP TABLE canary; --',
   'orders`; DROP TABLE canary; --',
   'a`b',
@@ -53,13 +57,13 @@ const HOSTILE_IDENTIFIERS = [
   'emoji😀',
   'a b',
   '1abc',
-  '',
-  '   ',
   'a'.repeat(64),
-  'orders\u0000',
   'ord\ners',
   '$(reboot)',
 ];
+
+/** Names no engine has, or text that is not a name: refused before anything connects. */
+const HOSTILE_IDENTIFIERS = ['', '   ', 'a'.repeat(65), 'orders\u0000', '"orders', '`orders', '"a"b', 'a.b.c', 'shop.orders.x', 'shop.'];
 
 const CORPUS: { field: string; values: unknown[] }[] = [
   {
@@ -73,11 +77,11 @@ const CORPUS: { field: string; values: unknown[] }[] = [
   { field: 'destination.manifestPrefix', values: ['..', '../_manifests', 'm\u0001'] },
   { field: 'destination.layout', values: ['tree', '', '../'] },
   { field: 'destination.compression', values: ['zip', 'gzip; rm -rf /'] },
-  { field: 'table', values: [...HOSTILE_IDENTIFIERS, 'a.b.c', 'shop.orders.x'] },
-  { field: 'columns', values: [[], ['id', 'x`; DROP TABLE canary'], ['id', 'name"--'], 'id'] },
-  { field: 'primaryKey', values: [['a b'], ['id;']] },
-  { field: 'incremental.cursorColumn', values: ['updated_at; DROP TABLE canary', '`updated_at`', 'schema.col'] },
-  { field: 'incremental.keyColumn', values: ["id' OR '1'='1", ''] },
+  { field: 'table', values: HOSTILE_IDENTIFIERS },
+  { field: 'columns', values: [[], ['id', ''], ['id', '"name'], ['id', 'x\u0000'], 'id'] },
+  { field: 'primaryKey', values: [[], ['"a" b'], ['']] },
+  { field: 'incremental.cursorColumn', values: ['', '`updated_at', '""'] },
+  { field: 'incremental.keyColumn', values: ['', '   ', 'id\u0000'] },
   { field: 'incremental.lagSeconds', values: [-1, 0.5, 1e9, Number.NaN, Number.POSITIVE_INFINITY, '30'] },
   {
     field: 'schedule.expression',
@@ -113,6 +117,13 @@ describe('Hostile configuration: the job schema', () => {
       expect(accepted, `${field}: accepted although hostile`).toEqual([]);
     });
   }
+
+  it('takes injection-shaped names as exact names, for the sources to quote', () => {
+    for (const name of INJECTION_SHAPED_NAMES) {
+      const job = JobConfigSchema.parse(withPatch({ table: name, columns: [name], primaryKey: [name], incremental: { cursorColumn: name, keyColumn: name } }));
+      expect(job).toMatchObject({ table: name, columns: [name], primaryKey: [name], incremental: { cursorColumn: name, keyColumn: name } });
+    }
+  });
 
   it('a leading "/" in a prefix is trimmed (documented), never producing an absolute or empty-segment key', () => {
     const job = JobConfigSchema.parse(withPatch({ 'destination.prefix': '/exports/', 'destination.bucket': '  exports  ' }));

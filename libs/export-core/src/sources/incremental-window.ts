@@ -12,6 +12,7 @@
  */
 import type { Cursor, ColumnKind, KeyRange, ResolvedWindow, WindowRequest } from '../ports.js';
 import { ConfigError } from '../errors.js';
+import { closestHint } from './closest-names.js';
 
 export interface WindowDialect {
   quote(name: string): string;
@@ -125,7 +126,7 @@ export function composeSelection(
   let orderBy = windowPlan?.orderBy;
   if (keyRange) {
     const column = columns.find((c) => c.name === keyRange.column);
-    if (!column) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${keyRange.column}" is not a column of the export`);
+    if (!column) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${keyRange.column}" is not a column of the export${closestHint(keyRange.column, columns.map((c) => c.name))}`);
     const k = `w.${sql.quote(column.name)}`;
     const numeric = column.kind === 'number';
     for (const bound of [keyRange.lower, keyRange.upper]) {

@@ -4,7 +4,8 @@ import type { Connection, FieldPacket, RowDataPacket } from 'mysql2';
 import { RdsExportError, type Engine } from '@rds-s3-export/shared-types';
 import type { Cell, OpenedSource, Row, RowSource, SourceColumn, SourceRequest } from '../../ports.js';
 import type { ConnectionSettings } from '../connection-settings.js';
-import { baseSelect, quoteIdentifier } from '../sql-identifiers.js';
+import { baseSelect, duplicateColumnsError, tableNameOf } from '../sql-identifiers.js';
+import { explainMissingMysqlName } from './mysql-missing-names.js';
 import { planColumn, serverTextTypeCast, T, type ColumnPlan, type MysqlField } from './mysql-columns.js';
 import { BoundValues, boundsFromTileMinima, composeSelection, incrementalNeedsKey, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
 import { ConfigError } from '../../errors.js';
@@ -16,6 +17,7 @@ import { preflightPrivileges } from '../privilege-policy.js';
 import { serverParsesAlone } from './mysql-statement-check.js';
 import { checkCustomQuery } from '../query-tokens.js';
 import { encoderOptions } from '../../csv/csv-options.js';
+import { closestHint } from '../closest-names.js';
 
 export interface MysqlSourceOptions {
   /** Rows buffered between the driver and the encoder before the socket is paused. @default 2000 */
@@ -103,12 +105,15 @@ export class MysqlRowSource implements RowSource {
       const privilegeFindings = await preflightPrivileges(() => readMysqlPrivileges(db), request, this.settings.user);
       const context = request.table !== undefined ? `table ${request.table}` : 'query';
       if (request.query !== undefined) {
-        await serverParsesAlone(db, checkCustomQuery(request.query, 'mysql')).catch((e: unknown) => {
+        const resultColumns = await serverParsesAlone(db, checkCustomQuery(request.query, 'mysql')).catch((e: unknown) => {
           throw e instanceof RdsExportError ? e : (mapMysqlError(e, `parsing the query on ${where}`) ?? e);
         });
+        // Before the derived table would fail on it with a bare "Duplicate column name".
+        const ambiguous = duplicateColumnsError(resultColumns, 'mysql');
+        if (ambiguous) throw ambiguous;
       }
-      const [, probeFields] = await db.query<RowDataPacket[]>(`${select} LIMIT 0`).catch((e: unknown) => {
-        throw mapMysqlError(e, `reading the columns of ${context} on ${where}`) ?? e;
+      const [, probeFields] = await db.query<RowDataPacket[]>(`${select} LIMIT 0`).catch(async (e: unknown) => {
+        throw (await explainMissingMysqlName(db, request, e, `reading the columns of ${context} on ${where}`)) ?? mapMysqlError(e, `reading the columns of ${context} on ${where}`) ?? e;
       });
       const fields = probeFields as unknown as MysqlField[];
       const plans = fields.map((f) => planColumn(f, request.dialect));
@@ -159,7 +164,7 @@ export class MysqlRowSource implements RowSource {
         privilegeFindings,
         chunkBoundaries: async (column, chunks) => {
           const key = columns.find((c) => c.name === column);
-          if (!key) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${column}" is not a column of the export`);
+          if (!key) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${column}" is not a column of the export${closestHint(column, columns.map((c) => c.name))}`);
           const [rows] = await db
             .query<RowDataPacket[]>({ sql: tileMinimaSql(select, selection.where, key, chunks, dialect), rowsAsArray: true })
             .catch((e: unknown) => {
@@ -353,22 +358,21 @@ function quoteName(name: string): string {
 
 /** Declared column types from information_schema (e.g. `decimal(65,30)`, `bigint(20) unsigned`). */
 async function columnTypes(db: ReturnType<Connection['promise']>, table: string): Promise<Map<string, string>> {
-  quoteIdentifier(table, 'backtick', 'table', { qualified: true });
-  const [schema, name] = table.includes('.') ? table.split('.') : [null, table];
+  const { schema, name } = tableNameOf(table);
   const [rows] = await db.query<RowDataPacket[]>(
     'SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?',
-    [schema, name],
+    [schema ?? null, name],
   );
   return new Map((rows as unknown as [string, string][]).map(([column, type]) => [column, type]));
 }
 
 /** True if `column` alone is the primary key or a unique key of `table`. */
 async function isUniqueKey(db: ReturnType<Connection['promise']>, table: string, column: string): Promise<boolean> {
-  const [schema, name] = table.includes('.') ? table.split('.') : [null, table];
+  const { schema, name } = tableNameOf(table);
   const [rows] = await db.query<RowDataPacket[]>(
     'SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND NON_UNIQUE = 0 ' +
       'GROUP BY INDEX_NAME HAVING COUNT(*) = 1 AND MAX(COLUMN_NAME) = ?',
-    [schema, name, column],
+    [schema ?? null, name, column],
   );
   return (rows as unknown[]).length > 0;
 }

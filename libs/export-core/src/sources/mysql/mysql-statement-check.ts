@@ -12,15 +12,21 @@ import { QueryRefusedError } from '../query-tokens.js';
 
 type Db = ReturnType<Connection['promise']>;
 
-/** Prepares and closes `query`; throws the server's error, or QUERY_PARAMETERS for `?` placeholders. */
-export async function serverParsesAlone(db: Db, query: string): Promise<void> {
+/**
+ * Prepares and closes `query`; throws the server's error, or QUERY_PARAMETERS for `?`
+ * placeholders. Returns the names of the result columns the server reports for it (a prepared
+ * statement describes its result without running it).
+ */
+export async function serverParsesAlone(db: Db, query: string): Promise<string[]> {
   const statement = await db.prepare(query);
   try {
     // The promise wrapper keeps the driver's statement (columns, parameters) in `statement`.
-    const parameters = (statement as unknown as { statement?: { parameters?: unknown[] } }).statement?.parameters ?? [];
+    const described = (statement as unknown as { statement?: { parameters?: unknown[]; columns?: { name: string }[] } }).statement;
+    const parameters = described?.parameters ?? [];
     if (parameters.length > 0) {
       throw new QueryRefusedError('QUERY_PARAMETERS', `query refused: it has ${parameters.length} "?" placeholder(s), which an export cannot bind; write the values into the query`);
     }
+    return (described?.columns ?? []).map((c) => c.name);
   } finally {
     await statement.close();
   }

@@ -5,7 +5,8 @@ import QueryStream from 'pg-query-stream';
 import { RdsExportError, type Engine } from '@rds-s3-export/shared-types';
 import type { OpenedSource, RowSource, SourceColumn, SourceRequest, SourceStream } from '../../ports.js';
 import type { ConnectionSettings } from '../connection-settings.js';
-import { baseSelect, quoteIdentifier } from '../sql-identifiers.js';
+import { baseSelect, duplicateColumnsError, quoteTable } from '../sql-identifiers.js';
+import { explainMissingPostgresName } from './postgres-missing-names.js';
 import { columnKind, selectExpression } from './postgres-columns.js';
 import { mapPostgresError } from './postgres-errors.js';
 import { BoundValues, boundsFromTileMinima, composeSelection, incrementalNeedsKey, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
@@ -13,6 +14,7 @@ import { ConfigError } from '../../errors.js';
 import { DEFAULT_ROW_BUFFER_BYTES, DEFAULT_ROW_BUFFER_ROWS, nextFetchSize, rowBytes } from '../row-buffer.js';
 import { readPostgresPrivileges } from './postgres-privileges.js';
 import { preflightPrivileges } from '../privilege-policy.js';
+import { closestHint } from '../closest-names.js';
 
 export interface PostgresSourceOptions {
   /** Row-mode only: rows fetched per cursor round trip at most. @default 2000 */
@@ -96,9 +98,14 @@ export class PostgresRowSource implements RowSource {
       // Extended protocol: one statement only, so a custom query cannot smuggle a second one.
       // (`queryMode` is pg >= 8.12; @types/pg does not know it yet.)
       const probeQuery = { text: `${select} LIMIT 0`, rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig;
-      const probe = await client.query(probeQuery).catch((e: unknown) => {
-        throw mapPostgresError(e, `reading the columns of ${context} on ${where}`) ?? e;
+      const probe = await client.query(probeQuery).catch(async (e: unknown) => {
+        throw (await explainMissingPostgresName(client, request, e, `reading the columns of ${context} on ${where}`)) ?? mapPostgresError(e, `reading the columns of ${context} on ${where}`) ?? e;
       });
+      if (request.query !== undefined) {
+        // The wrapper's `SELECT *` accepts these; the projection below would fail on them as "ambiguous".
+        const ambiguous = duplicateColumnsError(probe.fields.map((f) => f.name), 'postgres');
+        if (ambiguous) throw ambiguous;
+      }
       // `base` (no length/precision modifier) is what bound values are cast to: a cast to
       // varchar(n) or numeric(p,s) could truncate or round, one to numeric/text never does.
       // Except where no modifier means length 1: `character` is char(1), so bpchar (any
@@ -121,7 +128,7 @@ export class PostgresRowSource implements RowSource {
         })
         .join(', ');
       if (request.window && request.table !== undefined) {
-        const quotedTable = quoteIdentifier(request.table, 'double', 'table', { qualified: true });
+        const quotedTable = quoteTable(request.table, 'double');
         const unique = await client.query(
           'SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] ' +
             'WHERE i.indrelid = pg_catalog.to_regclass($1) AND i.indisunique AND i.indnkeyatts = 1 AND a.attname = $2',
@@ -168,7 +175,7 @@ export class PostgresRowSource implements RowSource {
         privilegeFindings,
         chunkBoundaries: async (column, chunks) => {
           const key = columns.find((c) => c.name === column);
-          if (!key) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${column}" is not a column of the export`);
+          if (!key) throw new ConfigError('CHUNK_KEY_MISSING', `chunk key "${column}" is not a column of the export${closestHint(column, columns.map((c) => c.name))}`);
           const result = await client
             .query({ text: tileMinimaSql(select, selection.where, key, chunks, dialect), rowMode: 'array' })
             .catch((e: unknown) => {
