@@ -1,0 +1,42 @@
+import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { Connection } from 'mysql2';
+import { SourceProtocolMismatchError } from '../../errors.js';
+import type { ConnectionSettings } from '../connection-settings.js';
+import { connectOrMismatch, speaksPostgres } from '../protocol-probe.js';
+import { mapTlsError } from '../tls-errors.js';
+import { mapMysqlError } from './mysql-errors.js';
+
+/** A MySQL server greets within milliseconds of the TCP accept; silence this long is worth a probe. */
+const GREETING_PROBE_AFTER_MS = 1000;
+
+/**
+ * Connects, and turns a failure into one that says what to change: a PostgreSQL server on the
+ * port (it never greets, so the client would wait out the whole connect timeout; a probe after
+ * one quiet second tells), TLS (`TLS_*`), then the MySQL error mapping. With verify-full the
+ * certificate's names are checked against the host here as well: mysql2 checks them only for a
+ * host name (and against "localhost" for an IP address), so an IP host is checked after the handshake.
+ */
+export async function connectMysql(connection: Connection, settings: ConnectionSettings, where: string, engine: 'mysql' | 'mariadb'): Promise<void> {
+  try {
+    await connectOrMismatch(connection.promise().connect(), {
+      afterMs: GREETING_PROBE_AFTER_MS,
+      probe: () => speaksPostgres(settings.host, settings.port, 2000),
+      abandon: () => connection.destroy(),
+      mismatch: () =>
+        new SourceProtocolMismatchError(
+          `${where}: this port speaks PostgreSQL, not MySQL (no MySQL greeting; the server answered a PostgreSQL SSLRequest); use a postgres:// URL, or the MySQL port (3306 by default)`,
+        ),
+    });
+    if (settings.tls?.verifyHostName) {
+      const socket = (connection as unknown as { stream: TLSSocket }).stream;
+      const problem = checkServerIdentity(settings.host, socket.getPeerCertificate() as PeerCertificate);
+      if (problem) {
+        connection.destroy();
+        throw problem;
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof Error) || error instanceof SourceProtocolMismatchError) throw error;
+    throw mapTlsError(error, where, engine, settings.tls, settings.host) ?? mapMysqlError(error, where) ?? error;
+  }
+}
