@@ -23,7 +23,8 @@ async function classifyConnectFailure(error: unknown, settings: ConnectionSettin
   if (!(error instanceof Error)) return undefined;
   const e = error as Error & { code?: string };
   // Only a driver-level failure with no code (the protocol broke) is worth a probe.
-  if (!e.code && (await speaksMysql(settings.host, settings.port, 1000))) {
+  // "The server does not support SSL connections" is PostgreSQL's own answer: no probe needed.
+  if (!e.code && !/does not support SSL/i.test(e.message) && (await speaksMysql(settings.host, settings.port, 1000))) {
     return new SourceProtocolMismatchError(
       `${where}: this port speaks MySQL, not PostgreSQL (${e.message}); use a mysql:// or mariadb:// URL, or the PostgreSQL port (5432 by default)`,
       { cause: error },
