@@ -1,6 +1,6 @@
 import type { Engine } from '@rds-s3-export/shared-types';
 import { SourceTlsError } from '../errors.js';
-import type { TlsSettings } from './tls-settings.js';
+import { RDS_CA_BUNDLE, type TlsSettings } from './tls-settings.js';
 
 /** node:tls verification codes: the chain does not lead to a trusted CA. */
 const UNTRUSTED = new Set([
@@ -31,9 +31,10 @@ function names(engine: Engine) {
  */
 export function mapTlsError(error: Error & { code?: string; errno?: number }, where: string, engine: Engine, tls: TlsSettings | undefined, host: string): SourceTlsError | undefined {
   const n = names(engine);
-  const code = error.code ?? '';
+  // mysql2 replaces node:tls's code with HANDSHAKE_SSL_ERROR and keeps the message: read that.
+  const code = error.code === 'HANDSHAKE_SSL_ERROR' ? (tlsCodeFromMessage(error.message) ?? error.code) : (error.code ?? '');
   const text = error.message;
-  const trust = tls?.ca === undefined ? "a CA Node trusts" : `the trusted CA (the file of ${n.ca}, else the RDS CA bundle)`;
+  const trust = tls?.ca === undefined ? 'a CA Node trusts' : tls.ca === RDS_CA_BUNDLE ? `the RDS CA bundle (the default of the verify modes)` : `the CA of ${n.ca}`;
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return new SourceTlsError(
       'TLS_HOST_NAME_MISMATCH',
@@ -71,6 +72,20 @@ export function mapTlsError(error: Error & { code?: string; errno?: number }, wh
   if (tls && (/^ERR_TLS_|^ERR_SSL_/.test(code) || /error establishing an SSL connection|SSL routines|handshake/i.test(text))) {
     return new SourceTlsError('TLS_HANDSHAKE_FAILED', `${where}: the TLS handshake failed (${code ? `${code}: ` : ''}${text})`, { cause: error });
   }
+  return undefined;
+}
+
+/** node:tls's code from its (OpenSSL's) message, for drivers that drop the code. */
+function tlsCodeFromMessage(message: string): string | undefined {
+  if (/does not match certificate's altnames/i.test(message)) return 'ERR_TLS_CERT_ALTNAME_INVALID';
+  if (/certificate has expired/i.test(message)) return 'CERT_HAS_EXPIRED';
+  if (/certificate is not yet valid/i.test(message)) return 'CERT_NOT_YET_VALID';
+  if (/self[- ]signed certificate in certificate chain/i.test(message)) return 'SELF_SIGNED_CERT_IN_CHAIN';
+  if (/self[- ]signed certificate/i.test(message)) return 'DEPTH_ZERO_SELF_SIGNED_CERT';
+  if (/unable to verify the first certificate/i.test(message)) return 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
+  if (/unable to get local issuer certificate/i.test(message)) return 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY';
+  if (/unable to get issuer certificate/i.test(message)) return 'UNABLE_TO_GET_ISSUER_CERT';
+  if (/certificate signature failure/i.test(message)) return 'CERT_SIGNATURE_FAILURE';
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
-import type { Connection } from 'mysql2';
-import { SourceProtocolMismatchError } from '../../errors.js';
+import mysql, { type Connection } from 'mysql2';
+import { SourceProtocolMismatchError, SourceTlsError } from '../../errors.js';
 import type { ConnectionSettings } from '../connection-settings.js';
 import { connectOrMismatch, speaksPostgres } from '../protocol-probe.js';
 import { mapTlsError } from '../tls-errors.js';
@@ -37,6 +37,38 @@ export async function connectMysql(connection: Connection, settings: ConnectionS
     }
   } catch (error) {
     if (!(error instanceof Error) || error instanceof SourceProtocolMismatchError) throw error;
+    if (!settings.tls && (error as { code?: string }).code === 'ER_ACCESS_DENIED_ERROR' && (await logsInOverTls(settings))) {
+      throw new SourceTlsError(
+        'TLS_REQUIRED',
+        `${where}: the server accepts this user only over TLS (require_secure_transport or REQUIRE SSL; the server said "${error.message}" to a plain connection); add ?ssl-mode=VERIFY_IDENTITY to the URL (RDS CA bundle; ssl-mode=REQUIRED to skip the certificate check)`,
+        { cause: error },
+      );
+    }
     throw mapTlsError(error, where, engine, settings.tls, settings.host) ?? mapMysqlError(error, where) ?? error;
+  }
+}
+
+/**
+ * MariaDB answers a plain login refused by `require_secure_transport` (or a user's REQUIRE SSL)
+ * with a bare "Access denied", word for word a wrong password. One more login over TLS (the same
+ * credentials, encrypted this time; certificate unchecked, since nothing is read) tells them apart.
+ */
+async function logsInOverTls(settings: ConnectionSettings): Promise<boolean> {
+  const probe = mysql.createConnection({
+    host: settings.host,
+    port: settings.port,
+    user: settings.user,
+    password: settings.password,
+    connectTimeout: settings.connectTimeoutMs ?? 10_000,
+    ssl: { rejectUnauthorized: false },
+  });
+  probe.on('error', () => undefined);
+  try {
+    await probe.promise().connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    probe.destroy();
   }
 }
