@@ -3,7 +3,7 @@ import mysql, { type Connection } from 'mysql2';
 import { SourceProtocolMismatchError, SourceTlsError } from '../../errors.js';
 import type { ConnectionSettings } from '../connection-settings.js';
 import { connectOrMismatch, speaksPostgres } from '../protocol-probe.js';
-import { mapTlsError } from '../tls-errors.js';
+import { connectTimedOut, mapTlsError } from '../connect-errors.js';
 import { mapMysqlError } from './mysql-errors.js';
 
 /** A MySQL server greets within milliseconds of the TCP accept; silence this long is worth a probe. */
@@ -44,6 +44,7 @@ export async function connectMysql(connection: Connection, settings: ConnectionS
         { cause: error },
       );
     }
+    if ((error as { code?: string }).code === 'ETIMEDOUT') throw connectTimedOut(where, settings, error);
     throw mapTlsError(error, where, engine, settings.tls, settings.host) ?? mapMysqlError(error, where) ?? error;
   }
 }

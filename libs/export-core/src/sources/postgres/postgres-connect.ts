@@ -3,7 +3,7 @@ import type { RdsExportError } from '@rds-s3-export/shared-types';
 import { SourceProtocolMismatchError } from '../../errors.js';
 import type { ConnectionSettings } from '../connection-settings.js';
 import { speaksMysql } from '../protocol-probe.js';
-import { mapTlsError } from '../tls-errors.js';
+import { connectTimedOut, mapTlsError } from '../connect-errors.js';
 import { mapPostgresError } from './postgres-errors.js';
 
 /**
@@ -24,11 +24,13 @@ async function classifyConnectFailure(error: unknown, settings: ConnectionSettin
   const e = error as Error & { code?: string };
   // Only a driver-level failure with no code (the protocol broke) is worth a probe.
   // "The server does not support SSL connections" is PostgreSQL's own answer: no probe needed.
+  const timedOut = /connection timeout|timeout expired/i.test(e.message);
+  if (timedOut) return connectTimedOut(where, settings, error);
   if (!e.code && !/does not support SSL/i.test(e.message) && (await speaksMysql(settings.host, settings.port, 1000))) {
     return new SourceProtocolMismatchError(
       `${where}: this port speaks MySQL, not PostgreSQL (${e.message}); use a mysql:// or mariadb:// URL, or the PostgreSQL port (5432 by default)`,
       { cause: error },
     );
   }
-  return mapTlsError(e, where, 'postgres', settings.tls, settings.host) ?? mapPostgresError(error, where, settings.user);
+  return mapTlsError(e, where, 'postgres', settings.tls, settings.host) ?? mapPostgresError(error, where, { user: settings.user });
 }

@@ -13,12 +13,12 @@ interface PgDriverError {
  * Maps a pg error (SQLSTATE in `code`) or a socket error onto the shared classes. The
  * server message names the relation or column; the connection string is never included.
  */
-export function mapPostgresError(error: unknown, where: string, user?: string): RdsExportError | undefined {
+export function mapPostgresError(error: unknown, where: string, who: { user?: string; table?: string } = {}): RdsExportError | undefined {
   if (!(error instanceof Error)) return undefined;
   const e = error as Error & PgDriverError;
   const code = e.code ?? '';
   const detail = `${where}: PostgreSQL ${code ? `${code}: ` : ''}${e.message}`;
-  if (code === '42501') return new SourcePermissionError(`${detail}${grantHint(e.message, user)}`, { cause: error });
+  if (code === '42501') return new SourcePermissionError(`${detail}${grantHint(e.message, who)}`, { cause: error });
   if (code === '28P01' || code === '28000') return new SourceError('auth', 'SOURCE_AUTH_FAILED', detail, { cause: error });
   if (code === '42P01' || code === '42703' || code === '3F000' || code === '3D000') {
     return new ConfigError('SOURCE_OBJECT_NOT_FOUND', detail, { cause: error });
@@ -36,7 +36,7 @@ export function mapPostgresError(error: unknown, where: string, user?: string): 
 }
 
 /** The GRANT that lifts a "permission denied for <kind> <name>" (PostgreSQL 11+ wording). */
-function grantHint(message: string, user: string | undefined): string {
+function grantHint(message: string, { user, table }: { user?: string; table?: string }): string {
   const m = /permission denied for (table|view|materialized view|relation|sequence|schema|database) (\S+)/i.exec(message);
   if (!m) return '';
   const [, kind = '', name = ''] = m;
@@ -46,7 +46,9 @@ function grantHint(message: string, user: string | undefined): string {
       ? `GRANT USAGE ON SCHEMA ${name} TO ${to}`
       : kind === 'database'
         ? `GRANT CONNECT ON DATABASE ${name} TO ${to}`
-        : `GRANT SELECT ON ${name} TO ${to} (schema-qualified if it is not in the search_path)`;
+        : table !== undefined && table.split('.').pop() === name
+          ? `GRANT SELECT ON ${table} TO ${to}`
+          : `GRANT SELECT ON ${name} TO ${to} (schema-qualified if it is not in the search_path)`;
   return `; the user may not read it: ${grant}`;
 }
 

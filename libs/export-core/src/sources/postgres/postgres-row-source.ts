@@ -87,7 +87,7 @@ export class PostgresRowSource implements RowSource {
             : undefined,
         )
         .catch((e: unknown) => {
-          throw mapPostgresError(e, `starting the snapshot transaction on ${where}`, this.settings.user) ?? e;
+          throw mapPostgresError(e, `starting the snapshot transaction on ${where}`, { user: this.settings.user, table: request.table }) ?? e;
         });
 
       // Before any statement that contains the custom query (see privilege-policy.ts).
@@ -97,7 +97,7 @@ export class PostgresRowSource implements RowSource {
       // (`queryMode` is pg >= 8.12; @types/pg does not know it yet.)
       const probeQuery = { text: `${select} LIMIT 0`, rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig;
       const probe = await client.query(probeQuery).catch((e: unknown) => {
-        throw mapPostgresError(e, `reading the columns of ${context} on ${where}`, this.settings.user) ?? e;
+        throw mapPostgresError(e, `reading the columns of ${context} on ${where}`, { user: this.settings.user, table: request.table }) ?? e;
       });
       // `base` (no length/precision modifier) is what bound values are cast to: a cast to
       // varchar(n) or numeric(p,s) could truncate or round, one to numeric/text never does.
@@ -139,16 +139,16 @@ export class PostgresRowSource implements RowSource {
             const result = await client.query({ text, rowMode: 'array' });
             return result.rows as (string | null)[][];
           }).catch((e: unknown) => {
-            throw mapPostgresError(e, `reading the incremental window of ${context} on ${where}`, this.settings.user) ?? e;
+            throw mapPostgresError(e, `reading the incremental window of ${context} on ${where}`, { user: this.settings.user, table: request.table }) ?? e;
           })
         : undefined;
       const selection = composeSelection(windowPlan, request.keyRange, columns, dialect, params);
       await bindPending().catch((e: unknown) => {
-        throw mapPostgresError(e, `binding the window and chunk bounds of ${context} on ${where}`, this.settings.user) ?? e;
+        throw mapPostgresError(e, `binding the window and chunk bounds of ${context} on ${where}`, { user: this.settings.user, table: request.table }) ?? e;
       });
       const dataSql = `SELECT ${projection} FROM (${select}) AS w WHERE ${selection.where}${selection.orderBy ? ` ORDER BY ${selection.orderBy}` : ''}`;
       const counted = await client.query({ text: `SELECT pg_catalog.count(*) FROM (${select}) AS w WHERE ${selection.where}`, rowMode: 'array' }).catch((e: unknown) => {
-        throw mapPostgresError(e, `counting the rows of ${context} on ${where}`, this.settings.user) ?? e;
+        throw mapPostgresError(e, `counting the rows of ${context} on ${where}`, { user: this.settings.user, table: request.table }) ?? e;
       });
       const sourceRows = Number((counted.rows as string[][])[0]?.[0] ?? 0);
       // COPY's delimiter is one byte: a wider one (é is two bytes in UTF-8) goes through the encoder.
@@ -172,7 +172,7 @@ export class PostgresRowSource implements RowSource {
           const result = await client
             .query({ text: tileMinimaSql(select, selection.where, key, chunks, dialect), rowMode: 'array' })
             .catch((e: unknown) => {
-              throw mapPostgresError(e, `planning chunks of ${context} on ${where}`, this.settings.user) ?? e;
+              throw mapPostgresError(e, `planning chunks of ${context} on ${where}`, { user: this.settings.user, table: request.table }) ?? e;
             });
           return boundsFromTileMinima((result.rows as (string | null)[][]).map((r) => r[0] ?? null));
         },
@@ -199,7 +199,7 @@ export class PostgresRowSource implements RowSource {
           rows.once('end', () => (finished = true));
           return { kind: 'rows', stream: rows };
         },
-        mapError: (error) => mapPostgresError(error, `streaming ${context} from ${where}`, this.settings.user),
+        mapError: (error) => mapPostgresError(error, `streaming ${context} from ${where}`, { user: this.settings.user, table: request.table }),
         close: async () => {
           if (closed) return;
           closed = true;
@@ -219,7 +219,7 @@ export class PostgresRowSource implements RowSource {
       destroySocket(client);
       await client.end().catch(() => undefined);
       // Every setup query's failure is classified, whichever one it was (a statement timeout can hit any).
-      throw error instanceof RdsExportError ? error : (mapPostgresError(error, `opening ${where}`, this.settings.user) ?? error);
+      throw error instanceof RdsExportError ? error : (mapPostgresError(error, `opening ${where}`, { user: this.settings.user, table: request.table }) ?? error);
     }
   }
 }

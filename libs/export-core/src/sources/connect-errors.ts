@@ -1,5 +1,6 @@
 import type { Engine } from '@rds-s3-export/shared-types';
-import { SourceTlsError } from '../errors.js';
+import { SourceError, SourceTlsError } from '../errors.js';
+import type { ConnectionSettings } from './connection-settings.js';
 import { RDS_CA_BUNDLE, type TlsSettings } from './tls-settings.js';
 
 /** node:tls verification codes: the chain does not lead to a trusted CA. */
@@ -92,4 +93,15 @@ function tlsCodeFromMessage(message: string): string | undefined {
 function modeParameter(engine: Engine, mode: TlsSettings['mode']): string {
   if (engine === 'postgres') return `sslmode=${mode}`;
   return `ssl-mode=${{ require: 'REQUIRED', 'verify-ca': 'VERIFY_CA', 'verify-full': 'VERIFY_IDENTITY' }[mode]}`;
+}
+
+/** No answer (TCP, TLS and login) within the connect timeout: say how long and where to raise it. */
+export function connectTimedOut(where: string, settings: ConnectionSettings, cause: unknown): SourceError {
+  const seconds = (settings.connectTimeoutMs ?? 10_000) / 1000;
+  return new SourceError(
+    'network',
+    'SOURCE_UNREACHABLE',
+    `${where}: no answer within ${seconds}s (the connect timeout; check host, port and firewall, or raise it with --connect-timeout or the URL's ${settings.engine === 'postgres' ? 'connect_timeout' : 'connect-timeout'})`,
+    { cause },
+  );
 }
