@@ -126,7 +126,7 @@ describe('CLI: a PostgreSQL server that takes only TLS (pg_hba hostssl only)', (
     const run = await exportTable(url('127.0.0.1', '?ssl=true'), `tls_${SUFFIX}`);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      'error [config/SOURCE_URL_PARAMETER_UNKNOWN]: source URL parameter "ssl" is not supported; say how: sslmode=require or sslmode=verify-full (postgres URLs take sslmode, sslrootcert, connect_timeout)\nrun with --help for usage\n'.replace('run with --help for usage\n', ''),
+      'error [config/SOURCE_URL_PARAMETER_UNKNOWN]: source URL parameter "ssl" is not supported; say how: sslmode=require or sslmode=verify-full (postgres URLs take sslmode, sslrootcert, connect_timeout)\n',
     );
   });
 });
