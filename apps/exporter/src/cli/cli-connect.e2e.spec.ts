@@ -6,7 +6,7 @@
  * Each asserts the exit code and the one error line.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -120,6 +120,31 @@ describe('CLI: a PostgreSQL server that takes only TLS (pg_hba hostssl only)', (
       expect(run.code).toBe(4);
       expect(run.stderr).toMatch(/^error \[network\/TLS_REQUIRED\]: .*the server accepts only encrypted connections \(no pg_hba\.conf entry .*no encryption\); add \?sslmode=verify-full to the URL/);
     }
+  });
+
+  it('--job: the URL\'s sslmode wins over the connection\'s tls; without one, the connection\'s tls applies', async () => {
+    const file = join(await mkdtemp(join(work, 'config-')), 'deploy.yaml');
+    const config = (url: string, tls: string) =>
+      ['connections:', '  tlsdb:', '    engine: postgres', `    url: "${url}"`, `    tls: ${tls}`, 'jobs:', '  - name: tls-job', '    connection: tlsdb', `    table: tls_${SUFFIX}`, ''].join('\n');
+    const run = async () => {
+      const dest = await mkdtemp(join(work, 'out-'));
+      return cli(['--config', file, '--job', 'tls-job', '--dest', `file://${dest}`, '--run-time', RUN_TIME]);
+    };
+
+    await writeFile(file, config(url('127.0.0.1', ''), 'require'));
+    const fromConfig = await run();
+    expect(fromConfig.stderr).toMatch(/^exported 3 rows/);
+    expect(fromConfig.code).toBe(0);
+
+    await writeFile(file, config(url('127.0.0.1', '?sslmode=require'), 'disable'));
+    const urlWins = await run();
+    expect(urlWins.stderr).toMatch(/^exported 3 rows/);
+    expect(urlWins.code).toBe(0);
+
+    await writeFile(file, config(url('127.0.0.1', '?sslmode=disable'), 'require'));
+    const urlDisables = await run();
+    expect(urlDisables.code).toBe(4);
+    expect(urlDisables.stderr).toMatch(/^error \[network\/TLS_REQUIRED\]/);
   });
 
   it('refuses ssl=true by name instead of ignoring it', async () => {
