@@ -70,7 +70,7 @@ export function mapTlsError(error: Error & { code?: string; errno?: number }, wh
       { cause: error },
     );
   }
-  if (tls && (/^ERR_TLS_|^ERR_SSL_/.test(code) || /error establishing an SSL connection|SSL routines|handshake/i.test(text))) {
+  if (tls && (code === 'HANDSHAKE_SSL_ERROR' || /^ERR_TLS_|^ERR_SSL_/.test(code) || /error establishing an SSL connection|SSL routines|handshake/i.test(text))) {
     return new SourceTlsError('TLS_HANDSHAKE_FAILED', `${where}: the TLS handshake failed (${code ? `${code}: ` : ''}${text})`, { cause: error });
   }
   return undefined;
