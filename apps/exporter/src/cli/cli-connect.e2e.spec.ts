@@ -212,6 +212,30 @@ describe('CLI: a MariaDB server that takes only TLS (--require-secure-transport)
   });
 });
 
+describe('CLI: TLS asked of servers that have none', () => {
+  let pgPlain: PrivatePostgres;
+  let myPlain: PrivateMariadb;
+
+  beforeAll(async () => {
+    [pgPlain, myPlain] = await Promise.all([startPrivatePostgres(PG_PORT + 1), startPrivateMariadb(MARIADB_PORT + 1)]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await pgPlain?.stop();
+    await myPlain?.stop();
+  });
+
+  it('is network/TLS_UNAVAILABLE, exit 4, not a database error', async () => {
+    const pgRun = await exportTable(`postgres://postgres@127.0.0.1:${PG_PORT + 1}/postgres?sslmode=require`, 'anything');
+    expect(pgRun.code).toBe(4);
+    expect(pgRun.stderr).toMatch(/^error \[network\/TLS_UNAVAILABLE\]: .*TLS was asked for \(sslmode=require\) and the server does not offer it; enable TLS on the server, or use sslmode=disable/);
+
+    const myRun = await exportTable(`mariadb://root@127.0.0.1:${MARIADB_PORT + 1}/mysql?ssl-mode=VERIFY_IDENTITY`, 'db');
+    expect(myRun.code).toBe(4);
+    expect(myRun.stderr).toMatch(/^error \[network\/TLS_UNAVAILABLE\]: .*TLS was asked for \(ssl-mode=VERIFY_IDENTITY\) and the server does not offer it; .*ssl-mode=DISABLED/);
+  });
+});
+
 describe('CLI: a URL pointed at the other engine\'s port', () => {
   const shared = { mariadb: new URL(TEST_MYSQL_URL), postgres: new URL(TEST_POSTGRES_URL) };
 
