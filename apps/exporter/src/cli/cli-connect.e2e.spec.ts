@@ -281,19 +281,36 @@ describe('CLI: a server that accepts the connection and never answers', () => {
   it('gives up after --connect-timeout or the URL\'s connect_timeout/connect-timeout, naming both', async () => {
     const flag = await exportTable(`mariadb://root@127.0.0.1:${port}/db`, 't', ['--connect-timeout', '1']);
     expect(flag.code).toBe(4);
-    expect(flag.stderr).toMatch(/^error \[network\/SOURCE_UNREACHABLE\]: .*no answer within 1s \(the connect timeout; .*--connect-timeout or the URL's connect-timeout\)/);
+    expect(flag.stderr).toMatch(/^error \[network\/SOURCE_UNREACHABLE\]: .*no answer within 1s \(the connect timeout; .*--connect-timeout, the URL's connect-timeout, or the connection's connectTimeoutSeconds\)/);
     expect(flag.ms).toBeGreaterThanOrEqual(900);
     expect(flag.ms).toBeLessThan(3000);
 
     const pgUrl = await exportTable(`postgres://postgres@127.0.0.1:${port}/db?connect_timeout=2`, 't');
     expect(pgUrl.code).toBe(4);
-    expect(pgUrl.stderr).toMatch(/^error \[network\/SOURCE_UNREACHABLE\]: .*no answer within 2s .*connect_timeout\)/);
+    expect(pgUrl.stderr).toMatch(/^error \[network\/SOURCE_UNREACHABLE\]: .*no answer within 2s .*the URL's connect_timeout, or/);
     expect(pgUrl.ms).toBeGreaterThanOrEqual(1900);
     expect(pgUrl.ms).toBeLessThan(4000);
 
     const myUrl = await exportTable(`mysql://root@127.0.0.1:${port}/db?connect-timeout=1`, 't');
     expect(myUrl.code).toBe(4);
     expect(myUrl.stderr).toMatch(/no answer within 1s/);
+  });
+
+  it('--job: the connection\'s connectTimeoutSeconds applies; --connect-timeout wins over it', async () => {
+    const file = join(await mkdtemp(join(work, 'config-')), 'deploy.yaml');
+    await writeFile(
+      file,
+      ['connections:', '  slow:', '    engine: postgres', `    url: postgres://postgres@127.0.0.1:${port}/db`, '    connectTimeoutSeconds: 1', 'jobs:', '  - name: slow-job', '    connection: slow', '    table: t', ''].join('\n'),
+    );
+    const dest = await mkdtemp(join(work, 'out-'));
+    const fromConfig = await cli(['--config', file, '--job', 'slow-job', '--dest', `file://${dest}`]);
+    expect(fromConfig.code).toBe(4);
+    expect(fromConfig.stderr).toMatch(/^error \[network\/SOURCE_UNREACHABLE\]: .*no answer within 1s/);
+    expect(fromConfig.ms).toBeLessThan(3000);
+
+    const flagWins = await cli(['--config', file, '--job', 'slow-job', '--dest', `file://${dest}`, '--connect-timeout', '2']);
+    expect(flagWins.stderr).toMatch(/no answer within 2s/);
+    expect(flagWins.ms).toBeGreaterThanOrEqual(1900);
   });
 
   it('gives up after 5 seconds by default', async () => {

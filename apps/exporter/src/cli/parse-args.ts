@@ -20,8 +20,8 @@ Options:
                   mysql/mariadb: ?ssl-mode=DISABLED|REQUIRED|VERIFY_CA|VERIFY_IDENTITY&ssl-ca=<ca.pem>&connect-timeout=<s>
                   the verify modes trust the RDS CA bundle unless sslrootcert/ssl-ca names a CA
   --connect-timeout
-                  seconds to wait for the database connection (TCP, TLS, login); default 5,
-                  wins over the URL's connect_timeout
+                  seconds to wait for the database connection (TCP, TLS, login); default 5;
+                  wins over the URL's connect_timeout and the connection's connectTimeoutSeconds
   --password-stdin
                   read the database password from stdin (a pipe or file, to EOF; one trailing
                   newline is dropped); not with a password in --source
@@ -76,7 +76,7 @@ export interface CliCommand {
   readonly chunks?: number;
   readonly chunkKey?: string;
   readonly concurrency?: number;
-  /** --connect-timeout in seconds. @default the URL's, else 5 */
+  /** --connect-timeout in seconds. @default the URL's, else the --job connection's connectTimeoutSeconds, else 5 */
   readonly connectTimeoutSeconds?: number;
 }
 

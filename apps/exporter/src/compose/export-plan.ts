@@ -49,8 +49,9 @@ export function resolvePlan(command: CliCommand, env: NodeJS.ProcessEnv, now: Da
   const password = parsed.password || env[PASSWORD_ENV] || '';
   // The URL's sslmode/ssl-mode when it states one, else the connection's `tls` of the file, else none.
   const tls = urlOrConfiguredTls(parsed, job?.connection.tls);
-  // --connect-timeout wins over the URL's connect_timeout/connect-timeout.
-  const connectTimeoutMs = command.connectTimeoutSeconds !== undefined ? command.connectTimeoutSeconds * 1000 : (parsed.connectTimeoutMs ?? DEFAULT_CLI_CONNECT_TIMEOUT_SECONDS * 1000);
+  // --connect-timeout, else the URL's connect_timeout/connect-timeout, else the connection's connectTimeoutSeconds, else 5 s.
+  const seconds = command.connectTimeoutSeconds ?? job?.connection.connectTimeoutSeconds ?? DEFAULT_CLI_CONNECT_TIMEOUT_SECONDS;
+  const connectTimeoutMs = command.connectTimeoutSeconds !== undefined ? seconds * 1000 : (parsed.connectTimeoutMs ?? seconds * 1000);
   const connection: ConnectionSettings = {
     engine: parsed.engine,
     host: parsed.host,

@@ -65,7 +65,7 @@ export function createLocalHandler(options: LocalRuntimeOptions) {
         owner: context.awsRequestId ?? `local-${process.pid}`,
         leaseTtlMs: 16 * 60 * 1000,
         tls: urlOrConfiguredTls(parsed, job.connection.tls),
-        ...(parsed.connectTimeoutMs !== undefined ? { connectTimeoutMs: parsed.connectTimeoutMs } : {}),
+        ...connectTimeout(parsed.connectTimeoutMs ?? (job.connection.connectTimeoutSeconds ?? 0) * 1000),
       };
     },
   });
@@ -81,6 +81,11 @@ function jsonLinesLogger(file: string | undefined, echo: (line: string) => void)
     if (file) appendFileSync(file, `${line}\n`);
   };
   return { debug: () => undefined, info: emit('INFO'), warn: emit('WARN'), error: emit('ERROR') };
+}
+
+/** The URL's connect timeout, else the connection's; none (the sources' default) when neither sets one. */
+function connectTimeout(ms: number): { connectTimeoutMs?: number } {
+  return ms > 0 ? { connectTimeoutMs: ms } : {};
 }
 
 function withPort(url: string, port: number | undefined): string {

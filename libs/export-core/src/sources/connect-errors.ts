@@ -101,7 +101,7 @@ export function connectTimedOut(where: string, settings: ConnectionSettings, cau
   return new SourceError(
     'network',
     'SOURCE_UNREACHABLE',
-    `${where}: no answer within ${seconds}s (the connect timeout; check host, port and firewall, or raise it with --connect-timeout or the URL's ${settings.engine === 'postgres' ? 'connect_timeout' : 'connect-timeout'})`,
+    `${where}: no answer within ${seconds}s (the connect timeout; check host, port and firewall, or raise it: --connect-timeout, the URL's ${settings.engine === 'postgres' ? 'connect_timeout' : 'connect-timeout'}, or the connection's connectTimeoutSeconds)`,
     { cause },
   );
 }
