@@ -19,6 +19,44 @@ export class SourceError extends RdsExportError {
   }
 }
 
+/**
+ * TLS to the database failed (class network: the connection could not be set up as asked).
+ * - `TLS_REQUIRED`: the server takes only encrypted connections and this one was plain.
+ * - `TLS_UNAVAILABLE`: TLS was asked for and the server offers none.
+ * - `TLS_CERT_UNTRUSTED`: the certificate does not chain to the trusted CA (RDS bundle or sslrootcert/ssl-ca).
+ * - `TLS_CERT_EXPIRED`: the certificate is outside its validity dates.
+ * - `TLS_HOST_NAME_MISMATCH`: the certificate does not name the host connected to (verify-full).
+ * - `TLS_HANDSHAKE_FAILED`: any other TLS failure.
+ */
+export type SourceTlsCode = 'TLS_REQUIRED' | 'TLS_UNAVAILABLE' | 'TLS_CERT_UNTRUSTED' | 'TLS_CERT_EXPIRED' | 'TLS_HOST_NAME_MISMATCH' | 'TLS_HANDSHAKE_FAILED';
+
+export class SourceTlsError extends RdsExportError {
+  override readonly name = 'SourceTlsError';
+  constructor(code: SourceTlsCode, message: string, options?: { cause?: unknown }) {
+    super('network', code, message, options);
+  }
+}
+
+/**
+ * The user logged in but may not read what the export needs (a table, a schema, the database):
+ * `auth/SOURCE_PERMISSION_DENIED`, told apart from a failed login (`SOURCE_AUTH_FAILED`, which a
+ * fresh secret may fix) so the message can name the GRANT that is missing.
+ */
+export class SourcePermissionError extends RdsExportError {
+  override readonly name = 'SourcePermissionError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('auth', 'SOURCE_PERMISSION_DENIED', message, options);
+  }
+}
+
+/** The port speaks the other engine's protocol (a postgres:// URL on a MySQL port, or the reverse): `config/SOURCE_PROTOCOL_MISMATCH`. */
+export class SourceProtocolMismatchError extends RdsExportError {
+  override readonly name = 'SourceProtocolMismatchError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('config', 'SOURCE_PROTOCOL_MISMATCH', message, options);
+  }
+}
+
 export class SinkError extends RdsExportError {
   override readonly name = 'SinkError';
   constructor(errorClass: ErrorClass, code: string, message: string, options?: { cause?: unknown }) {

@@ -6,6 +6,7 @@ export * from './naming/object-keys.js';
 export * from './sinks/local-folder-sink.js';
 export * from './run/run-export.js';
 export * from './sources/connection-settings.js';
+export * from './sources/tls-settings.js';
 export * from './sources/sql-identifiers.js';
 export { checkCustomQuery, QueryRefusedError, tokenizeQuery, type QueryLanguage, type QueryToken } from './sources/query-tokens.js';
 export { assertQueryPrivileges, LEAST_PRIVILEGE_DOCS, type PrivilegeFindings } from './sources/privilege-policy.js';

@@ -17,6 +17,7 @@ describe('Schema: DeploymentConfigSchema', () => {
     expect(connection.required).toEqual(['engine']);
     expect(connection.properties.engine?.enum).toEqual(['mysql', 'mariadb', 'postgres']);
     expect(connection.properties.tls?.enum).toEqual(['disable', 'require', 'verify-full']);
+    expect(connection.properties.connectTimeoutSeconds).toMatchObject({ type: 'integer', minimum: 1, maximum: 600 });
     const job = schema.properties.jobs.items;
     expect(job.required).toEqual(['name', 'connection']);
     expect(job.additionalProperties).toBe(false);

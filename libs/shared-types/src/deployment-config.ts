@@ -72,6 +72,7 @@ export const DeploymentConnectionSchema = z
     tls: connectionFields.tls.describe('TLS to the database: verify-full (RDS CA bundle and host name; the default in AWS), require (encrypted, not verified), disable.'),
     securityGroupId: connectionFields.securityGroupId.describe('The database\'s security group: the exporter gets an egress rule to it on the port.'),
     port: connectionFields.port.describe('Database port (default: the url\'s, else 3306 for mysql/mariadb, 5432 for postgres).'),
+    connectTimeoutSeconds: connectionFields.connectTimeoutSeconds.describe('Seconds (1-600) to set up the database connection: TCP, TLS and login (default 10 in AWS, 5 for the CLI; a url\'s connect_timeout/connect-timeout wins in local runs).'),
   })
   .strict()
   .superRefine((c, ctx) => {

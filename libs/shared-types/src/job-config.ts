@@ -58,6 +58,8 @@ export const ConnectionSchema = z
     tls: TlsModeSchema.optional(),
     /** Database port. @default 3306 for mysql/mariadb, 5432 for postgres */
     port: z.number().int().min(1).max(65_535).optional(),
+    /** Seconds to set up the database connection (TCP, TLS, login). @default 10 in AWS, 5 for the CLI; a local run's URL `connect_timeout`/`connect-timeout` wins */
+    connectTimeoutSeconds: z.number().int().min(1).max(600).optional(),
     /** Security group of the database (the exporter gets an egress rule to it on `port`, and it an ingress rule). */
     securityGroupId: trimmed().regex(SECURITY_GROUP_ID_PATTERN, 'must be a security group id like sg-0123456789abcdef0').optional(),
     /**

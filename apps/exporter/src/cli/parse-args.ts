@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { jobNameForTable, jobNameProblem, parseColumnName, parseDestination, parseTableName, type Destination, type TableName } from '@rds-s3-export/shared-types';
+import { MAX_CONNECT_TIMEOUT_SECONDS } from '@rds-s3-export/export-core';
 import { CliUsageError } from './errors.js';
 import { urlHasPassword } from './password.js';
 
@@ -8,13 +9,19 @@ export const USAGE = `Usage:
                     (--table <name> | --query "<sql>" --job-name <name>)
                     --dest <s3://bucket[/prefix] | file:///abs/dir>
                     [--layout hive|flat] [--compression none|gzip] [--run-time <ISO-8601>]
-                    [--s3-endpoint <url>] [--json] [--password-stdin]
+                    [--s3-endpoint <url>] [--json] [--password-stdin] [--connect-timeout <seconds>]
                     [--max-rows-per-file N] [--max-bytes-per-file N] [--chunks N [--chunk-key col] [--concurrency N]]
   npm run export -- [--config <file>] --job <name> [--source …] [--dest …] [--s3-endpoint <url>] [--run-time …] [--json]
 
 Options:
   --source        database URL; a password in it is visible in the process list, so prefer
-                  RDS_S3_EXPORT_DB_PASSWORD or --password-stdin
+                  RDS_S3_EXPORT_DB_PASSWORD or --password-stdin. Parameters (any other is refused):
+                  postgres: ?sslmode=disable|require|verify-ca|verify-full&sslrootcert=<ca.pem>&connect_timeout=<s>
+                  mysql/mariadb: ?ssl-mode=DISABLED|REQUIRED|VERIFY_CA|VERIFY_IDENTITY&ssl-ca=<ca.pem>&connect-timeout=<s>
+                  the verify modes trust the RDS CA bundle unless sslrootcert/ssl-ca names a CA
+  --connect-timeout
+                  seconds to wait for the database connection (TCP, TLS, login); default 5;
+                  wins over the URL's connect_timeout and the connection's connectTimeoutSeconds
   --password-stdin
                   read the database password from stdin (a pipe or file, to EOF; one trailing
                   newline is dropped); not with a password in --source
@@ -72,6 +79,8 @@ export interface CliCommand {
   readonly chunks?: number;
   readonly chunkKey?: string;
   readonly concurrency?: number;
+  /** --connect-timeout in seconds. @default the URL's, else the --job connection's connectTimeoutSeconds, else 5 */
+  readonly connectTimeoutSeconds?: number;
 }
 
 /** Parses and validates CLI arguments. Every refusal names the option and never echoes a password. */
@@ -102,6 +111,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         chunks: { type: 'string' },
         'chunk-key': { type: 'string' },
         concurrency: { type: 'string' },
+        'connect-timeout': { type: 'string' },
         'allow-privileged-query': { type: 'boolean', default: false },
       },
     }));
@@ -200,6 +210,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     chunks,
     chunkKey,
     concurrency: whole('concurrency', values.concurrency, 1, 64),
+    connectTimeoutSeconds: whole('connect-timeout', values['connect-timeout'], 1, MAX_CONNECT_TIMEOUT_SECONDS),
     jobName,
     configJob,
     configFile,

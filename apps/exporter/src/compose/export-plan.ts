@@ -7,7 +7,10 @@ import {
 import { loadDeploymentConfig } from '@rds-s3-export/jobs';
 import { ConfigError, parseConnectionUrl, type ConnectionSettings, type ExportRequest } from '@rds-s3-export/export-core';
 import type { CliCommand } from '../cli/parse-args.js';
-import { connectionTls } from './connection-tls.js';
+import { urlOrConfiguredTls } from './connection-tls.js';
+
+/** The CLI's connect timeout when neither --connect-timeout nor the URL sets one: a wrong host or port fails in seconds. */
+export const DEFAULT_CLI_CONNECT_TIMEOUT_SECONDS = 5;
 
 /** Environment variable that supplies the database password for local runs (never config). */
 export const PASSWORD_ENV = 'RDS_S3_EXPORT_DB_PASSWORD';
@@ -44,9 +47,21 @@ export function resolvePlan(command: CliCommand, env: NodeJS.ProcessEnv, now: Da
   }
   const parsed = parseConnectionUrl(sourceUrl);
   const password = parsed.password || env[PASSWORD_ENV] || '';
-  // The connection's TLS mode when the file sets one; otherwise none, as for a --source URL.
-  const tls = job?.connection.tls ? connectionTls(job.connection.tls) : undefined;
-  const connection: ConnectionSettings = { ...parsed, password, ...(tls ? { tls } : {}) };
+  // The URL's sslmode/ssl-mode when it states one, else the connection's `tls` of the file, else none.
+  const tls = urlOrConfiguredTls(parsed, job?.connection.tls);
+  // --connect-timeout, else the URL's connect_timeout/connect-timeout, else the connection's connectTimeoutSeconds, else 5 s.
+  const seconds = command.connectTimeoutSeconds ?? job?.connection.connectTimeoutSeconds ?? DEFAULT_CLI_CONNECT_TIMEOUT_SECONDS;
+  const connectTimeoutMs = command.connectTimeoutSeconds !== undefined ? seconds * 1000 : (parsed.connectTimeoutMs ?? seconds * 1000);
+  const connection: ConnectionSettings = {
+    engine: parsed.engine,
+    host: parsed.host,
+    port: parsed.port,
+    user: parsed.user,
+    database: parsed.database,
+    password,
+    connectTimeoutMs,
+    ...(tls ? { tls } : {}),
+  };
   const family = (engine: string) => (engine === 'postgres' ? 'postgres' : 'mysql');
   if (job && family(connection.engine) !== family(job.engine)) {
     throw new ConfigError('SOURCE_ENGINE_MISMATCH', `job "${job.name}" is a ${job.engine} job but --source is ${connection.engine}`);

@@ -64,6 +64,7 @@ const dependencies: HandlerDependencies = {
       owner: context.awsRequestId ?? `local-${process.pid}`,
       leaseTtlMs: LEASE_TTL_MS,
       tls: connectionTls(job.connection.tls ?? 'verify-full'),
+      ...(job.connection.connectTimeoutSeconds !== undefined ? { connectTimeoutMs: job.connection.connectTimeoutSeconds * 1000 } : {}),
       remainingTimeMs: context.getRemainingTimeInMillis?.bind(context),
     };
   },

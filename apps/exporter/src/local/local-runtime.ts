@@ -8,10 +8,10 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore, S3ObjectSink } from '@rds-s3-export/aws';
-import { ConfigError, systemClock, type Logger, type LogFields } from '@rds-s3-export/export-core';
+import { ConfigError, parseConnectionUrl, systemClock, type Logger, type LogFields } from '@rds-s3-export/export-core';
 import { loadDeploymentConfig } from '@rds-s3-export/jobs';
 import { createExporterHandler } from '../lambda/exporter-handler.js';
-import { connectionTls } from '../compose/connection-tls.js';
+import { urlOrConfiguredTls } from '../compose/connection-tls.js';
 import { s3ClientFor } from '../compose/run-planned-export.js';
 import { urlCredentials } from './url-credentials.js';
 
@@ -53,15 +53,19 @@ export function createLocalHandler(options: LocalRuntimeOptions) {
     jobs: (name) => config.job(name),
     adaptersFor: (job, context, runLogger) => {
       if (!job.connection.url) throw new ConfigError('JOB_NO_URL', `job "${job.name}" has no connection.url for local runs`);
+      const url = withPort(job.connection.url, options.databasePort ?? LOCAL_ENDPOINTS.pgPort);
+      // The URL's sslmode/ssl-mode and connect timeout apply as they do for the CLI.
+      const parsed = parseConnectionUrl(url);
       return {
-        credentials: urlCredentials(withPort(job.connection.url, options.databasePort ?? LOCAL_ENDPOINTS.pgPort)),
+        credentials: urlCredentials(url),
         sink: new S3ObjectSink({ client: s3, bucket: job.destination.bucket }),
         state,
         logger: runLogger,
         clock: systemClock,
         owner: context.awsRequestId ?? `local-${process.pid}`,
         leaseTtlMs: 16 * 60 * 1000,
-        tls: connectionTls(job.connection.tls ?? 'disable'),
+        tls: urlOrConfiguredTls(parsed, job.connection.tls),
+        ...connectTimeout(parsed.connectTimeoutMs ?? (job.connection.connectTimeoutSeconds ?? 0) * 1000),
       };
     },
   });
@@ -77,6 +81,11 @@ function jsonLinesLogger(file: string | undefined, echo: (line: string) => void)
     if (file) appendFileSync(file, `${line}\n`);
   };
   return { debug: () => undefined, info: emit('INFO'), warn: emit('WARN'), error: emit('ERROR') };
+}
+
+/** The URL's connect timeout, else the connection's; none (the sources' default) when neither sets one. */
+function connectTimeout(ms: number): { connectTimeoutMs?: number } {
+  return ms > 0 ? { connectTimeoutMs: ms } : {};
 }
 
 function withPort(url: string, port: number | undefined): string {

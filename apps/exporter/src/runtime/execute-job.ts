@@ -31,6 +31,8 @@ export interface JobAdapters {
   readonly owner: string;
   readonly leaseTtlMs: number;
   readonly tls?: ConnectionSettings['tls'];
+  /** Connect timeout (a local run's URL may set one). @default the sources' 10000 */
+  readonly connectTimeoutMs?: number;
   readonly remainingTimeMs?: () => number;
   readonly deadlineMarginMs?: number;
 }
@@ -48,7 +50,7 @@ export async function executeJob(
   const started = adapters.clock.now().getTime();
   const mode: RunMode = run.mode ?? (job.incremental ? 'incremental' : 'full');
   const attempt = async (forceRefresh: boolean) => {
-    const source = jobSource(job, await adapters.credentials.get({ forceRefresh }), adapters.tls);
+    const source = jobSource(job, await adapters.credentials.get({ forceRefresh }), adapters);
     return runJob(
       {
         job,
@@ -124,8 +126,8 @@ function summaryOf(job: JobConfig, mode: RunMode, outcome: JobRunOutcome, durati
  * Runs `work` with a source built from the job's credentials; when the database rejects them,
  * reads the secret once more and retries once (rotation). For the staged (Step Functions) steps.
  */
-export async function withSource<T>(job: JobConfig, adapters: Pick<JobAdapters, 'credentials' | 'tls' | 'logger'>, work: (source: RowSource) => Promise<T>): Promise<T> {
-  const build = async (forceRefresh: boolean) => jobSource(job, await adapters.credentials.get({ forceRefresh }), adapters.tls);
+export async function withSource<T>(job: JobConfig, adapters: Pick<JobAdapters, 'credentials' | 'tls' | 'connectTimeoutMs' | 'logger'>, work: (source: RowSource) => Promise<T>): Promise<T> {
+  const build = async (forceRefresh: boolean) => jobSource(job, await adapters.credentials.get({ forceRefresh }), adapters);
   try {
     return await work(await build(false));
   } catch (error) {
@@ -136,7 +138,7 @@ export async function withSource<T>(job: JobConfig, adapters: Pick<JobAdapters, 
 }
 
 /** The job's row source on these credentials: one place for the settings both paths connect with. */
-function jobSource(job: JobConfig, c: Awaited<ReturnType<CredentialSource['get']>>, tls: ConnectionSettings['tls']): RowSource {
+function jobSource(job: JobConfig, c: Awaited<ReturnType<CredentialSource['get']>>, { tls, connectTimeoutMs }: Pick<JobAdapters, 'tls' | 'connectTimeoutMs'>): RowSource {
   return createRowSource(
     {
       engine: job.engine,
@@ -146,6 +148,7 @@ function jobSource(job: JobConfig, c: Awaited<ReturnType<CredentialSource['get']
       password: c.password,
       database: c.database,
       ...(tls ? { tls } : {}),
+      ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
     },
     { statementTimeoutSeconds: statementTimeoutFor(job) },
   );

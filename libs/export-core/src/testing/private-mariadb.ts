@@ -1,7 +1,7 @@
 /**
  * A MariaDB server of a test's own, for settings the shared server must not get (a server-wide
- * sql_mode such as NO_BACKSLASH_ESCAPES). Data directory and socket live in a temp dir; no
- * grant tables, so root connects without a password. Stopped by its pid.
+ * sql_mode such as NO_BACKSLASH_ESCAPES, or TLS only). Data directory and socket live in a temp
+ * dir; root connects without a password (no grant tables unless asked for). Stopped by its pid.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,8 +19,18 @@ export interface PrivateMariadb {
   stop(): Promise<void>;
 }
 
+export interface PrivateMariadbOptions {
+  /**
+   * Enforce the grant tables (root@localhost, no password): settings checked at login, such as
+   * `--require-secure-transport`, need them. @default false (`--skip-grant-tables`)
+   */
+  readonly grantTables?: boolean;
+  /** TLS of the admin connections (a server that takes only TLS). @default none */
+  readonly adminSsl?: { readonly rejectUnauthorized: boolean };
+}
+
 /** Starts `mariadbd` on `port` with extra server arguments (e.g. `--sql-mode=NO_BACKSLASH_ESCAPES`). */
-export async function startPrivateMariadb(port: number, serverArgs: readonly string[] = []): Promise<PrivateMariadb> {
+export async function startPrivateMariadb(port: number, serverArgs: readonly string[] = [], options: PrivateMariadbOptions = {}): Promise<PrivateMariadb> {
   const dir = await mkdtemp(join(tmpdir(), 'private-mariadb-'));
   const datadir = join(dir, 'data');
   const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
@@ -44,7 +54,7 @@ export async function startPrivateMariadb(port: number, serverArgs: readonly str
       `--pid-file=${join(dir, 'mariadb.pid')}`,
       `--port=${port}`,
       '--bind-address=127.0.0.1',
-      '--skip-grant-tables',
+      ...(options.grantTables ? [] : ['--skip-grant-tables']),
       '--innodb-buffer-pool-size=32M',
       '--skip-log-bin',
       ...asRoot,
@@ -55,7 +65,17 @@ export async function startPrivateMariadb(port: number, serverArgs: readonly str
   server.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   server.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
-  const connect = () => mysql.createConnection({ host: '127.0.0.1', port, user: 'root', multipleStatements: true, supportBigNumbers: true, bigNumberStrings: true, dateStrings: true });
+  const connect = () =>
+    mysql.createConnection({
+      host: '127.0.0.1',
+      port,
+      user: 'root',
+      multipleStatements: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      dateStrings: true,
+      ...(options.adminSsl ? { ssl: { ...options.adminSsl } } : {}),
+    });
   const stop = async () => {
     if (server.exitCode === null && server.pid !== undefined) {
       process.kill(server.pid, 'SIGTERM');

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import mysql from 'mysql2';
 import type { Connection, FieldPacket, RowDataPacket } from 'mysql2';
@@ -10,6 +11,8 @@ import { planColumn, serverTextTypeCast, T, type ColumnPlan, type MysqlField } f
 import { BoundValues, boundsFromTileMinima, composeSelection, incrementalNeedsKey, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
 import { ConfigError } from '../../errors.js';
 import { mapMysqlError } from './mysql-errors.js';
+import { connectMysql } from './mysql-connect.js';
+import { nodeTlsOptions } from '../tls-settings.js';
 import { BoundedRowStream, STAGE_ROWS, type RowBufferLimits } from '../row-buffer.js';
 import { streamMysqlCsv } from './mysql-csv-stream.js';
 import { readMysqlPrivileges } from './mysql-privileges.js';
@@ -80,7 +83,7 @@ export class MysqlRowSource implements RowSource {
       jsonStrings: true,
       decimalNumbers: false,
       rowsAsArray: true,
-      ...(this.settings.tls ? { ssl: { ca: this.settings.tls.ca, rejectUnauthorized: this.settings.tls.rejectUnauthorized ?? true } } : {}),
+      ...(this.settings.tls ? { ssl: { ...nodeTlsOptions(this.settings.tls), verifyIdentity: this.settings.tls.verifyHostName === true && isIP(this.settings.host) === 0 } } : {}),
     });
     // A connection-level error (socket dropped between queries) must not crash the process.
     connection.on('error', () => undefined);
@@ -88,9 +91,7 @@ export class MysqlRowSource implements RowSource {
     const onAbort = () => connection.destroy();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await db.connect().catch((e: unknown) => {
-        throw mapMysqlError(e, `connecting to ${where}`) ?? e;
-      });
+      await connectMysql(connection, this.settings, `connecting to ${where}`, this.engine === 'postgres' ? 'mysql' : this.engine);
       const netWrite = Math.trunc(Number(this.options.netWriteTimeoutSeconds ?? 3600));
       await db
         .query(`SET SESSION sql_mode = '${MYSQL_SESSION_SQL_MODE}', SESSION time_zone = '+00:00', SESSION net_write_timeout = ${netWrite}`)

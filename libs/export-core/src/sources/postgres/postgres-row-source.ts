@@ -9,6 +9,8 @@ import { baseSelect, duplicateColumnsError, quoteTable } from '../sql-identifier
 import { explainMissingPostgresName } from './postgres-missing-names.js';
 import { columnKind, selectExpression } from './postgres-columns.js';
 import { mapPostgresError } from './postgres-errors.js';
+import { connectPostgres } from './postgres-connect.js';
+import { nodeTlsOptions } from '../tls-settings.js';
 import { BoundValues, boundsFromTileMinima, composeSelection, incrementalNeedsKey, planWindow, tileMinimaSql, type WindowDialect } from '../incremental-window.js';
 import { ConfigError } from '../../errors.js';
 import { DEFAULT_ROW_BUFFER_BYTES, DEFAULT_ROW_BUFFER_ROWS, nextFetchSize, rowBytes } from '../row-buffer.js';
@@ -64,16 +66,14 @@ export class PostgresRowSource implements RowSource {
       application_name: 'rds-s3-export',
       connectionTimeoutMillis: this.settings.connectTimeoutMs ?? 10_000,
       types: RAW_TEXT,
-      ...(this.settings.tls ? { ssl: { ca: this.settings.tls.ca, rejectUnauthorized: this.settings.tls.rejectUnauthorized ?? true } } : {}),
+      ...(this.settings.tls ? { ssl: nodeTlsOptions(this.settings.tls) } : {}),
     });
     // An idle-connection error (server restart) must not crash the process.
     client.on('error', () => undefined);
     const kill = () => destroySocket(client);
     signal?.addEventListener('abort', kill, { once: true });
     try {
-      await client.connect().catch((e: unknown) => {
-        throw mapPostgresError(e, `connecting to ${where}`) ?? e;
-      });
+      await connectPostgres(client, this.settings, `connecting to ${where}`);
       const timeoutMs = (this.options.statementTimeoutSeconds ?? 0) > 0 ? Math.trunc(Number(this.options.statementTimeoutSeconds)) * 1000 : 0;
       await client
         .query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
@@ -89,7 +89,7 @@ export class PostgresRowSource implements RowSource {
             : undefined,
         )
         .catch((e: unknown) => {
-          throw mapPostgresError(e, `starting the snapshot transaction on ${where}`) ?? e;
+          throw mapPostgresError(e, `starting the snapshot transaction on ${where}`, { user: this.settings.user, table: request.table }) ?? e;
         });
 
       // Before any statement that contains the custom query (see privilege-policy.ts).
@@ -99,7 +99,11 @@ export class PostgresRowSource implements RowSource {
       // (`queryMode` is pg >= 8.12; @types/pg does not know it yet.)
       const probeQuery = { text: `${select} LIMIT 0`, rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig;
       const probe = await client.query(probeQuery).catch(async (e: unknown) => {
-        throw (await explainMissingPostgresName(client, request, e, `reading the columns of ${context} on ${where}`)) ?? mapPostgresError(e, `reading the columns of ${context} on ${where}`) ?? e;
+        throw (
+          (await explainMissingPostgresName(client, request, e, `reading the columns of ${context} on ${where}`)) ??
+          mapPostgresError(e, `reading the columns of ${context} on ${where}`, { user: this.settings.user, table: request.table }) ??
+          e
+        );
       });
       if (request.query !== undefined) {
         // The wrapper's `SELECT *` accepts these; the projection below would fail on them as "ambiguous".
@@ -146,16 +150,16 @@ export class PostgresRowSource implements RowSource {
             const result = await client.query({ text, rowMode: 'array' });
             return result.rows as (string | null)[][];
           }).catch((e: unknown) => {
-            throw mapPostgresError(e, `reading the incremental window of ${context} on ${where}`) ?? e;
+            throw mapPostgresError(e, `reading the incremental window of ${context} on ${where}`, { user: this.settings.user, table: request.table }) ?? e;
           })
         : undefined;
       const selection = composeSelection(windowPlan, request.keyRange, columns, dialect, params);
       await bindPending().catch((e: unknown) => {
-        throw mapPostgresError(e, `binding the window and chunk bounds of ${context} on ${where}`) ?? e;
+        throw mapPostgresError(e, `binding the window and chunk bounds of ${context} on ${where}`, { user: this.settings.user, table: request.table }) ?? e;
       });
       const dataSql = `SELECT ${projection} FROM (${select}) AS w WHERE ${selection.where}${selection.orderBy ? ` ORDER BY ${selection.orderBy}` : ''}`;
       const counted = await client.query({ text: `SELECT pg_catalog.count(*) FROM (${select}) AS w WHERE ${selection.where}`, rowMode: 'array' }).catch((e: unknown) => {
-        throw mapPostgresError(e, `counting the rows of ${context} on ${where}`) ?? e;
+        throw mapPostgresError(e, `counting the rows of ${context} on ${where}`, { user: this.settings.user, table: request.table }) ?? e;
       });
       const sourceRows = Number((counted.rows as string[][])[0]?.[0] ?? 0);
       // COPY's delimiter is one byte: a wider one (é is two bytes in UTF-8) goes through the encoder.
@@ -179,7 +183,7 @@ export class PostgresRowSource implements RowSource {
           const result = await client
             .query({ text: tileMinimaSql(select, selection.where, key, chunks, dialect), rowMode: 'array' })
             .catch((e: unknown) => {
-              throw mapPostgresError(e, `planning chunks of ${context} on ${where}`) ?? e;
+              throw mapPostgresError(e, `planning chunks of ${context} on ${where}`, { user: this.settings.user, table: request.table }) ?? e;
             });
           return boundsFromTileMinima((result.rows as (string | null)[][]).map((r) => r[0] ?? null));
         },
@@ -206,7 +210,7 @@ export class PostgresRowSource implements RowSource {
           rows.once('end', () => (finished = true));
           return { kind: 'rows', stream: rows };
         },
-        mapError: (error) => mapPostgresError(error, `streaming ${context} from ${where}`),
+        mapError: (error) => mapPostgresError(error, `streaming ${context} from ${where}`, { user: this.settings.user, table: request.table }),
         close: async () => {
           if (closed) return;
           closed = true;
@@ -226,7 +230,7 @@ export class PostgresRowSource implements RowSource {
       destroySocket(client);
       await client.end().catch(() => undefined);
       // Every setup query's failure is classified, whichever one it was (a statement timeout can hit any).
-      throw error instanceof RdsExportError ? error : (mapPostgresError(error, `opening ${where}`) ?? error);
+      throw error instanceof RdsExportError ? error : (mapPostgresError(error, `opening ${where}`, { user: this.settings.user, table: request.table }) ?? error);
     }
   }
 }
