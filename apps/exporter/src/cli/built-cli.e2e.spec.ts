@@ -11,13 +11,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
+import { EXPORTER_VERSION } from '@rds-s3-export/export-core';
 import { freshMysqlDatabase } from '@rds-s3-export/export-core/testing';
 import { S3RVER_CREDENTIALS, startS3, type LocalS3 } from '@rds-s3-export/local-stack';
 import { USAGE } from './parse-args.js';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 const BIN = join(ROOT, 'node_modules/.bin/rds-s3-export');
-const exporterVersion = (JSON.parse(readFileSync(join(ROOT, 'apps/exporter/package.json'), 'utf8')) as { version: string }).version;
+/** The version manifests record; the package's own number must agree (checked below). */
+const exporterVersion = EXPORTER_VERSION;
 const BUILDING = /^rds-s3-export: building the CLI bundle \(esbuild\)… \((.+)\)$/m;
 
 let dist: string;
@@ -62,6 +64,7 @@ describe('Built CLI: node_modules/.bin/rds-s3-export', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'apps/exporter/package.json'), 'utf8')) as { bin: Record<string, string> };
     expect(pkg.bin).toEqual({ 'rds-s3-export': './bin/rds-s3-export.mjs' });
     expect(readFileSync(BIN, 'utf8')).toBe(readFileSync(join(ROOT, 'apps/exporter/bin/rds-s3-export.mjs'), 'utf8'));
+    expect((JSON.parse(readFileSync(join(ROOT, 'apps/exporter/package.json'), 'utf8')) as { version: string }).version).toBe(EXPORTER_VERSION);
   });
 
   it('builds its bundle on first use, then answers --version and --help from it without building again', async () => {
@@ -158,7 +161,7 @@ describe('Built CLI: a quiet toolchain', () => {
     );
     expect(run.stderr).toMatch(/^exported 10 rows \(\d+ bytes\) in [\d.]+s to s3:\/\/built-cli\//m);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ rows: 10 });
+    expect(JSON.parse(run.stdout)).toMatchObject({ rows: 10, exporterVersion: EXPORTER_VERSION });
     expect(run.stderr).not.toContain('NodeVersionSupportWarning');
     expect(run.stderr).not.toContain('require node >=');
     expect(run.stderr).toContain('CustomWarning: a warning of another kind');
