@@ -104,6 +104,7 @@ export async function buildCliBundle(options = {}) {
       entryPoints: { 'rds-s3-export': ENTRY },
       sourcemap: true,
       sourcesContent: false,
+      plugins: [noCloudflareProbe],
       // CommonJS dependencies (mysql2, the AWS SDK) call require for Node built-ins.
       banner: { js: "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);" },
     }),
@@ -127,6 +128,27 @@ export async function buildCliBundle(options = {}) {
 function paths(record) {
   return { entry: join(CLI_DIST, record.folder, record.entry), answer: join(CLI_DIST, record.folder, record.answer) };
 }
+
+/**
+ * pg asks at load time whether it runs in a Cloudflare Worker: where `navigator` is missing
+ * (Node 20; Node 21+ has it) it builds a fetch `Response` to find out, which makes Node load and
+ * compile undici, its fetch implementation: 30-40 ms on an idle 2-core machine, 100-200 ms on a
+ * busy one, in every CLI call, although the CLI never runs in a Worker and never uses fetch.
+ * The probe is cut out of the bundle (the `navigator` check above it stays). If pg's code
+ * changes so that the text is not found, the bundle is built unchanged, with a warning.
+ * @type {import('esbuild').Plugin}
+ */
+const noCloudflareProbe = {
+  name: 'no-cloudflare-probe',
+  setup(build) {
+    const probe = "if (typeof Response === 'function') {";
+    build.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(probe)) return { contents: source, loader: 'js', warnings: [{ text: 'pg/lib/stream.js no longer has the Response probe: no-cloudflare-probe did nothing' }] };
+      return { contents: source.replace(probe, 'if (false) { // no-cloudflare-probe (apps/exporter/bin/cli-bundle.mjs)'), loader: 'js' };
+    });
+  },
+};
 
 /**
  * For answer.mjs only: every module counts as free of side effects, so esbuild drops each one

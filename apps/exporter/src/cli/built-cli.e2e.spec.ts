@@ -119,11 +119,16 @@ describe('Built CLI: node_modules/.bin/rds-s3-export', () => {
     expect(run).toEqual({ code: 0, stdout: `rds-s3-export ${exporterVersion}\n`, stderr: '' });
   }, 120_000);
 
-  it('reports a usage error with its exit code, from the full bundle', async () => {
-    const run = await bin(['--version', '--no-such-option']);
+  it('reports a usage error with its exit code, from the full bundle, which does not load fetch (undici)', async () => {
+    // Node compiles its fetch implementation only when something asks for it; pg's Cloudflare
+    // probe did at load time on Node 20 (cut out of the bundle: cli-bundle.mjs no-cloudflare-probe).
+    const probe = join(dist, 'loaded-undici.cjs');
+    writeFileSync(probe, "process.once('exit', () => process.stderr.write(`undici loaded: ${process.moduleLoadList.some((m) => m.includes('undici'))}\\n`));\n");
+    const run = await bin(['--version', '--no-such-option'], { NODE_OPTIONS: `--require ${probe}` });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error \[config\/CLI_USAGE\]: Unknown option '--no-such-option'/m);
     expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('undici loaded: false');
   }, 120_000);
 });
 
