@@ -24,3 +24,4 @@ export {
   type ExportCatalogOptions, type ManifestPage, type PresignedDownload } from './s3/export-catalog.js';
 export { CloudWatchRunLogs, LogsError, LogsErrorCodes, type CloudWatchRunLogsOptions } from './logs/cloudwatch-run-logs.js';
 export { toLogLine, toFailedRun, DEFAULT_RUN_LOG_LIMIT, type RunLogReader, type FailedRun, type TimeWindow } from './logs/log-line.js';
+export { ignoreSdkNodeVersionWarning, isSdkNodeVersionWarning, SDK_NODE_VERSION_WARNING_PREFIX } from './node-version-warning.js';

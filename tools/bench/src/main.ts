@@ -1,11 +1,12 @@
 /**
  * `npm run bench [-- --rows N] [--quick] [--reps N] [--only id,…] [--engines mariadb,postgres]`
  *
- * The benchmark of issue 6. Creates its data (MariaDB database `bench`, PostgreSQL schema
- * `bench`), bundles the exporter CLI and the runner scripts with esbuild (as the Lambda is
- * bundled: no TypeScript loader in the measured processes), then runs every variant as its own
- * child process, interleaved over several repetitions, and measures each from outside (peak
- * RSS via /proc) and from inside (CPU at exit). Prints a markdown table and writes
+ * The benchmark of issues 6 and 14. Creates its data (MariaDB database `bench`, PostgreSQL
+ * schema `bench`), bundles the runner scripts with esbuild (as the Lambda is bundled: no
+ * TypeScript loader in the measured processes), makes sure the built CLI is up to date (the
+ * exporter runs as `node_modules/.bin/rds-s3-export`, as a user runs it), then runs every
+ * variant as its own child process, interleaved over several repetitions, and measures each
+ * from outside (wall time, peak RSS via /proc) and from inside (CPU at exit). Prints a markdown table and writes
  * `bench-results/latest.json` (plus `bench-results/rows-<N>.json`, which a later session at
  * another row count reads for the memory-growth target).
  *
@@ -14,7 +15,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem, release } from 'node:os';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -33,6 +35,10 @@ const BUILD = join(RESULTS, '.build');
 const WORK = join(RESULTS, '.work');
 const RUN_TIME = '2026-02-22T10:12:00Z';
 const S3_BUCKET = 'bench';
+/** The built CLI as `npm ci` links it (apps/exporter/bin/rds-s3-export.mjs). */
+const BUILT_CLI = join(ROOT, 'node_modules/.bin/rds-s3-export');
+/** What the launcher prints when it builds its bundle (apps/exporter/bin/cli-bundle.mjs). */
+const BUILT_CLI_REBUILT = /^rds-s3-export: building the CLI bundle/m;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -45,7 +51,7 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       reps: { type: 'string' },
       only: { type: 'string' },
-      engines: { type: 'string', default: 'mariadb,postgres' },
+      engines: { type: 'string', default: 'mariadb,postgres,startup' },
       'buffered-max-rows': { type: 'string', default: '2000000' },
       'gzip-levels': { type: 'string', default: '1,6' },
       'max-retries': { type: 'string', default: '2' },
@@ -56,7 +62,7 @@ async function main(): Promise<void> {
   if (values.help) {
     process.stdout.write(
       'npm run bench -- [--rows N (default 1000000)] [--quick (100000 rows, 3 reps)] [--reps N (default 5)]\n' +
-        '                 [--only id-substring,…] [--engines mariadb,postgres] [--buffered-max-rows N (default 2000000)]\n' +
+        '                 [--only id-substring,…] [--engines mariadb,postgres,startup] [--buffered-max-rows N (default 2000000)]\n' +
         '                 [--gzip-levels 1,6 (extra MariaDB gzip runs per zlib level; "" for none)] [--max-retries N (noisy samples, default 2)]\n' +
         '                 [--data-only (create the tables and stop)]\n',
     );
@@ -65,7 +71,7 @@ async function main(): Promise<void> {
   const rows = positiveInt('rows', values.rows ?? (values.quick ? '100000' : '1000000'));
   const reps = positiveInt('reps', values.reps ?? (values.quick ? '3' : '5'));
   const engines = (values.engines ?? '').split(',').map((e) => e.trim()) as EngineName[];
-  for (const e of engines) if (e !== 'mariadb' && e !== 'postgres') throw new Error(`--engines: unknown engine "${e}"`);
+  for (const e of engines) if (e !== 'mariadb' && e !== 'postgres' && e !== 'startup') throw new Error(`--engines: unknown engine "${e}" (mariadb, postgres, startup)`);
   const only = (values.only ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const gzipLevels = (values['gzip-levels'] ?? '').split(',').filter((l) => l.trim() !== '').map((l) => {
     const level = Number(l);
@@ -79,8 +85,9 @@ async function main(): Promise<void> {
   await mkdir(RESULTS, { recursive: true });
   await rm(WORK, { recursive: true, force: true });
   await mkdir(WORK, { recursive: true });
-  log('bundling the exporter CLI and the runners (esbuild)');
+  log('bundling the runners (esbuild)');
   await bundle();
+  if (variants.some((v) => v.launch === 'bin')) await ensureBuiltCli();
 
   const mysqlServer = process.env.BENCH_MYSQL_URL ?? process.env.TEST_MYSQL_URL ?? 'mariadb://root@127.0.0.1:3306';
   const postgresDb = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -95,12 +102,17 @@ async function main(): Promise<void> {
   let usageSeq = 0;
 
   const runOnce = async (v: VariantSpec): Promise<{ run: ChildRun; parsed: { rows: number; bytes: number; seconds: number }; db: number | null; s3cpu: number | null; other: number }> => {
-    const table = v.engine === 'mariadb' ? mariadb! : postgres!;
+    const table = v.engine === 'mariadb' ? mariadb! : v.engine === 'postgres' ? postgres! : { url: '', table: '' };
     const out = join(WORK, v.id);
     await rm(out, { recursive: true, force: true });
     await mkdir(out, { recursive: true });
     let args: string[];
-    if (v.gzipLevel !== undefined) {
+    if (v.args) {
+      args = [...v.args];
+    } else if (v.launch === 'psql') {
+      // psql's own client-side COPY, writing the file: the whole-process yardstick for PostgreSQL.
+      args = [table.url, '-X', '-v', 'ON_ERROR_STOP=1', '-c', `\\copy (SELECT * FROM ${table.table}) TO '${join(out, 'out.csv')}' WITH (FORMAT csv, HEADER)`];
+    } else if (v.gzipLevel !== undefined) {
       args = ['--url', table.url, '--table', table.table, '--out', out, '--level', String(v.gzipLevel)];
     } else if (v.kind === 'exporter') {
       const dest = v.destination === 's3' ? `s3://${S3_BUCKET}` : `file://${out}`;
@@ -116,7 +128,7 @@ async function main(): Promise<void> {
     const s30 = v.destination === 's3' ? cpu(s3!.pid, false) : null;
     const busy0 = machineBusySeconds();
     const run = await runChild({
-      script: join(BUILD, `${v.script}.mjs`),
+      ...launchOf(v),
       args,
       usageReporter: join(BUILD, 'usage-reporter.mjs'),
       usageFile: join(WORK, `usage-${process.pid}-${usageSeq++}.json`),
@@ -127,13 +139,14 @@ async function main(): Promise<void> {
     const db1 = cpu(dbPid, v.engine === 'postgres');
     const s31 = v.destination === 's3' ? cpu(s3!.pid, false) : null;
     const busy = machineBusySeconds() - busy0;
+    const parsed = run.code === 0 ? await parseOutput(v, run, out) : undefined;
     await rm(out, { recursive: true, force: true });
     if (s3) await s3.clear();
-    if (run.code !== 0) throw new Error(`${v.id} failed (exit ${run.code ?? run.signal}):\n${run.stderr.slice(-4000)}`);
+    if (run.code !== 0 || !parsed) throw new Error(`${v.id} failed (exit ${run.code ?? run.signal}):\n${run.stderr.slice(-4000)}`);
     const db = db0 !== null && db1 !== null ? db1 - db0 : null;
     const s3cpu = s30 !== null && s31 !== null ? s31 - s30 : null;
     const other = Math.max(0, busy - (run.usage?.cpuSeconds ?? 0) - (db ?? 0) - (s3cpu ?? 0));
-    return { run, parsed: parseOutput(v, run.stdout), db, s3cpu, other };
+    return { run, parsed, db, s3cpu, other };
   };
   /** Someone else used more than a quarter of a core (plus 0.2 s of slack: harness, kernel) during the run. */
   const noisy = (other: number, wallSeconds: number) => other > 0.2 + 0.25 * wallSeconds;
@@ -148,13 +161,19 @@ async function main(): Promise<void> {
         const v = order[slot] as VariantSpec;
         let attempt = await runOnce(v);
         let retries = 0;
+        // A source saved during the session makes the built CLI rebuild itself inside a run: that run is not a sample.
+        for (let rebuilds = 0; BUILT_CLI_REBUILT.test(attempt.run.stderr); rebuilds++) {
+          if (rebuilds === 2) throw new Error(`${v.id}: the built CLI keeps rebuilding its bundle (are sources being edited?)`);
+          log(`  ${v.id}: the built CLI rebuilt its bundle during the run (a source changed); repeating it`);
+          attempt = await runOnce(v);
+        }
         while (noisy(attempt.other, attempt.run.wallSeconds) && retries < maxRetries) {
           log(`  ${v.id}: other processes used ${attempt.other.toFixed(2)} CPU-s during the run; repeating it`);
           retries++;
           attempt = await runOnce(v);
         }
         const { run, parsed, db, s3cpu, other } = attempt;
-        if (parsed.rows !== rows) throw new Error(`${v.id}: exported ${parsed.rows} rows, expected ${rows}`);
+        if (v.engine !== 'startup' && parsed.rows !== rows) throw new Error(`${v.id}: exported ${parsed.rows} rows, expected ${rows}`);
         const sample: Sample = {
           rep,
           slot,
@@ -219,13 +238,53 @@ function positiveInt(name: string, raw: string): number {
   return n;
 }
 
-function parseOutput(v: VariantSpec, stdout: string): { rows: number; bytes: number; seconds: number } {
-  if (v.script === 'exporter-cli') {
-    const manifest = JSON.parse(stdout) as { rows: number; bytes: number; durationMs: number };
+/** How to start a variant's child (see VariantSpec.launch). */
+function launchOf(v: VariantSpec): { script?: string; command?: string; reporterViaNodeOptions?: boolean; nodeArgs?: readonly string[] } {
+  switch (v.launch ?? 'bundle') {
+    case 'bin':
+      return { command: BUILT_CLI, reporterViaNodeOptions: true };
+    case 'psql':
+      return { command: 'psql' };
+    case 'node-empty':
+      return { nodeArgs: ['-e', '0'] };
+    case 'bundle':
+      return { script: join(BUILD, `${v.script}.mjs`) };
+  }
+}
+
+/** Rows, bytes and the child's own time for the work; children that do not time themselves get their wall time. */
+async function parseOutput(v: VariantSpec, run: ChildRun, out: string): Promise<{ rows: number; bytes: number; seconds: number }> {
+  if (v.engine === 'startup') return { rows: 0, bytes: 0, seconds: run.wallSeconds };
+  if (v.launch === 'psql') {
+    const copied = /^COPY (\d+)$/m.exec(run.stdout);
+    if (!copied) throw new Error(`${v.id}: no "COPY <rows>" line in psql's output: ${run.stdout.slice(-500)}`);
+    return { rows: Number(copied[1]), bytes: (await stat(join(out, 'out.csv'))).size, seconds: run.wallSeconds };
+  }
+  if (v.launch === 'bin') {
+    const manifest = JSON.parse(run.stdout) as { rows: number; bytes: number; durationMs: number };
     return { rows: manifest.rows, bytes: manifest.bytes, seconds: manifest.durationMs / 1000 };
   }
-  const last = stdout.trim().split('\n').pop() ?? '';
+  const last = run.stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(last) as { rows: number; bytes: number; seconds: number };
+}
+
+/**
+ * The exporter runs as a user runs it: the launcher npm ci links into node_modules/.bin. Its
+ * bundle is built on first use when missing or stale; one untimed `--version` does that here,
+ * so no measured run pays for a build.
+ */
+async function ensureBuiltCli(): Promise<void> {
+  if (!existsSync(BUILT_CLI)) throw new Error(`${BUILT_CLI} is missing: run npm ci (it links the exporter's bin)`);
+  log('checking the built CLI (node_modules/.bin/rds-s3-export --version; builds it when stale)');
+  const child = spawn(BUILT_CLI, ['--version'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let version = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (version += d));
+  const code = await new Promise<number | null>((done, fail) => {
+    child.once('error', fail);
+    child.once('exit', done);
+  });
+  if (code !== 0) throw new Error(`${BUILT_CLI} --version failed (exit ${code})`);
+  log(`  ${version.trim()}`);
 }
 
 /** The exporter's peak RSS from the last full session at 1,000,000 rows (or at `rows`' counterpart). */
@@ -247,8 +306,6 @@ async function bundle(): Promise<void> {
   const runners = join(ROOT, 'tools/bench/src/runners');
   await build({
     entryPoints: {
-      // The real CLI entry, bundled as the Lambda is (apps/exporter project.json "build").
-      'exporter-cli': join(ROOT, 'apps/exporter/src/cli/run.ts'),
       'mysql-ceiling': join(runners, 'mysql-ceiling.ts'),
       'postgres-ceiling': join(runners, 'postgres-ceiling.ts'),
       'csv-stringify-stream': join(runners, 'csv-stringify-stream.ts'),

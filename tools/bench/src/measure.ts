@@ -22,20 +22,32 @@ export interface ChildRun {
 
 const SAMPLE_MS = 20;
 
-/** Spawns `node [nodeArgs] script [args]` with the usage reporter preloaded. */
+/**
+ * Spawns `node [nodeArgs] script [args]` with the usage reporter preloaded, or, with `command`,
+ * that executable with `args` (`script` and `nodeArgs` unused): a Node script run through its
+ * shebang gets the reporter through NODE_OPTIONS (`reporterViaNodeOptions`), anything else
+ * (psql) is measured from this process's reaped-children CPU (/proc/self/stat cutime+cstime,
+ * which grows by exactly the child's CPU when it is reaped: runs are sequential, and s3rver,
+ * the only other child, is reaped only at the end).
+ */
 export function runChild(options: {
   nodeArgs?: readonly string[];
-  script: string;
+  script?: string;
+  command?: string;
+  reporterViaNodeOptions?: boolean;
   args: readonly string[];
   usageReporter: string;
   usageFile: string;
   env?: NodeJS.ProcessEnv;
 }): Promise<ChildRun> {
-  const env = { ...(options.env ?? process.env), BENCH_USAGE_FILE: options.usageFile };
-  const argv = ['--import', options.usageReporter, ...(options.nodeArgs ?? []), options.script, ...options.args];
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), BENCH_USAGE_FILE: options.usageFile };
+  if (options.command && options.reporterViaNodeOptions) env.NODE_OPTIONS = `--import ${options.usageReporter}`;
+  const file = options.command ?? process.execPath;
+  const argv = options.command ? [...options.args] : ['--import', options.usageReporter, ...(options.nodeArgs ?? []), options.script ?? '', ...options.args];
+  const childrenCpu0 = reapedChildrenCpuSeconds();
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let peak = 0;
@@ -53,9 +65,11 @@ export function runChild(options: {
     child.on('exit', (code, signal) => {
       clearInterval(timer);
       const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-      void readUsage(options.usageFile).then((usage) =>
-        resolve({ code, signal, stdout, stderr, wallSeconds, peakRssBytes: Math.max(peak, usage?.maxRssBytes ?? 0), usage }),
-      );
+      const reaped = reapedChildrenCpuSeconds() - childrenCpu0;
+      void readUsage(options.usageFile).then((reported) => {
+        const usage = reported ?? (options.command && !options.reporterViaNodeOptions ? { cpuSeconds: reaped, maxRssBytes: 0 } : null);
+        resolve({ code, signal, stdout, stderr, wallSeconds, peakRssBytes: Math.max(peak, usage?.maxRssBytes ?? 0), usage });
+      });
     });
   });
 }
@@ -101,6 +115,11 @@ export function processCpuSeconds(pid: number, withReapedChildren = false): numb
   } catch {
     return null;
   }
+}
+
+/** CPU seconds of this process's reaped children (cutime + cstime of /proc/self/stat). */
+export function reapedChildrenCpuSeconds(): number {
+  return (processCpuSeconds(process.pid, true) ?? 0) - (processCpuSeconds(process.pid, false) ?? 0);
 }
 
 /** Pids of processes named `name` (/proc/<pid>/comm) whose parent has another name: the server's main process. */

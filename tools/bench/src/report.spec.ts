@@ -79,6 +79,7 @@ describe('Function: evaluateTargets', () => {
     const verdicts = evaluateTargets(summarizeVariants(variants), 10_000_000, { rows: 1_000_000, exporterPeakRssMb: 110 });
     expect(verdicts).toEqual([
       expect.objectContaining({ name: 'MariaDB -> local folder, uncompressed', met: true }),
+      expect.objectContaining({ name: 'MariaDB -> local folder, whole process (built CLI)', measured: '1.12x (paired 1.16x), 2.80 s', met: true }),
       expect.objectContaining({ name: 'exporter peak RSS at 10,000,000 rows (any destination)', measured: '150 MiB', met: true }),
       expect.objectContaining({ name: 'exporter peak RSS growth, 1,000,000 -> 10,000,000 rows', measured: '+40 MiB', met: false }),
     ]);
@@ -92,12 +93,94 @@ describe('Function: evaluateTargets', () => {
   });
 });
 
+describe('Whole-process figures (issue 14)', () => {
+  /** Wall times: the in-process `seconds` stay as in `variants`, the whole process adds start-up. */
+  const withWall = (v: VariantResult, walls: readonly number[]): VariantResult => ({
+    ...v,
+    samples: v.samples.map((s, i) => ({ ...s, wallSeconds: walls[i] ?? Number.NaN })),
+  });
+  const startupSample = (rep: number, wall: number) => sample(rep, wall, { wallSeconds: wall, rows: 0, bytes: 0, dbCpuSeconds: null });
+  const session: VariantResult[] = [
+    withWall(variants[0]!, [2.2, 2.4, 4.4]),
+    withWall(variants[1]!, [2.8, 3.1, 2.9]),
+    {
+      id: 'postgres.ceiling',
+      engine: 'postgres',
+      kind: 'ceiling',
+      label: 'copy',
+      samples: [sample(0, 1.5, { wallSeconds: 1.6 }), sample(1, 1.5, { wallSeconds: 1.6 })],
+    },
+    {
+      id: 'postgres.psql-copy',
+      engine: 'postgres',
+      kind: 'process-ceiling',
+      label: 'psql copy',
+      samples: [sample(0, 2, { wallSeconds: 2 }), sample(1, 2.2, { wallSeconds: 2.2 })],
+    },
+    {
+      id: 'postgres.exporter.file.none',
+      engine: 'postgres',
+      kind: 'exporter',
+      label: 'pg exporter -> folder',
+      samples: [sample(0, 1.8, { wallSeconds: 2.6 }), sample(1, 1.8, { wallSeconds: 2.8 })],
+    },
+    { id: 'startup.node-empty', engine: 'startup', kind: 'ceiling', label: '`node -e 0`', samples: [startupSample(0, 0.04), startupSample(1, 0.05), startupSample(2, 0.06)] },
+    {
+      id: 'startup.cli-help',
+      engine: 'startup',
+      kind: 'exporter',
+      label: '`rds-s3-export --help`',
+      samples: [startupSample(0, 0.1), startupSample(1, 0.2), startupSample(2, 0.12)],
+    },
+  ];
+  const summaries = summarizeVariants(session);
+  const byId = new Map(summaries.map((s) => [s.id, s]));
+
+  it('divides the median wall time by the driver ceiling script\'s (MariaDB), paired per repetition too', () => {
+    const exporter = byId.get('mariadb.exporter.file.none')!;
+    expect(exporter.wholeProcessRatio).toBeCloseTo(2.9 / 2.4, 10);
+    // per rep: 2.8/2.2, 3.1/2.4, 2.9/4.4 -> median 2.8/2.2
+    expect(exporter.pairedWholeProcessRatio).toBeCloseTo(2.8 / 2.2, 10);
+    // the in-process ratio is unchanged by the wall times
+    expect(exporter.ratioToCeiling).toBeCloseTo(2.5 / 2.2, 10);
+  });
+
+  it('measures PostgreSQL against psql \\copy when it ran, not the COPY script', () => {
+    expect(byId.get('postgres.exporter.file.none')!.wholeProcessRatio).toBeCloseTo(2.7 / 2.1, 10);
+    expect(byId.get('postgres.exporter.file.none')!.ratioToCeiling).toBeCloseTo(1.8 / 1.5, 10);
+    expect(byId.get('postgres.ceiling')!.wholeProcessRatio).toBeCloseTo(1.6 / 2.1, 10);
+    expect(byId.get('postgres.psql-copy')!.wholeProcessRatio).toBe(1);
+  });
+
+  it('judges the three whole-process targets', () => {
+    const verdicts = evaluateTargets(summaries, 1_000_000);
+    expect(verdicts.filter((t) => t.name.includes('whole process'))).toEqual([
+      expect.objectContaining({ name: 'MariaDB -> local folder, whole process (built CLI)', limit: '<= 1.25x the mysql2 ceiling script, wall', measured: '1.21x (paired 1.27x), 2.90 s', met: true }),
+      expect.objectContaining({ name: 'PostgreSQL -> local folder, whole process (built CLI)', limit: '<= 1.25x psql \\copy, wall', measured: '1.29x (paired 1.29x), 2.70 s', met: false }),
+      expect.objectContaining({ name: '`rds-s3-export --help`, whole process', limit: '<= 3.00x `node -e 0`, wall', measured: '2.40x (paired 2.50x), 0.12 s', met: true }),
+    ]);
+    // start-up runs are not exports: their RSS is not the exporter's
+    expect(verdicts.find((t) => t.name.startsWith('exporter peak RSS'))?.measured).toBe('150 MiB');
+  });
+
+  it('prints the whole-process columns and a start-up table in milliseconds', () => {
+    const text = renderMarkdown(summaries, { rows: 1_000_000, reps: 3, machine: 'test box' });
+    const lines = text.split('\n');
+    expect(lines.find((l) => l.startsWith('| exporter -> folder |'))).toContain('| 2.50 (2.40-2.60) | 1.14 | 2.90 | 1.21 | 400,000 |');
+    expect(lines.find((l) => l.startsWith('| psql copy |'))).toContain('| 2.10 | 1.00 |');
+    expect(lines).toContain('| `rds-s3-export --help` | 120 (100-200) | 2.40 | 100 |');
+    expect(lines).toContain('| `node -e 0` | 50 (40-60) | 1.00 | 100 |');
+    // the main table has no start-up rows
+    expect(lines.filter((l) => l.startsWith('| `'))).toHaveLength(2);
+  });
+});
+
 describe('Function: renderMarkdown', () => {
   it('prints one table row per variant, the S3 share and the stated price assumption', () => {
     const text = renderMarkdown(summarizeVariants(variants), { rows: 1_000_000, reps: 3, machine: 'test box' });
     const tableRows = text.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| path'));
     expect(tableRows).toHaveLength(3);
-    expect(tableRows[1]).toContain('| exporter -> folder | 2.50 (2.40-2.60) | 1.14 | 400,000 |');
+    expect(tableRows[1]).toContain('| exporter -> folder | 2.50 (2.40-2.60) | 1.14 | 2.80 | 1.12 | 400,000 |');
     expect(text).toContain('s3rver used 1.00 CPU-s = 25%');
     expect(text).toContain(DEFAULT_PRICING.description);
   });
@@ -118,7 +201,17 @@ describe('Function: lambdaUsdPerMillionRows', () => {
 describe('Function: selectVariants', () => {
   it('keeps the ceiling of every engine a filtered session touches', () => {
     const ids = selectVariants({ engines: ['mariadb', 'postgres'], only: ['postgres.exporter.file'], rows: 1_000_000, bufferedMaxRows: 2_000_000 }).map((v) => v.id);
-    expect(ids).toEqual(['postgres.ceiling', 'postgres.exporter.file.none', 'postgres.exporter.file.gzip']);
+    expect(ids).toEqual(['postgres.ceiling', 'postgres.psql-copy', 'postgres.exporter.file.none', 'postgres.exporter.file.gzip']);
+  });
+
+  it('runs the exporter as the built CLI and pairs its start-up with node -e 0', () => {
+    const picked = selectVariants({ engines: ['mariadb', 'startup'], only: ['help', 'file.none'], rows: 1_000_000, bufferedMaxRows: 2_000_000 });
+    expect(picked.map((v) => [v.id, v.launch ?? 'bundle'])).toEqual([
+      ['mariadb.ceiling', 'bundle'],
+      ['mariadb.exporter.file.none', 'bin'],
+      ['startup.node-empty', 'node-empty'],
+      ['startup.cli-help', 'bin'],
+    ]);
   });
 
   it('leaves the buffered baseline out above its row limit', () => {

@@ -6,8 +6,13 @@
 import { DEFAULT_PRICING, lambdaUsdPerMillionRows, type LambdaPricing } from './cost.js';
 import { median, summarize, type Summary } from './stats.js';
 
-export type EngineName = 'mariadb' | 'postgres';
-export type VariantKind = 'ceiling' | 'exporter' | 'baseline';
+/** `startup`: no database; the CLI's start-up against Node's own. */
+export type EngineName = 'mariadb' | 'postgres' | 'startup';
+/**
+ * `ceiling`: the engine's driver ceiling (for `startup`, `node -e 0`); `process-ceiling`: a
+ * whole-process yardstick other than the driver ceiling (PostgreSQL's `psql \copy`).
+ */
+export type VariantKind = 'ceiling' | 'process-ceiling' | 'exporter' | 'baseline';
 
 /** One child-process run. */
 export interface Sample {
@@ -54,6 +59,14 @@ export interface VariantSummary {
   readonly ratioToCeiling: number | null;
   /** Per repetition: seconds / ceiling seconds of the same repetition, then the median. */
   readonly pairedRatioToCeiling: number | null;
+  /**
+   * Whole process, as a user runs it (spawn to exit: Node start-up, module loading, the work):
+   * median(wall) / median(wall of the engine's whole-process yardstick: its `process-ceiling`
+   * if it has one, else its ceiling).
+   */
+  readonly wholeProcessRatio: number | null;
+  /** The same per repetition, then the median. */
+  readonly pairedWholeProcessRatio: number | null;
   readonly rowsPerSecond: number;
   /** Uncompressed CSV bytes of the table / median seconds (the same yardstick for every variant of an engine). */
   readonly csvMegabytesPerSecond: number | null;
@@ -92,9 +105,21 @@ export function csvBytesByEngine(variants: readonly VariantResult[]): Partial<Re
   return out;
 }
 
+/** Median of a / b over the repetitions both ran. */
+function pairedRatio(samples: readonly Sample[], reference: readonly Sample[], value: (s: Sample) => number): number | null {
+  const ratios = samples.flatMap((s) => {
+    const r = reference.find((x) => x.rep === s.rep);
+    return r ? [value(s) / value(r)] : [];
+  });
+  return ratios.length > 0 ? median(ratios) : null;
+}
+
 export function summarizeVariants(variants: readonly VariantResult[], pricing: LambdaPricing = DEFAULT_PRICING): VariantSummary[] {
   const csvBytes = csvBytesByEngine(variants);
-  const ceilings = new Map(variants.filter((v) => v.kind === 'ceiling' && v.samples.length > 0).map((v) => [v.engine, v]));
+  const ran = variants.filter((v) => v.samples.length > 0);
+  const ceilings = new Map(ran.filter((v) => v.kind === 'ceiling').map((v) => [v.engine, v]));
+  const wholeProcessYardsticks = new Map(ceilings);
+  for (const v of ran) if (v.kind === 'process-ceiling') wholeProcessYardsticks.set(v.engine, v);
   return variants
     .filter((v) => v.samples.length > 0)
     .map((v) => {
@@ -103,12 +128,8 @@ export function summarizeVariants(variants: readonly VariantResult[], pricing: L
       const cpu = median(v.samples.map((s) => s.cpuSeconds));
       const ceiling = ceilings.get(v.engine);
       const ceilingSeconds = ceiling ? median(ceiling.samples.map((s) => s.seconds)) : null;
-      const paired = ceiling
-        ? v.samples.flatMap((s) => {
-            const c = ceiling.samples.find((cs) => cs.rep === s.rep);
-            return c ? [s.seconds / c.seconds] : [];
-          })
-        : [];
+      const yardstick = wholeProcessYardsticks.get(v.engine);
+      const wallSeconds = summarize(v.samples.map((s) => s.wallSeconds));
       const db = v.samples.map((s) => s.dbCpuSeconds).filter((x): x is number => x !== null);
       const s3 = v.samples.map((s) => s.s3ServerCpuSeconds).filter((x): x is number => x !== null);
       const s3Cpu = s3.length > 0 ? median(s3) : null;
@@ -119,9 +140,11 @@ export function summarizeVariants(variants: readonly VariantResult[], pricing: L
         kind: v.kind,
         label: v.label,
         seconds,
-        wallSeconds: summarize(v.samples.map((s) => s.wallSeconds)),
+        wallSeconds,
         ratioToCeiling: ceilingSeconds ? seconds.median / ceilingSeconds : null,
-        pairedRatioToCeiling: paired.length > 0 ? median(paired) : null,
+        pairedRatioToCeiling: ceiling ? pairedRatio(v.samples, ceiling.samples, (s) => s.seconds) : null,
+        wholeProcessRatio: yardstick ? wallSeconds.median / median(yardstick.samples.map((s) => s.wallSeconds)) : null,
+        pairedWholeProcessRatio: yardstick ? pairedRatio(v.samples, yardstick.samples, (s) => s.wallSeconds) : null,
         rowsPerSecond: rows / seconds.median,
         csvMegabytesPerSecond: engineCsv !== undefined ? engineCsv / MB / seconds.median : null,
         peakRssMegabytes: summarize(v.samples.map((s) => s.peakRssBytes / MIB)),
@@ -162,7 +185,22 @@ export function evaluateTargets(
   ratio('postgres.exporter.file.none', 1.25, 'PostgreSQL -> local folder, uncompressed');
   ratio('mariadb.exporter.file.gzip', 1.6, 'MariaDB -> local folder, gzip');
   ratio('postgres.exporter.file.gzip', 1.6, 'PostgreSQL -> local folder, gzip');
-  const exporterRss = summaries.filter((s) => s.kind === 'exporter').map((s) => s.peakRssMegabytes.max);
+  // Issue 14: the same, whole process (the built CLI as a user runs it, start-up included).
+  const wholeProcess = (id: string, limit: number, name: string, yardstick: string) => {
+    const s = byId.get(id);
+    if (!s || s.wholeProcessRatio === null) return;
+    verdicts.push({
+      name,
+      limit: `<= ${limit.toFixed(2)}x ${yardstick}`,
+      measured: `${s.wholeProcessRatio.toFixed(2)}x (paired ${s.pairedWholeProcessRatio?.toFixed(2) ?? '-'}x), ${s.wallSeconds.median.toFixed(2)} s`,
+      met: s.wholeProcessRatio <= limit,
+    });
+  };
+  const postgresYardstick = byId.has('postgres.psql-copy') ? 'psql \\copy, wall' : 'the COPY ceiling script, wall';
+  wholeProcess('mariadb.exporter.file.none', 1.25, 'MariaDB -> local folder, whole process (built CLI)', 'the mysql2 ceiling script, wall');
+  wholeProcess('postgres.exporter.file.none', 1.25, 'PostgreSQL -> local folder, whole process (built CLI)', postgresYardstick);
+  wholeProcess('startup.cli-help', 3, '`rds-s3-export --help`, whole process', '`node -e 0`, wall');
+  const exporterRss = summaries.filter((s) => s.kind === 'exporter' && s.engine !== 'startup').map((s) => s.peakRssMegabytes.max);
   if (exporterRss.length > 0) {
     const peak = Math.max(...exporterRss);
     verdicts.push({
@@ -204,18 +242,27 @@ export function renderMarkdown(
   lines.push(
     `${thousands(meta.rows)} rows, ${meta.reps} interleaved repetitions per variant; ${meta.machine}`,
     '',
-    '| path | time s, median (min-max) | x ceiling | rows/s | CSV MB/s | output MB | peak RSS MiB | CPU s / 1M rows | DB server CPU s | Lambda $ / 1M rows |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| path | time s, median (min-max) | x ceiling | wall s (whole process) | x ceiling, whole process | rows/s | CSV MB/s | output MB | peak RSS MiB | CPU s / 1M rows | DB server CPU s | Lambda $ / 1M rows |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
-  for (const s of summaries) {
+  for (const s of summaries.filter((x) => x.engine !== 'startup')) {
     lines.push(
       `| ${s.label} | ${fmt(s.seconds.median, 2)} (${fmt(s.seconds.min, 2)}-${fmt(s.seconds.max, 2)}) | ${
         s.kind === 'ceiling' ? '1.00' : fmt(s.ratioToCeiling, 2)
-      } | ${thousands(s.rowsPerSecond)} | ${fmt(s.csvMegabytesPerSecond, 1)} | ${s.outputBytes > 0 ? fmt(s.outputBytes / MB, 1) : '-'} | ${fmt(
-        s.peakRssMegabytes.median,
-        0,
-      )} | ${fmt(s.cpuSecondsPerMillionRows, 2)} | ${fmt(s.dbCpuSeconds, 2)} | ${usd(s.lambdaUsdPerMillionRows)} |`,
+      } | ${fmt(s.wallSeconds.median, 2)} | ${fmt(s.wholeProcessRatio, 2)} | ${thousands(s.rowsPerSecond)} | ${fmt(s.csvMegabytesPerSecond, 1)} | ${
+        s.outputBytes > 0 ? fmt(s.outputBytes / MB, 1) : '-'
+      } | ${fmt(s.peakRssMegabytes.median, 0)} | ${fmt(s.cpuSecondsPerMillionRows, 2)} | ${fmt(s.dbCpuSeconds, 2)} | ${usd(s.lambdaUsdPerMillionRows)} |`,
     );
+  }
+  const startup = summaries.filter((x) => x.engine === 'startup');
+  if (startup.length > 0) {
+    lines.push('', 'Start-up, whole process:', '', '| command | wall ms, median (min-max) | x `node -e 0` | peak RSS MiB |', '|---|---|---|---|');
+    for (const s of startup) {
+      const ms = (x: number) => fmt(x * 1000, 0);
+      lines.push(
+        `| ${s.label} | ${ms(s.wallSeconds.median)} (${ms(s.wallSeconds.min)}-${ms(s.wallSeconds.max)}) | ${fmt(s.wholeProcessRatio, 2)} | ${fmt(s.peakRssMegabytes.median, 0)} |`,
+      );
+    }
   }
   const s3 = summaries.filter((s) => s.s3ServerCpuSeconds !== null);
   if (s3.length > 0) {
@@ -241,6 +288,8 @@ export function renderMarkdown(
     '',
     'time: the work as timed inside the child (connect to last byte stored; the exporter: manifest durationMs), ' +
       'each run a separate process; x ceiling: median / median of the same engine\'s driver ceiling in this session; ' +
+      'wall: spawn to exit as a user runs it (Node start-up and module loading included; the exporter is node_modules/.bin/rds-s3-export); ' +
+      'x ceiling, whole process: median wall / median wall of the driver ceiling script (PostgreSQL: of psql \\copy when it ran); ' +
       'CSV MB/s: uncompressed CSV size of the table (10^6 bytes) / time; peak RSS: VmHWM sampled from /proc every 20 ms; ' +
       'CPU: user+system of the child process (DB server CPU separately); a run during which other processes used ' +
       'more than a quarter of a core is repeated (up to --max-retries times).',

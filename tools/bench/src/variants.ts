@@ -1,7 +1,9 @@
 /**
  * What the benchmark runs: for each engine its driver ceiling, the project's exporter (the
- * real CLI, bundled like the Lambda) to a local folder and to s3rver, uncompressed and gzip,
- * and for MariaDB the two naive baselines of issue 6.
+ * built CLI, `node_modules/.bin/rds-s3-export`, as a user runs it) to a local folder and to
+ * s3rver, uncompressed and gzip, and for MariaDB the two naive baselines of issue 6. For the
+ * whole-process figures (issue 14): PostgreSQL's `psql \copy` of the same table, and the start-up
+ * pair `rds-s3-export --help` vs `node -e 0`.
  */
 import type { EngineName, VariantKind } from './report.js';
 
@@ -10,8 +12,16 @@ export interface VariantSpec {
   readonly engine: EngineName;
   readonly kind: VariantKind;
   readonly label: string;
-  /** Bundled script under the build directory (without .mjs). */
-  readonly script: string;
+  /**
+   * How the child is started: `bundle`, node with `script` (bundled under the build directory);
+   * `bin`, the built CLI `node_modules/.bin/rds-s3-export` itself; `psql`, psql's `\copy`;
+   * `node-empty`, `node -e 0`. @default 'bundle'
+   */
+  readonly launch?: 'bundle' | 'bin' | 'psql' | 'node-empty';
+  /** Bundled script under the build directory (without .mjs), for `launch: 'bundle'`. */
+  readonly script?: string;
+  /** Extra arguments (the start-up variants). */
+  readonly args?: readonly string[];
   readonly destination?: 'file' | 's3';
   readonly compression?: 'none' | 'gzip';
   /** runExport in-process at this zlib level (the CLI has no level option). */
@@ -24,7 +34,16 @@ export const ALL_VARIANTS: readonly VariantSpec[] = [
   { id: 'mariadb.baseline.stream', engine: 'mariadb', kind: 'baseline', label: 'MariaDB naive: mysql2 stream -> csv-stringify stream -> file', script: 'csv-stringify-stream' },
   { id: 'mariadb.baseline.buffered', engine: 'mariadb', kind: 'baseline', label: 'MariaDB naive: buffered query -> csv-stringify/sync -> file', script: 'csv-stringify-sync' },
   { id: 'postgres.ceiling', engine: 'postgres', kind: 'ceiling', label: 'PostgreSQL ceiling: COPY (SELECT *) TO STDOUT csv, discarded', script: 'postgres-ceiling' },
+  {
+    id: 'postgres.psql-copy',
+    engine: 'postgres',
+    kind: 'process-ceiling',
+    label: 'PostgreSQL psql \\copy (SELECT *) TO file, csv (whole-process yardstick)',
+    launch: 'psql',
+  },
   ...exporterVariants('postgres', 'PostgreSQL'),
+  { id: 'startup.node-empty', engine: 'startup', kind: 'ceiling', label: '`node -e 0`', launch: 'node-empty' },
+  { id: 'startup.cli-help', engine: 'startup', kind: 'exporter', label: '`rds-s3-export --help` (built CLI)', launch: 'bin', args: ['--help'] },
 ];
 
 function exporterVariants(engine: EngineName, name: string): VariantSpec[] {
@@ -36,7 +55,7 @@ function exporterVariants(engine: EngineName, name: string): VariantSpec[] {
         engine,
         kind: 'exporter',
         label: `${name} exporter -> ${destination === 'file' ? 'local folder' : 's3rver'}${compression === 'gzip' ? ', gzip' : ''}`,
-        script: 'exporter-cli',
+        launch: 'bin',
         destination,
         compression,
       });
@@ -46,8 +65,8 @@ function exporterVariants(engine: EngineName, name: string): VariantSpec[] {
 }
 
 /**
- * The variants a session runs. `only` holds substrings of ids; the ceiling of every engine
- * involved is always kept (every ratio needs it). The buffered baseline holds the whole
+ * The variants a session runs. `only` holds substrings of ids; the ceilings of every engine
+ * involved (driver and whole-process) are always kept (every ratio needs them). The buffered baseline holds the whole
  * table in memory (~1.7 GB per million rows), so it is left out above `bufferedMaxRows`.
  */
 export function selectVariants(options: {
@@ -66,7 +85,7 @@ export function selectVariants(options: {
       !(v.id === 'mariadb.baseline.buffered' && options.rows > options.bufferedMaxRows),
   );
   const engines = new Set(picked.map((v) => v.engine));
-  return all.filter((v) => picked.includes(v) || (v.kind === 'ceiling' && engines.has(v.engine)));
+  return all.filter((v) => picked.includes(v) || ((v.kind === 'ceiling' || v.kind === 'process-ceiling') && engines.has(v.engine)));
 }
 
 function gzipLevelVariant(level: number): VariantSpec {

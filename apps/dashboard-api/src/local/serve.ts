@@ -16,6 +16,8 @@
  *                         of this issuer for one of these (comma-separated) app clients, checked as
  *                         API Gateway's JWT authorizer does (jwt-authorizer.ts); default off
  */
+// First: drops the AWS SDK's Node-version banner (only that warning; see libs/aws node-version-warning.ts).
+import '@rds-s3-export/aws/ignore-node-version-warning';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

@@ -5,6 +5,7 @@
 import { RdsExportError, type Manifest } from '@rds-s3-export/shared-types';
 import { redactSecrets } from '@rds-s3-export/export-core';
 import { parseCliArgs, USAGE } from './parse-args.js';
+import { VERSION_LINE } from './version.js';
 import { exitCodeFor, CliUsageError } from './errors.js';
 import { PASSWORD_ENV, resolvePlan } from '../compose/export-plan.js';
 import { runPlannedExport } from '../compose/run-planned-export.js';
@@ -29,6 +30,10 @@ export async function main(
     const command = parseCliArgs(argv);
     if (command.help) {
       io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (command.version) {
+      io.stdout.write(`${VERSION_LINE}\n`);
       return 0;
     }
     if (urlHasPassword(command.sourceUrl)) io.stderr.write(`${PASSWORD_IN_URL_WARNING}\n`);

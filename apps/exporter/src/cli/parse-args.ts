@@ -51,6 +51,7 @@ Options:
   --config        the deployment config file of --job (default: RDS_S3_EXPORT_CONFIG, else
                   rds-s3-export.yaml in the working directory or at the repository root)
   --help          this text
+  --version       the exporter's version
 
 Exit codes: 0 ok, 2 config, 3 auth, 4 network, 5 database, 6 storage, 7 timeout, 1 other.`;
 
@@ -72,6 +73,8 @@ export interface CliCommand {
   readonly s3Endpoint?: string;
   readonly json: boolean;
   readonly help: boolean;
+  /** --version: print the exporter's version and do nothing else. */
+  readonly version?: boolean;
   /** Read the database password from stdin (main does the reading). */
   readonly passwordStdin?: boolean;
   readonly maxRowsPerFile?: number;
@@ -105,6 +108,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         job: { type: 'string' },
         config: { type: 'string' },
         help: { type: 'boolean', default: false },
+        version: { type: 'boolean', default: false },
         'password-stdin': { type: 'boolean', default: false },
         'max-rows-per-file': { type: 'string' },
         'max-bytes-per-file': { type: 'string' },
@@ -120,6 +124,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     throw new CliUsageError((error as Error).message.replace(/\. To specify.*$/s, ''));
   }
   if (values.help) return { jobName: '', json: false, help: true };
+  if (values.version) return { jobName: '', json: false, help: false, version: true };
 
   const pick = <T extends string>(option: string, value: string | undefined, allowed: readonly T[]): T | undefined => {
     if (value === undefined) return undefined;

@@ -6,6 +6,8 @@
  * 5 minutes for the sample) so runs accumulate. Ctrl+C stops. `npm start -- --once` exits
  * after the first run (used by the tests and CI).
  */
+// First: drops the AWS SDK's Node-version banner (only that warning; see libs/aws node-version-warning.ts).
+import '@rds-s3-export/aws/ignore-node-version-warning';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

@@ -4,6 +4,8 @@
  * RDS_S3_EXPORT_CONFIG, else rds-s3-export.yaml), against the local stack that `npm start` keeps
  * running, and prints the run summary as JSON. Exit 0 when the run committed (or was a no-op), 1 otherwise.
  */
+// First: drops the AWS SDK's Node-version banner (only that warning; see libs/aws node-version-warning.ts).
+import '@rds-s3-export/aws/ignore-node-version-warning';
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { createConnection } from 'node:net';
