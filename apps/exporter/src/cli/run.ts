@@ -3,5 +3,22 @@
 import '../tuning/young-generation.js';
 import '../tuning/old-generation.js';
 import { main } from './main.js';
+import { Interrupted } from './errors.js';
 
-process.exitCode = await main(process.argv.slice(2));
+// SIGINT/SIGTERM abort the run cleanly (upload aborted, temp files removed, no manifest) and
+// main exits 130/143. A second signal while that cleanup runs quits at once.
+const interrupt = new AbortController();
+for (const name of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(name, () => {
+    if (interrupt.signal.aborted) process.exit(new Interrupted(name).exitCode);
+    interrupt.abort(new Interrupted(name));
+  });
+}
+
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  stdin: process.stdin,
+  signal: interrupt.signal,
+});
