@@ -20,6 +20,11 @@ export interface CliIo {
   readonly stdin?: PasswordInput;
   /** Aborted by SIGINT/SIGTERM (run.ts); its reason is an {@link Interrupted}. */
   readonly signal?: AbortSignal;
+  /**
+   * The process's 'warning' events (run.ts passes `process` after removing Node's own printer):
+   * printed like every other line, so --progress json keeps stderr one JSON object per line.
+   */
+  readonly warnings?: { on(event: 'warning', listener: (warning: Error) => void): unknown };
 }
 
 export async function main(
@@ -31,6 +36,7 @@ export async function main(
   let json = false;
   const say = (text: string, event: Record<string, unknown>) =>
     io.stderr.write(`${redactSecrets(json ? JSON.stringify(event) : text, secrets)}\n`);
+  io.warnings?.on('warning', (w) => say(`(node) ${w.name}: ${w.message}`, { event: 'warning', message: `${w.name}: ${w.message}` }));
   try {
     const command = parseCliArgs(argv);
     if (command.help) {

@@ -15,10 +15,15 @@ for (const name of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// Node prints process warnings (e.g. the AWS SDK's Node version notice) on its own; main prints
+// them instead, in the output's format (a JSON line under --progress json).
+process.removeAllListeners('warning');
+
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
   stdin: process.stdin,
   signal: interrupt.signal,
+  warnings: process,
 });
