@@ -272,7 +272,9 @@ describe('CLI: npm run export', () => {
       );
       // The password of a local run comes from the environment, never from the file.
       const shop = await cliWith({ env: { RDS_S3_EXPORT_DB_PASSWORD: PASSWORD } }, '--config', file, '--job', 'shop-events', '--s3-endpoint', s3.endpoint, '--run-time', '2026-02-23T08:00:00Z', '--json');
-      expect(shop.stderr).toContain(`to s3://${BUCKET}/from_config/shop-events_20260223_080000_part0001.csv`);
+      expect(shop.stderr).toContain(
+        `to 2 objects:\n  s3://${BUCKET}/from_config/shop-events_20260223_080000_part0001.csv\n  s3://${BUCKET}/from_config/shop-events_20260223_080000_part0002.csv\n`,
+      );
       expect(shop.code).toBe(0);
       const shopManifest = JSON.parse(shop.stdout) as { rows: number; objects: { key: string; rows: number }[] };
       expect(shopManifest.objects.map((o) => [o.key, o.rows])).toEqual([

@@ -167,6 +167,15 @@ describe('CLI: progress and the outcome line', () => {
     });
   }, 120_000);
 
+  it('split export: progress over every part, and every part named', async () => {
+    const dest = join(out, 'split');
+    const run = await cli('--source', myUrl, '--table', 'small', '--dest', `file://${dest}`, '--layout', 'flat', '--run-time', '2026-02-22T10:00:00Z', '--max-rows-per-file', '5', '--progress', 'json');
+    expect(run.code).toBe(0);
+    const lines = events(run.stderr);
+    expect(lines.filter((e) => e.event === 'progress').at(-1)).toMatchObject({ rows: 12, totalRows: 12, percent: 100 });
+    expect(lines.at(-1)).toMatchObject({ event: 'done', rows: 12, objects: [1, 2, 3].map((n) => `${dest}/rds_exports/small_20260222_100000_part000${n}.csv`) });
+  });
+
   it('parallel export: per-chunk completion in the progress, every object named in the outcome', async () => {
     const dest = join(out, 'chunks');
     const run = await cli('--source', myUrl, '--table', 'big', '--dest', `file://${dest}`, '--layout', 'flat', '--run-time', '2026-02-22T10:00:00Z', '--chunks', '3', '--concurrency', '2', '--progress', 'json');

@@ -6,12 +6,20 @@ import { main } from './main.js';
 import { Interrupted } from './errors.js';
 
 // SIGINT/SIGTERM abort the run cleanly (upload aborted, temp files removed, no manifest) and
-// main exits 130/143. A second signal while that cleanup runs quits at once.
+// main exits 130/143. A second signal while that cleanup runs quits at once, but not one within
+// REPEAT_MS of the first: under `npm run export` one Ctrl+C reaches this process more than once
+// (the terminal signals the whole process group, and npm and tsx forward it too).
+const REPEAT_MS = 1000;
 const interrupt = new AbortController();
+let firstSignalAt = 0;
 for (const name of ['SIGINT', 'SIGTERM'] as const) {
   process.on(name, () => {
-    if (interrupt.signal.aborted) process.exit(new Interrupted(name).exitCode);
-    interrupt.abort(new Interrupted(name));
+    if (!interrupt.signal.aborted) {
+      firstSignalAt = Date.now();
+      interrupt.abort(new Interrupted(name));
+    } else if (Date.now() - firstSignalAt > REPEAT_MS) {
+      process.exit(new Interrupted(name).exitCode);
+    }
   });
 }
 
