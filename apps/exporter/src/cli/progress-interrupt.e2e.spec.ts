@@ -23,6 +23,9 @@ const BUCKET = 'cli-progress';
 /** Enough rows that an export runs for seconds on a busy machine (about 110 MB of CSV). */
 const BIG_ROWS = 1_200_000;
 const RUN = resolve(import.meta.dirname, 'run.ts');
+const REPO = resolve(import.meta.dirname, '../../../..');
+/** A command line for `script -c`, each argument single-quoted. */
+const shellLine = (argv: readonly string[]) => argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
 
 let my: Connection;
 let myUrl: string;
@@ -74,24 +77,30 @@ async function cli(...argv: string[]) {
 
 interface Spawned {
   readonly stderr: () => string;
+  /** stdout and stderr so far (under script, the terminal's screen is stdout). */
+  readonly output: () => string;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
   kill(signal: NodeJS.Signals): void;
+  /** Types into the process's stdin (the terminal, under script). */
+  type(text: string): void;
 }
 
 /** The real CLI in its own process (as `npm run export` runs it). */
 function spawnCli(argv: string[], command: string[] = [process.execPath, '--import', 'tsx', RUN, ...argv]): Spawned {
-  const child = spawn(command[0]!, command.slice(1), { env: { ...process.env, RDS_S3_EXPORT_DB_PASSWORD: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command[0]!, command.slice(1), { env: { ...process.env, RDS_S3_EXPORT_DB_PASSWORD: '' }, stdio: ['pipe', 'pipe', 'pipe'], cwd: REPO });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
   return {
     stderr: () => stderr,
+    output: () => stdout + stderr,
     exited: new Promise((done, fail) => {
       child.on('error', fail);
       child.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
     }),
     kill: (signal) => child.kill(signal),
+    type: (text) => child.stdin.write(text),
   };
 }
 
@@ -114,7 +123,7 @@ describe('CLI: progress and the outcome line', () => {
   it('on a terminal (a real pty through script): rows of the total, %, rate, MiB, elapsed, ETA, then the outcome line', async () => {
     const dest = join(out, 'tty');
     const args = ['--source', myUrl, '--table', 'big', '--dest', `file://${dest}`, '--layout', 'flat', '--run-time', '2026-02-22T10:00:00Z'];
-    const line = [process.execPath, '--import', 'tsx', RUN, ...args].map((a) => `'${a}'`).join(' ');
+    const line = shellLine([process.execPath, '--import', 'tsx', RUN, ...args]);
     // script gives the CLI a terminal as stdin/stdout/stderr and copies what it shows to our pipe.
     const run = await spawnCli([], ['script', '-qfec', line, '/dev/null']).exited;
 
@@ -234,16 +243,19 @@ describe('CLI: interrupts', () => {
     expect(await filesUnder(dest)).toEqual([]);
   }, 180_000);
 
-  it('Ctrl+C with the human line: exactly one line after the progress', async () => {
+  it('Ctrl+C typed on a terminal under `npm run export`: exactly one line after the progress, exit 130, nothing left', async () => {
     const dest = join(out, 'sigint-text');
-    const child = spawnCli(['--source', myUrl, '--table', 'big', '--dest', `file://${dest}`, '--progress', 'tty']);
-    await until('the first progress line', () => child.stderr().includes(' rows ('));
-    child.kill('SIGINT');
+    // The terminal sends SIGINT to npm, tsx and the CLI at once (and npm and tsx forward it):
+    // one keypress, several signals, still one clean abort.
+    const npm = shellLine(['npm', 'run', '-s', 'export', '--', '--source', myUrl, '--table', 'big', '--dest', `file://${dest}`]);
+    const child = spawnCli([], ['script', '-qfec', npm, '/dev/null']);
+    await until('the first progress line', () => child.output().includes(' rows ('));
+    child.type('\x03');
     const run = await child.exited;
 
     expect(run.code).toBe(130);
-    const shown = run.stderr.split('\r\x1b[K').at(-1);
-    expect(shown).toBe('interrupted by SIGINT: export stopped, nothing committed (partial data removed, no manifest written)\n');
+    const shown = run.stdout.split('\r\x1b[K').at(-1);
+    expect(shown).toBe('interrupted by SIGINT: export stopped, nothing committed (partial data removed, no manifest written)\r\n');
     expect(await filesUnder(dest)).toEqual([]);
   }, 180_000);
 

@@ -7,8 +7,9 @@ import { Interrupted } from './errors.js';
 
 // SIGINT/SIGTERM abort the run cleanly (upload aborted, temp files removed, no manifest) and
 // main exits 130/143. A second signal while that cleanup runs quits at once, but not one within
-// REPEAT_MS of the first: under `npm run export` one Ctrl+C reaches this process more than once
-// (the terminal signals the whole process group, and npm and tsx forward it too).
+// REPEAT_MS of the first: under `npm run export` one Ctrl+C can reach this process twice (the
+// terminal signals the whole process group and tsx relays it too); the e2e suite types Ctrl+C
+// on a real terminal to keep this honest.
 const REPEAT_MS = 1000;
 const interrupt = new AbortController();
 let firstSignalAt = 0;
