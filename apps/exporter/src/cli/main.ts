@@ -93,7 +93,7 @@ export async function main(
       ...(error instanceof RdsExportError ? { errorClass: error.errorClass, code: error.code } : {}),
       message: error instanceof Error ? error.message : String(error),
     });
-    if (error instanceof CliUsageError) io.stderr.write('run with --help for usage\n');
+    if (error instanceof CliUsageError && !json) io.stderr.write('run with --help for usage\n');
     return exitCodeFor(error);
   }
 }
