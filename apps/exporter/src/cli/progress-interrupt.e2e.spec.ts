@@ -176,14 +176,20 @@ describe('CLI: progress and the outcome line', () => {
     });
   }, 120_000);
 
-  it('split export: progress over every part, and every part named', async () => {
+  it('split export: progress over every part (never stepping back between parts), and every part named', async () => {
     const dest = join(out, 'split');
-    const run = await cli('--source', myUrl, '--table', 'small', '--dest', `file://${dest}`, '--layout', 'flat', '--run-time', '2026-02-22T10:00:00Z', '--max-rows-per-file', '5', '--progress', 'json');
+    const run = await cli('--source', myUrl, '--table', 'big', '--dest', `file://${dest}`, '--layout', 'flat', '--run-time', '2026-02-22T10:00:00Z', '--max-rows-per-file', '300000', '--progress', 'json');
     expect(run.code).toBe(0);
     const lines = events(run.stderr);
-    expect(lines.filter((e) => e.event === 'progress').at(-1)).toMatchObject({ rows: 12, totalRows: 12, percent: 100 });
-    expect(lines.at(-1)).toMatchObject({ event: 'done', rows: 12, objects: [1, 2, 3].map((n) => `${dest}/rds_exports/small_20260222_100000_part000${n}.csv`) });
-  });
+    const progress = lines.filter((e) => e.event === 'progress') as { rows: number; csvBytes: number; bytes: number }[];
+    for (const [i, e] of progress.entries()) {
+      if (i === 0) continue;
+      expect(e.rows).toBeGreaterThanOrEqual(progress[i - 1]!.rows);
+      expect(e.bytes).toBeGreaterThanOrEqual(progress[i - 1]!.bytes);
+    }
+    expect(progress.at(-1)).toMatchObject({ rows: BIG_ROWS, totalRows: BIG_ROWS, percent: 100 });
+    expect(lines.at(-1)).toMatchObject({ event: 'done', rows: BIG_ROWS, objects: [1, 2, 3, 4].map((n) => `${dest}/rds_exports/big_20260222_100000_part000${n}.csv`) });
+  }, 120_000);
 
   it('parallel export: per-chunk completion in the progress, every object named in the outcome', async () => {
     const dest = join(out, 'chunks');

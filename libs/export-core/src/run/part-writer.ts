@@ -58,6 +58,8 @@ export async function writeParts(rows: Readable, options: PartWriterOptions): Pr
   let current: OpenPart | undefined;
   let failed: Error | undefined;
   let csvBytesDone = 0;
+  /** The part being completed: still counted, so the totals never step back between parts. */
+  let closing: OpenPart | undefined;
   const headBytes = Buffer.byteLength(options.head);
 
   const open = (): OpenPart => {
@@ -83,10 +85,12 @@ export async function writeParts(rows: Readable, options: PartWriterOptions): Pr
   };
 
   const close = async (part: OpenPart) => {
+    closing = part;
     part.encoder.end();
     await part.done;
     finished.push({ key: part.key, rows: part.encoder.rows, bytes: part.tap.bytes, sha256: part.tap.digest() });
     csvBytesDone += headBytes + part.encoder.encodedBytes;
+    closing = undefined;
   };
 
   const full = (part: OpenPart) =>
@@ -95,10 +99,11 @@ export async function writeParts(rows: Readable, options: PartWriterOptions): Pr
 
   options.onCounters?.(() => {
     const done = finished.reduce((sum, p) => ({ rows: sum.rows + p.rows, bytes: sum.bytes + p.bytes }), { rows: 0, bytes: 0 });
+    const open = [closing, current].filter((p): p is OpenPart => p !== undefined);
     return {
-      rows: done.rows + (current?.encoder.rows ?? 0),
-      bytes: done.bytes + (current?.tap.bytes ?? 0),
-      csvBytes: csvBytesDone + (current ? headBytes + current.encoder.encodedBytes : 0),
+      rows: done.rows + open.reduce((sum, p) => sum + p.encoder.rows, 0),
+      bytes: done.bytes + open.reduce((sum, p) => sum + p.tap.bytes, 0),
+      csvBytes: csvBytesDone + open.reduce((sum, p) => sum + headBytes + p.encoder.encodedBytes, 0),
     };
   });
 
