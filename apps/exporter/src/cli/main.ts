@@ -14,7 +14,7 @@ import { PASSWORD_IN_URL_WARNING, readPasswordFromStdin, urlHasPassword, type Pa
 /** Where the CLI writes; a terminal stderr gets live progress. */
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown; isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   readonly env: NodeJS.ProcessEnv;
   /** Read only with --password-stdin. */
   readonly stdin?: PasswordInput;

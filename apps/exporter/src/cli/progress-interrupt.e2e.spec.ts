@@ -123,7 +123,8 @@ describe('CLI: progress and the outcome line', () => {
   it('on a terminal (a real pty through script): rows of the total, %, rate, MiB, elapsed, ETA, then the outcome line', async () => {
     const dest = join(out, 'tty');
     const args = ['--source', myUrl, '--table', 'big', '--dest', `file://${dest}`, '--layout', 'flat', '--run-time', '2026-02-22T10:00:00Z'];
-    const line = shellLine([process.execPath, '--import', 'tsx', RUN, ...args]);
+    // A known width: the live line is cut to the terminal's columns.
+    const line = `stty cols 250 rows 50; ${shellLine([process.execPath, '--import', 'tsx', RUN, ...args])}`;
     // script gives the CLI a terminal as stdin/stdout/stderr and copies what it shows to our pipe.
     const run = await spawnCli([], ['script', '-qfec', line, '/dev/null']).exited;
 

@@ -72,6 +72,13 @@ describe('Function: progressReporter', () => {
     expect(pipe.text).toBe('');
   });
 
+  it('cuts the line to the terminal width, so it can be rewritten in place', () => {
+    const narrow = { text: '', isTTY: true, columns: 20, write: (s: string) => (narrow.text += s) };
+    progressReporter('auto', narrow).update(p);
+    expect(narrow.text).toBe(`\r\x1b[K${progressLine(p).slice(0, 18)}…`);
+    expect(narrow.text.length - '\r\x1b[K'.length).toBeLessThan(20);
+  });
+
   it('tty forces the line, json writes one object per line, none writes nothing', () => {
     const forced = capture(false);
     progressReporter('tty', forced).update(p);

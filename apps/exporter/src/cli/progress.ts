@@ -1,7 +1,7 @@
 import type { ChunkProgress, ExportProgress } from '@rds-s3-export/export-core';
 import type { ProgressMode } from './parse-args.js';
 
-type Stderr = { write(text: string): unknown; isTTY?: boolean };
+type Stderr = { write(text: string): unknown; isTTY?: boolean; columns?: number };
 
 export interface ProgressReporter {
   readonly update: (progress: ExportProgress) => void;
@@ -32,7 +32,10 @@ export function progressReporter(mode: ProgressMode, stderr: Stderr, options: Li
   return {
     update: (p) => {
       // \r and "erase to end of line": the line is rewritten in place, shorter text leaves no tail.
-      stderr.write(`\r\x1b[K${progressLine(p, options)}`);
+      // Cut to the terminal's width: a wrapped line could not be rewritten in place.
+      const line = progressLine(p, options);
+      const width = stderr.columns;
+      stderr.write(`\r\x1b[K${width && width > 1 && line.length >= width ? `${line.slice(0, width - 2)}…` : line}`);
       shown = true;
     },
     done: () => {
