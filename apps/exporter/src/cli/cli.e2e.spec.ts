@@ -128,7 +128,7 @@ describe('CLI: npm run export', () => {
   it('exports a MariaDB table to S3: object, content type, bytes, manifest last', async () => {
     const run = await cli('--source', myUrl, '--table', 'events', '--dest', `s3://${BUCKET}`, '--s3-endpoint', s3.endpoint, '--run-time', '2026-02-22T10:12:00Z', '--json');
 
-    expect(run.stderr).toMatch(/^exported 200000 rows \(\d+ bytes\) in [\d.]+s to s3:\/\/cli-e2e\/rds_exports\/events\/dt=2026-02-22\/events_20260222_101200\.csv\n/);
+    expect(run.stderr).toMatch(/^exported 200,000 rows \([\d,]+ bytes\) in [\d.]+s to s3:\/\/cli-e2e\/rds_exports\/events\/dt=2026-02-22\/events_20260222_101200\.csv\n/);
     expect(run.code).toBe(0);
     const manifest = JSON.parse(run.stdout) as { rows: number; bytes: number; objects: { key: string; sha256: string; bytes: number }[] };
     const key = 'rds_exports/events/dt=2026-02-22/events_20260222_101200.csv';
@@ -273,7 +273,9 @@ describe('CLI: npm run export', () => {
       );
       // The password of a local run comes from the environment, never from the file.
       const shop = await cliWith({ env: { RDS_S3_EXPORT_DB_PASSWORD: PASSWORD } }, '--config', file, '--job', 'shop-events', '--s3-endpoint', s3.endpoint, '--run-time', '2026-02-23T08:00:00Z', '--json');
-      expect(shop.stderr).toContain(`to s3://${BUCKET}/from_config/shop-events_20260223_080000_part0001.csv`);
+      expect(shop.stderr).toContain(
+        `to 2 objects:\n  s3://${BUCKET}/from_config/shop-events_20260223_080000_part0001.csv\n  s3://${BUCKET}/from_config/shop-events_20260223_080000_part0002.csv\n`,
+      );
       expect(shop.code).toBe(0);
       const shopManifest = JSON.parse(shop.stdout) as { rows: number; objects: { key: string; rows: number }[] };
       expect(shopManifest.objects.map((o) => [o.key, o.rows])).toEqual([
@@ -333,7 +335,7 @@ describe('CLI: the database password', () => {
   it('--password-stdin: the real CLI authenticates with the password piped in and prints it nowhere', async () => {
     const run = await spawnCli(`${STDIN_PASSWORD}\n`, '--source', stdinUrl, '--password-stdin', ...people(`file://${out}/stdin`));
 
-    expect(run.stderr).toMatch(/^exported 25 rows \(\d+ bytes\) in [\d.]+s to /);
+    expect(run.stderr).toMatch(/^exported 25 rows \([\d,]+ bytes\) in [\d.]+s to /);
     expect(run.code).toBe(0);
     const manifest = JSON.parse(run.stdout) as { rows: number; objects: { key: string }[] };
     expect(manifest.rows).toBe(25);

@@ -13,3 +13,16 @@ const EXIT_CODES = { config: 2, auth: 3, network: 4, database: 5, storage: 6, ti
 export function exitCodeFor(error: unknown): number {
   return error instanceof RdsExportError ? EXIT_CODES[error.errorClass] : 1;
 }
+
+/**
+ * The abort reason when SIGINT or SIGTERM stops a run. Exit code 128 + the signal's number, as
+ * a shell reports a process the signal ended: 130 for SIGINT (Ctrl+C), 143 for SIGTERM.
+ */
+export class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+  readonly exitCode: number;
+  constructor(readonly signalName: 'SIGINT' | 'SIGTERM') {
+    super(`interrupted by ${signalName}`);
+    this.exitCode = signalName === 'SIGINT' ? 130 : 143;
+  }
+}

@@ -43,7 +43,7 @@ describe('CLI: memory', () => {
     const cli = resolve(import.meta.dirname, 'run.ts');
     const run = await runMeasured(process.execPath, ['--import', 'tsx', cli, '--source', url, '--table', 'employees', '--dest', `file://${out}`, '--layout', 'flat', '--run-time', '2026-02-22T10:12:00Z', '--json']);
 
-    expect(run.stderr).toContain(`exported ${ROWS} rows`);
+    expect(run.stderr).toContain(`exported ${ROWS.toLocaleString('en-US')} rows`);
     expect(run.code).toBe(0);
     const manifest = JSON.parse(run.stdout) as { rows: number; bytes: number; objects: { key: string }[] };
     expect(manifest.rows).toBe(ROWS);

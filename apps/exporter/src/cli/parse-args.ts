@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { jobNameForTable, jobNameProblem, parseColumnName, parseDestination, parseTableName, type Destination, type TableName } from '@rds-s3-export/shared-types';
+import { CsvDialectSchema, jobNameForTable, jobNameProblem, parseColumnName, parseDestination, parseTableName, type CsvDialectInput, type Destination, type TableName } from '@rds-s3-export/shared-types';
 import { MAX_CONNECT_TIMEOUT_SECONDS } from '@rds-s3-export/export-core';
 import { CliUsageError } from './errors.js';
 import { urlHasPassword } from './password.js';
@@ -11,6 +11,7 @@ export const USAGE = `Usage:
                     [--layout hive|flat] [--compression none|gzip] [--run-time <ISO-8601>]
                     [--s3-endpoint <url>] [--json] [--password-stdin] [--connect-timeout <seconds>]
                     [--max-rows-per-file N] [--max-bytes-per-file N] [--chunks N [--chunk-key col] [--concurrency N]]
+                    [CSV dialect options] [--progress auto|tty|json|none] [--quiet]
   npm run export -- [--config <file>] --job <name> [--source …] [--dest …] [--s3-endpoint <url>] [--run-time …] [--json]
 
 Options:
@@ -50,8 +51,26 @@ Options:
                   columns, destination, layout, compression and limits; options given here win
   --config        the deployment config file of --job (default: RDS_S3_EXPORT_CONFIG, else
                   rds-s3-export.yaml in the working directory or at the repository root)
+  --progress      auto (default): a live line on stderr when it is a terminal, nothing otherwise;
+                  tty: that line even when stderr is not a terminal; json: one JSON object per line
+                  on stderr (progress events, then the outcome); none: no progress
+  --quiet         no progress and no summary line; errors and warnings still go to stderr
   --help          this text
   --version       the exporter's version
+
+CSV dialect (override the job's csv; the defaults are RFC 4180):
+  --delimiter <c>        field separator, one character (default ","; "tab" or "\\t" for a tab)
+  --crlf                 end records with CRLF (same as --record-delimiter crlf)
+  --record-delimiter     lf (default) or crlf
+  --no-header            no header row
+  --bom                  start the file with a UTF-8 byte order mark (helps Excel)
+  --formula-guard        prefix text cells starting with = + - @ TAB CR by ' (spreadsheet safety)
+  --binary-encoding      base64 (default) or hex
+  --timestamp-format     server (default, YYYY-MM-DD HH:MM:SS[.f]) or iso8601 (…T…Z)
+  --zero-dates           MySQL 0000-00-00 dates: keep (default), null or error
+
+Interrupts: Ctrl+C (SIGINT) or SIGTERM stops the export, aborts the upload, removes partial
+files and writes no manifest; exit code 130 (SIGINT) or 143 (SIGTERM). A second Ctrl+C quits at once.
 
 Exit codes: 0 ok, 2 config, 3 auth, 4 network, 5 database, 6 storage, 7 timeout, 1 other.`;
 
@@ -84,7 +103,27 @@ export interface CliCommand {
   readonly concurrency?: number;
   /** --connect-timeout in seconds. @default the URL's, else the --job connection's connectTimeoutSeconds, else 5 */
   readonly connectTimeoutSeconds?: number;
+  /** CSV dialect options given on the command line (win over the job's csv). */
+  readonly csv?: Partial<CsvDialectInput>;
+  /** @default 'auto' */
+  readonly progress?: ProgressMode;
+  /** --quiet: no progress and no summary line. */
+  readonly quiet?: boolean;
 }
+
+export type ProgressMode = 'auto' | 'tty' | 'json' | 'none';
+
+/** The CLI flag of each dialect field, so a schema error names what the user typed. */
+const DIALECT_FLAGS: Record<keyof CsvDialectInput, string> = {
+  delimiter: '--delimiter',
+  recordDelimiter: '--record-delimiter',
+  header: '--no-header',
+  bom: '--bom',
+  formulaGuard: '--formula-guard',
+  binaryEncoding: '--binary-encoding',
+  timestampFormat: '--timestamp-format',
+  zeroDates: '--zero-dates',
+};
 
 /** Parses and validates CLI arguments. Every refusal names the option and never echoes a password. */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
@@ -117,6 +156,17 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         concurrency: { type: 'string' },
         'connect-timeout': { type: 'string' },
         'allow-privileged-query': { type: 'boolean', default: false },
+        progress: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        delimiter: { type: 'string' },
+        crlf: { type: 'boolean' },
+        'record-delimiter': { type: 'string' },
+        'no-header': { type: 'boolean' },
+        bom: { type: 'boolean' },
+        'formula-guard': { type: 'boolean' },
+        'binary-encoding': { type: 'string' },
+        'timestamp-format': { type: 'string' },
+        'zero-dates': { type: 'string' },
       },
     }));
   } catch (error) {
@@ -209,7 +259,15 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     throw new CliUsageError('--chunks writes one object per chunk; drop --max-rows-per-file/--max-bytes-per-file');
   }
 
+  const progress = pick('progress', values.progress, ['auto', 'tty', 'json', 'none'] as const);
+  const quiet = values.quiet ?? false;
+  if (quiet && progress !== undefined && progress !== 'none') throw new CliUsageError(`--quiet turns progress off; drop --progress ${progress}`);
+  const csv = dialectOptions(values);
+
   return {
+    ...(csv ? { csv } : {}),
+    ...(progress ? { progress } : {}),
+    ...(quiet ? { quiet } : {}),
     maxRowsPerFile,
     maxBytesPerFile,
     chunks,
@@ -248,4 +306,37 @@ function defaultSchemaOf(source: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The dialect flags as a partial dialect, checked by the job config's own schema (CsvDialectSchema)
+ * so the CLI and a job's `csv` accept exactly the same values; an error names the flag.
+ */
+function dialectOptions(values: Record<string, string | boolean | undefined>): Partial<CsvDialectInput> | undefined {
+  const text = (flag: string) => (typeof values[flag] === 'string' ? (values[flag] as string) : undefined);
+  if (values.crlf && text('record-delimiter') !== undefined && text('record-delimiter')?.trim() !== 'crlf') {
+    throw new CliUsageError(`--crlf conflicts with --record-delimiter ${text('record-delimiter')}`);
+  }
+  const delimiter = text('delimiter');
+  const given: Partial<Record<keyof CsvDialectInput, unknown>> = {
+    // A shell cannot easily pass a tab: "tab" and "\t" name it.
+    delimiter: delimiter === 'tab' || delimiter === '\\t' ? '\t' : delimiter,
+    recordDelimiter: values.crlf ? 'crlf' : text('record-delimiter')?.trim(),
+    header: values['no-header'] ? false : undefined,
+    bom: values.bom ? true : undefined,
+    formulaGuard: values['formula-guard'] ? true : undefined,
+    binaryEncoding: text('binary-encoding')?.trim(),
+    timestampFormat: text('timestamp-format')?.trim(),
+    zeroDates: text('zero-dates')?.trim(),
+  };
+  const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<CsvDialectInput>;
+  if (Object.keys(set).length === 0) return undefined;
+  const checked = CsvDialectSchema.safeParse(set);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    const field = issue.path[0] as keyof CsvDialectInput;
+    const raw = given[field];
+    throw new CliUsageError(`${DIALECT_FLAGS[field] ?? String(field)}: ${issue.message}${typeof raw === 'string' ? ` (got "${raw}")` : ''}`);
+  }
+  return set;
 }

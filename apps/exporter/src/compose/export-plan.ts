@@ -69,7 +69,8 @@ export function resolvePlan(command: CliCommand, env: NodeJS.ProcessEnv, now: Da
 
   const destination: Destination =
     command.destination ?? (job ? { kind: 's3', bucket: job.destination.bucket, prefix: job.destination.prefix } : undefined)!;
-  const dialect: CsvDialect = job?.csv ?? CsvDialectSchema.parse({});
+  // Dialect flags win over the job's csv, field by field (parse-args checked them with the same schema).
+  const dialect: CsvDialect = CsvDialectSchema.parse({ ...job?.csv, ...command.csv });
   const request: ExportRequest = {
     job: command.jobName,
     table: job?.table ?? command.table,

@@ -29,7 +29,7 @@ export async function runPlannedExport(plan: ExportPlan, options: RunOptions = {
   const sourceOptions = { statementTimeoutSeconds: plan.statementTimeoutSeconds };
   if (plan.parallel) {
     const source = createRowSource(plan.connection, sourceOptions);
-    const deps = { source: () => source, sink, clock: systemClock, logger: options.logger ?? silentLogger, signal: options.signal };
+    const deps = { source: () => source, sink, clock: systemClock, logger: options.logger ?? silentLogger, signal: options.signal, onProgress: options.onProgress };
     const chunkPlan = await planChunks(plan.request, plan.parallel, deps);
     return exportChunksAndCommit(plan.request, chunkPlan, plan.parallel, deps);
   }

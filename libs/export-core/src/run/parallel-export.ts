@@ -19,7 +19,7 @@ import type { Manifest, ManifestObject } from '@rds-s3-export/shared-types';
 import type { Clock, Cursor, KeyRange, Logger, ObjectSink, ResolvedWindow, RowSource, WindowRequest } from '../ports.js';
 import { planKeys } from '../naming/object-keys.js';
 import { ConfigError, ExportRunError } from '../errors.js';
-import { assertSameColumns, openAbortable, runExport, warnPrivileges, type ExportRequest } from './run-export.js';
+import { assertSameColumns, openAbortable, runExport, warnPrivileges, type ChunkProgress, type ExportProgress, type ExportRequest } from './run-export.js';
 
 export interface ChunkPlan {
   readonly runId: string;
@@ -40,6 +40,8 @@ export interface ParallelDependencies {
   readonly logger: Logger;
   readonly signal?: AbortSignal;
   readonly beforeData?: (window: ResolvedWindow | undefined, runId: string, sourceRows: number) => Promise<void>;
+  /** Progress of the whole run with every chunk's own, about once a second and at each chunk's end. */
+  readonly onProgress?: (progress: ExportProgress) => void;
 }
 
 export interface ParallelOptions {
@@ -88,7 +90,7 @@ export async function exportChunk(request: ExportRequest, plan: ChunkPlan, index
   if (!range) throw new ConfigError('CHUNK_INDEX_INVALID', `chunk ${index + 1} is not in the plan of run ${plan.runId} (${plan.ranges.length} chunks)`);
   const result = await runExport(
     { ...request, window: chunkWindow(request, plan), keyRange: range, part: index + 1, writeManifest: false, limits: undefined },
-    { source: deps.source(), sink: deps.sink, clock: deps.clock, logger: deps.logger, signal: deps.signal },
+    { source: deps.source(), sink: deps.sink, clock: deps.clock, logger: deps.logger, signal: deps.signal, onProgress: deps.onProgress },
   );
   deps.logger.info('chunk exported', { runId: plan.runId, job: request.job, phase: 'chunk', chunk: index + 1, of: plan.ranges.length, rows: result.rows });
   return result;
@@ -110,12 +112,14 @@ export async function exportChunksAndCommit(request: ExportRequest, plan: ChunkP
   }
   const results: Manifest[] = new Array(plan.ranges.length);
   const failures: unknown[] = [];
+  const progress = chunkProgress(plan, deps, started);
   let next = 0;
   const worker = async () => {
     while (failures.length === 0 && next < plan.ranges.length) {
       const index = next++;
       try {
-        results[index] = await exportChunk(request, plan, index, deps);
+        results[index] = await exportChunk(request, plan, index, { ...deps, onProgress: progress.chunk(index) });
+        progress.done(index, results[index]);
       } catch (error) {
         failures.push(error);
       }
@@ -130,6 +134,40 @@ export async function exportChunksAndCommit(request: ExportRequest, plan: ChunkP
   return commitChunks(request, plan, results, deps, started);
 }
 
+/**
+ * Sums the chunks' own progress into one report of the run. Each running chunk reports about
+ * once a second; the sum goes out at most once a second, and at every chunk's end.
+ */
+function chunkProgress(plan: ChunkPlan, deps: ParallelDependencies, started: Date) {
+  const onProgress = deps.onProgress;
+  const latest: (Omit<ExportProgress, 'elapsedMs'> & { state: ChunkProgress['state'] })[] = plan.ranges.map(() => ({ rows: 0, bytes: 0, csvBytes: 0, state: 'waiting' }));
+  let lastReport = 0;
+  const report = (force: boolean) => {
+    const now = deps.clock.now().getTime();
+    if (!onProgress || (!force && now - lastReport < 1000)) return;
+    lastReport = now;
+    const sum = (f: (c: (typeof latest)[number]) => number) => latest.reduce((total, c) => total + f(c), 0);
+    onProgress({
+      rows: sum((c) => c.rows ?? 0),
+      totalRows: plan.rows,
+      bytes: sum((c) => c.bytes),
+      csvBytes: sum((c) => c.csvBytes ?? c.bytes),
+      elapsedMs: now - started.getTime(),
+      chunks: latest.map((c, i) => ({ chunk: i + 1, rows: c.rows ?? 0, ...(c.totalRows !== undefined ? { totalRows: c.totalRows } : {}), state: c.state })),
+    });
+  };
+  return {
+    chunk: (index: number) => (p: ExportProgress) => {
+      latest[index] = { ...p, state: 'running' };
+      report(false);
+    },
+    done: (index: number, result: Manifest) => {
+      latest[index] = { ...latest[index], rows: result.rows, totalRows: result.reconciliation.sourceRows, bytes: result.bytes, state: 'done' };
+      report(true);
+    },
+  };
+}
+
 /** Every chunk reads up to the window end the plan resolved, whatever has arrived since. */
 function chunkWindow(request: ExportRequest, plan: ChunkPlan): WindowRequest | undefined {
   if (!request.window || !plan.window) return request.window;
@@ -137,7 +175,7 @@ function chunkWindow(request: ExportRequest, plan: ChunkPlan): WindowRequest | u
 }
 
 /** Step 3: the single manifest, written only after every chunk succeeded. */
-export async function commitChunks(request: ExportRequest, plan: ChunkPlan, chunks: readonly Manifest[], deps: Pick<ParallelDependencies, 'sink' | 'clock' | 'logger'>, started: Date): Promise<Manifest> {
+export async function commitChunks(request: ExportRequest, plan: ChunkPlan, chunks: readonly Manifest[], deps: Pick<ParallelDependencies, 'sink' | 'clock' | 'logger' | 'signal'>, started: Date): Promise<Manifest> {
   if (chunks.length !== plan.ranges.length || chunks.some((c) => c === undefined || c.runId !== plan.runId)) {
     throw new ConfigError('CHUNK_RESULTS_INCOMPLETE', `commit of run ${plan.runId} needs ${plan.ranges.length} chunk results of that run (got ${chunks.length})`);
   }
@@ -159,6 +197,8 @@ export async function commitChunks(request: ExportRequest, plan: ChunkPlan, chun
     reconciliation: { sourceRows, exportedRows: rows },
   };
   try {
+    // An interrupt while the last chunk completed still commits nothing (the catch removes the parts).
+    deps.signal?.throwIfAborted();
     deps.logger.info('writing manifest', { runId: plan.runId, job: request.job, phase: 'commit', key: manifestKey, rows, parts: objects.length });
     await deps.sink.putObject(manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' });
   } catch (error) {

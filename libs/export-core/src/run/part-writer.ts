@@ -31,6 +31,17 @@ export interface PartWriterOptions {
   readonly limits: PartLimits;
   readonly signal?: AbortSignal;
   readonly onPartStarted?: (key: string) => void;
+  /** Receives, once at the start, a reader of the running totals (for progress). */
+  readonly onCounters?: (read: () => PartCounters) => void;
+}
+
+/** Running totals over every part so far, the open one included. */
+export interface PartCounters {
+  readonly rows: number;
+  /** Stored bytes (after compression). */
+  readonly bytes: number;
+  /** CSV bytes before compression, heads included. */
+  readonly csvBytes: number;
 }
 
 interface OpenPart {
@@ -46,6 +57,10 @@ export async function writeParts(rows: Readable, options: PartWriterOptions): Pr
   const finished: ManifestObject[] = [];
   let current: OpenPart | undefined;
   let failed: Error | undefined;
+  let csvBytesDone = 0;
+  /** The part being completed: still counted, so the totals never step back between parts. */
+  let closing: OpenPart | undefined;
+  const headBytes = Buffer.byteLength(options.head);
 
   const open = (): OpenPart => {
     const key = options.keyFor(finished.length + 1);
@@ -70,14 +85,27 @@ export async function writeParts(rows: Readable, options: PartWriterOptions): Pr
   };
 
   const close = async (part: OpenPart) => {
+    closing = part;
     part.encoder.end();
     await part.done;
     finished.push({ key: part.key, rows: part.encoder.rows, bytes: part.tap.bytes, sha256: part.tap.digest() });
+    csvBytesDone += headBytes + part.encoder.encodedBytes;
+    closing = undefined;
   };
 
   const full = (part: OpenPart) =>
     (options.limits.maxRows !== undefined && part.rowsIn >= options.limits.maxRows) ||
     (options.limits.maxBytes !== undefined && part.encoder.encodedBytes >= options.limits.maxBytes);
+
+  options.onCounters?.(() => {
+    const done = finished.reduce((sum, p) => ({ rows: sum.rows + p.rows, bytes: sum.bytes + p.bytes }), { rows: 0, bytes: 0 });
+    const open = [closing, current].filter((p): p is OpenPart => p !== undefined);
+    return {
+      rows: done.rows + open.reduce((sum, p) => sum + p.encoder.rows, 0),
+      bytes: done.bytes + open.reduce((sum, p) => sum + p.tap.bytes, 0),
+      csvBytes: csvBytesDone + open.reduce((sum, p) => sum + headBytes + p.encoder.encodedBytes, 0),
+    };
+  });
 
   const splitter = new Writable({
     objectMode: true,

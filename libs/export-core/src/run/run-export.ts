@@ -3,11 +3,12 @@ import type { Readable } from 'node:stream';
 import type { CsvDialect, Engine, Manifest, ManifestObject } from '@rds-s3-export/shared-types';
 import type { Clock, KeyRange, Logger, ObjectSink, ObjectWriter, OpenedSource, ResolvedWindow, RowSource, SourceRequest, WindowRequest } from '../ports.js';
 import { CsvEncoderStream } from '../csv/csv-encoder-stream.js';
+import { CsvRecordCounter } from '../csv/csv-record-counter.js';
 import { encodeHeader } from '../csv/encode-row.js';
 import { encoderOptions } from '../csv/csv-options.js';
 import { planKeys, type Layout } from '../naming/object-keys.js';
 import { ConfigError, ExportIntegrityError, ExportRunError } from '../errors.js';
-import { writeParts, type PartLimits } from './part-writer.js';
+import { writeParts, type PartCounters, type PartLimits } from './part-writer.js';
 import { EXPORTER_VERSION } from '../version.js';
 import { ByteTap } from './byte-tap.js';
 import { HeadStream } from './head-stream.js';
@@ -49,9 +50,26 @@ export interface ExportRequest {
 }
 
 export interface ExportProgress {
+  /** Rows written so far (null when unknown). */
   readonly rows: number | null;
+  /** Rows the snapshot counted before streaming (absent before the source is open). */
+  readonly totalRows?: number;
+  /** Bytes stored so far: after compression when gzip is on. */
   readonly bytes: number;
+  /** CSV bytes produced so far, before compression (equals `bytes` without gzip). */
+  readonly csvBytes?: number;
   readonly elapsedMs: number;
+  /** A parallel export: every chunk's own progress, in chunk order. */
+  readonly chunks?: readonly ChunkProgress[];
+}
+
+export interface ChunkProgress {
+  /** 1-based, as in `_partNNNN`. */
+  readonly chunk: number;
+  readonly rows: number;
+  /** Rows the chunk's snapshot counted (absent until the chunk has started). */
+  readonly totalRows?: number;
+  readonly state: 'waiting' | 'running' | 'done';
 }
 
 export interface ExportDependencies {
@@ -133,6 +151,9 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
       const data = opened.stream();
       if (data.kind !== 'rows') throw new ConfigError('SPLIT_UNSUPPORTED', `the ${source.engine} source cannot stream rows for a split export`);
       log('streaming in parts', { phase: 'stream', columns: columns.length, limits: request.limits, sourceRows: opened.sourceRows });
+      let counters: () => PartCounters = () => ({ rows: 0, bytes: 0, csvBytes: 0 });
+      const sourceRows = opened.sourceRows;
+      const progress = startProgress(deps, started, () => ({ ...counters(), totalRows: sourceRows }));
       try {
         parts = await writeParts(data.stream, {
           sink,
@@ -144,10 +165,14 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
           limits: request.limits ?? {},
           signal,
           onPartStarted: (key) => log('part started', { phase: 'stream', key }),
+          onCounters: (read) => (counters = read),
         });
       } catch (error) {
         throw opened.mapError(error) ?? error;
+      } finally {
+        progress.stop();
       }
+      progress.report();
       objects.push(...parts);
       rows = parts.reduce((sum, p) => sum + p.rows, 0);
     } else {
@@ -156,13 +181,20 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
 
       const data = opened.stream();
       const encoder = data.kind === 'rows' ? new CsvEncoderStream(encoding) : undefined;
+      // The server's own CSV (COPY): counted as it passes, for progress only.
+      const counter = encoder ? undefined : new CsvRecordCounter();
       const tap = new ByteTap();
-      const progress = startProgress(deps, started, () => (encoder ? encoder.rows : null), () => tap.bytes);
+      const progress = startProgress(deps, started, () => ({
+        rows: encoder ? encoder.rows : (counter?.records ?? null),
+        totalRows: opened?.sourceRows,
+        bytes: tap.bytes,
+        csvBytes: Buffer.byteLength(head) + (encoder ? encoder.encodedBytes : (counter?.bytes ?? 0)),
+      }));
       try {
         await pipeline(
           [
             data.stream,
-            ...(encoder ? [encoder] : []),
+            ...(encoder ? [encoder] : [counter as CsvRecordCounter]),
             new HeadStream(Buffer.from(head, 'utf8')),
             ...(request.compression === 'gzip' ? [createExportGzip(deps.gzipLevel)] : []),
             tap,
@@ -175,6 +207,7 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
       } finally {
         progress.stop();
       }
+      progress.report();
       await writer.complete();
       dataCompleted = true;
       rows = data.kind === 'csv' ? await data.rowCount() : (encoder?.rows ?? 0);
@@ -209,6 +242,8 @@ export async function runExport(request: ExportRequest, deps: ExportDependencies
       exporterVersion: EXPORTER_VERSION,
     };
     if (request.writeManifest === false) return manifest;
+    // An interrupt that came after the data was complete still commits nothing.
+    signal?.throwIfAborted();
     await deps.beforeManifest?.();
     log('writing manifest', { phase: 'commit', key: keys.manifestKey, rows, bytes });
     await sink.putObject(keys.manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' });
@@ -245,14 +280,14 @@ export function warnPrivileges(logger: Logger, opened: OpenedSource, fields: Rec
   });
 }
 
-function startProgress(deps: ExportDependencies, started: Date, rows: () => number | null, bytes: () => number) {
-  if (!deps.onProgress) return { stop() {} };
-  const report = deps.onProgress;
-  const timer = setInterval(() => {
-    report({ rows: rows(), bytes: bytes(), elapsedMs: deps.clock.now().getTime() - started.getTime() });
-  }, 1000);
+/** Reports about once a second while data flows; `report()` once more when the data is complete. */
+function startProgress(deps: ExportDependencies, started: Date, read: () => Omit<ExportProgress, 'elapsedMs'>) {
+  const onProgress = deps.onProgress;
+  if (!onProgress) return { stop() {}, report() {} };
+  const report = () => onProgress({ ...read(), elapsedMs: deps.clock.now().getTime() - started.getTime() });
+  const timer = setInterval(report, 1000);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return { stop: () => clearInterval(timer), report };
 }
 
 /** Names exactly what changed between the previous committed run's columns and these. */
