@@ -6,8 +6,7 @@ import { RdsExportError, type Manifest } from '@rds-s3-export/shared-types';
 import { redactSecrets } from '@rds-s3-export/export-core';
 import { parseCliArgs, USAGE } from './parse-args.js';
 import { exitCodeFor, CliUsageError } from './errors.js';
-import { PASSWORD_ENV, resolvePlan } from '../compose/export-plan.js';
-import { runPlannedExport } from '../compose/run-planned-export.js';
+import { PASSWORD_ENV, resolvePlan, runExportPlan } from '@rds-s3-export/export-runtime';
 import { progressPrinter } from './progress.js';
 import { PASSWORD_IN_URL_WARNING, readPasswordFromStdin, urlHasPassword, type PasswordInput } from './password.js';
 
@@ -44,7 +43,7 @@ export async function main(
     const progress = progressPrinter(io.stderr);
     let manifest: Manifest;
     try {
-      manifest = await runPlannedExport(plan, { onProgress: progress.update });
+      manifest = await runExportPlan(plan, { onProgress: progress.update });
     } finally {
       progress.done();
     }
