@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { loadDeploymentConfig } from '@rds-s3-export/jobs';
 import { LOCAL_PORT_VARIABLES, localPorts } from '@rds-s3-export/export-runtime';
 import { DEMO_CONFIG_FILE } from './demo-config.js';
-import { PortInUseError, portIsFree, type PortSetting } from './ports.js';
+import { freePort, PortInUseError, portIsFree, type PortSetting } from './ports.js';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 const once = process.argv.includes('--once');
@@ -74,11 +74,14 @@ function buildDashboardIfNeeded(): void {
   if (result.status !== 0) throw new Error('the dashboard build failed (see above)');
 }
 
+/** The ports both children use, each as its variable (a 0 resolved to one free port, so the dashboard finds the demo's S3). */
+const resolvedPorts: Record<string, string> = {};
+
 /** A TypeScript entry point run with tsx, in its own process group so Ctrl+C reaches it once, through us. */
 function run(entry: string, args: string[]): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', join(root, entry), ...args], {
     cwd: root,
-    env: { ...process.env, RDS_S3_EXPORT_CONFIG: DEMO_CONFIG_FILE },
+    env: { ...process.env, ...resolvedPorts, RDS_S3_EXPORT_CONFIG: DEMO_CONFIG_FILE },
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: true,
   });
@@ -91,6 +94,10 @@ try {
   const ports = portsToOpen();
   const taken = [];
   for (const [setting, value] of ports) if (!(await portIsFree(value))) taken.push(new PortInUseError(setting, value));
+  for (const entry of ports) {
+    if (entry[1] === 0) entry[1] = await freePort();
+    resolvedPorts[entry[0].variable] = String(entry[1]);
+  }
   if (taken.length > 0) {
     for (const error of taken) process.stderr.write(`npm start: ${error.message}\n`);
     process.exit(1);

@@ -115,3 +115,14 @@ describe('startS3 (s3rver)', () => {
     }
   });
 });
+
+describe('Function: startS3 on a taken port', () => {
+  it('rejects with EADDRINUSE instead of throwing an uncaught error and never settling', async () => {
+    const holder = await startS3();
+    try {
+      await expect(startS3({ port: holder.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    } finally {
+      await holder.stop();
+    }
+  });
+});

@@ -96,6 +96,7 @@ interface S3rverInstance {
   readonly store: S3rverStore;
   readonly middleware: KoaMiddleware[];
   httpServer?: Server;
+  listen(port: number, address: string, options: object, onListening?: () => void): Server | Promise<Server>;
   run(): Promise<{ port: number; address: string }>;
   close(): Promise<void>;
 }
@@ -119,6 +120,17 @@ export async function startS3(options: StartS3Options = {}): Promise<LocalS3> {
   // Before the router (the last middleware), so it sees the request first.
   server.middleware.splice(server.middleware.length - 1, 0, abortMultipartUploadRoute(server.store));
   server.middleware.unshift(loopbackHostOnly);
+  // s3rver's own listen() never rejects: a taken port is an uncaught 'error' event (and the
+  // promise never settles). With a callback it returns the server, so the error can be caught.
+  const listen = server.listen.bind(server);
+  server.listen = (port, address, options) =>
+    new Promise<Server>((resolve, reject) => {
+      const http = listen(port, address, options, () => {
+        http.off('error', reject);
+        resolve(http);
+      }) as Server;
+      http.once('error', reject);
+    });
 
   let address: { port: number };
   try {
