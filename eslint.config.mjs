@@ -46,11 +46,16 @@ export default [
           allow: [],
           depConstraints: [
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'], bannedExternalImports: ['@aws-sdk/*', 'mysql2', 'mysql2/*', 'pg', 'pg-*', ...cdk] },
-            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:shared', 'scope:tools'], bannedExternalImports: ['@aws-sdk/*', ...cdk] },
-            { sourceTag: 'scope:aws', onlyDependOnLibsWithTags: ['scope:shared', 'scope:tools'], bannedExternalImports: ['mysql2', 'mysql2/*', 'pg', 'pg-*', ...cdk] },
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:shared'], bannedExternalImports: ['@aws-sdk/*', ...cdk] },
+            // libs/aws/testing holds the local stand-ins of the services it adapts (s3rver, dynalite).
+            { sourceTag: 'scope:aws', onlyDependOnLibsWithTags: ['scope:shared'], bannedExternalImports: ['mysql2', 'mysql2/*', 'pg', 'pg-*', ...cdk] },
             { sourceTag: 'scope:jobs', onlyDependOnLibsWithTags: ['scope:shared'], bannedExternalImports: ['@aws-sdk/*', 'mysql2', 'mysql2/*', 'pg', 'pg-*', ...cdk] },
-            { sourceTag: 'scope:exporter', onlyDependOnLibsWithTags: ['scope:core', 'scope:aws', 'scope:jobs', 'scope:shared', 'scope:tools'], bannedExternalImports: cdk },
-            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:tools', 'scope:shared', 'scope:core'] , bannedExternalImports: cdk },
+            // The wiring of a job's adapters (credentials, sink, state, clock, TLS, deadline) for every entry point.
+            { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:core', 'scope:aws', 'scope:jobs', 'scope:shared'], bannedExternalImports: cdk },
+            // The exporter app holds entry points only (CLI, Lambda handler, `npm run invoke`); the demo and the harnesses are tools.
+            { sourceTag: 'scope:exporter', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:core', 'scope:aws', 'scope:jobs', 'scope:shared'], bannedExternalImports: cdk },
+            // Tools are the outer ring: they may use every lib, nothing but the dashboard API depends on them.
+            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:tools', 'scope:shared', 'scope:core', 'scope:aws', 'scope:jobs', 'scope:runtime'], bannedExternalImports: cdk },
             // infra reads the job catalog and its types; the CDK packages are allowed here and only here.
             { sourceTag: 'scope:infra', onlyDependOnLibsWithTags: ['scope:jobs', 'scope:shared'], bannedExternalImports: ['@aws-sdk/*', 'mysql2', 'mysql2/*', 'pg', 'pg-*'] },
             // The dashboard's API: reads the bucket and the logs through libs/aws, the job catalog, the local stack for `npm start`.

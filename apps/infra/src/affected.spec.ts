@@ -26,6 +26,8 @@ describe('Nx: infra is affected by what it deploys', () => {
     'rds-s3-export.yaml',
     'libs/shared-types/src/job-config.ts',
     'apps/exporter/src/lambda/handler.ts',
+    // The wiring the Lambda handler is built with.
+    'libs/export-runtime/src/handler/run-report.ts',
   ])('a change to %s affects infra', (file) => {
     expect(affectedBy(file)).toContain('infra');
   });

@@ -5,10 +5,12 @@
  * Apps may not import each other, so each runs as its own child process, started from its
  * entry file; this launcher builds the dashboard when its sources are newer than the build,
  * prints the URL, forwards Ctrl+C / SIGTERM once to both and exits when they have stopped.
- * `--once` passes through: the exporter exits after its first run and the dashboard with it.
+ * `--once`: only the exporter demo, which exits after its first run; the dashboard is not started
+ * (its URL would be dead a moment later).
  *
- * Ports (environment): DEMO_S3_PORT (4569), DEMO_DYNAMO_PORT (4570), DEMO_PG_PORT (55432),
- * DASHBOARD_PORT (4580); DEMO_DIR (.local-stack).
+ * Ports (environment; 0 = any free port): DEMO_S3_PORT (4569), DEMO_DYNAMO_PORT (4570),
+ * DEMO_PG_PORT (55432), DASHBOARD_PORT (4580); DEMO_DIR (.local-stack). Every port is checked
+ * before anything starts: a taken one is one line naming its variable, and exit code 1.
  *
  * Both run on the demo's own deployment config (tools/demo/rds-s3-export.demo.yaml, the sample
  * `employees` job), whatever RDS_S3_EXPORT_CONFIG says in the shell: the demo is the sample.
@@ -17,13 +19,33 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadDeploymentConfig } from '@rds-s3-export/jobs';
+import { LOCAL_PORT_VARIABLES, localPorts } from '@rds-s3-export/export-runtime';
 import { DEMO_CONFIG_FILE } from './demo-config.js';
+import { freePort, PortInUseError, portIsFree, type PortSetting } from './ports.js';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 const once = process.argv.includes('--once');
 const dashboardDir = join(root, 'apps', 'dashboard');
 const staticDir = join(root, 'dist', 'apps', 'dashboard');
-const port = Number(process.env.DASHBOARD_PORT ?? 4580);
+const DASHBOARD_PORT: PortSetting = { variable: 'DASHBOARD_PORT', what: 'dashboard' };
+
+/** The ports this run opens, each with its variable; a value that is not a port ends the launcher with one line. */
+function portsToOpen(): [PortSetting, number][] {
+  const ports = localPorts(process.env);
+  const demoUrl = loadDeploymentConfig({ path: DEMO_CONFIG_FILE }).job('employees').connection.url ?? '';
+  const list: [PortSetting, number][] = [
+    [LOCAL_PORT_VARIABLES.s3Port, ports.s3Port],
+    [LOCAL_PORT_VARIABLES.dynamoPort, ports.dynamoPort],
+    [LOCAL_PORT_VARIABLES.pgPort, ports.pgPort ?? Number(new URL(demoUrl).port)],
+  ];
+  if (!once) {
+    const text = process.env.DASHBOARD_PORT?.trim() || '4580';
+    if (!/^\d+$/.test(text) || Number(text) > 65_535) throw new Error(`DASHBOARD_PORT="${text}" is not a TCP port (0-65535)`);
+    list.push([DASHBOARD_PORT, Number(text)]);
+  }
+  return list;
+}
 
 /** Newest modification time under `path` (files only), 0 if it does not exist. */
 function newest(path: string): number {
@@ -52,11 +74,14 @@ function buildDashboardIfNeeded(): void {
   if (result.status !== 0) throw new Error('the dashboard build failed (see above)');
 }
 
+/** The ports both children use, each as its variable (a 0 resolved to one free port, so the dashboard finds the demo's S3). */
+const resolvedPorts: Record<string, string> = {};
+
 /** A TypeScript entry point run with tsx, in its own process group so Ctrl+C reaches it once, through us. */
 function run(entry: string, args: string[]): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', join(root, entry), ...args], {
     cwd: root,
-    env: { ...process.env, RDS_S3_EXPORT_CONFIG: DEMO_CONFIG_FILE },
+    env: { ...process.env, ...resolvedPorts, RDS_S3_EXPORT_CONFIG: DEMO_CONFIG_FILE },
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: true,
   });
@@ -64,21 +89,36 @@ function run(entry: string, args: string[]): ChildProcess {
 
 const banner = (url: string) => `\ndashboard: ${url}  (run history, logs and CSV downloads; the API is under /api)\n`;
 
+let port = 4580;
 try {
-  buildDashboardIfNeeded();
+  const ports = portsToOpen();
+  const taken = [];
+  for (const [setting, value] of ports) if (!(await portIsFree(value))) taken.push(new PortInUseError(setting, value));
+  for (const entry of ports) {
+    if (entry[1] === 0) entry[1] = await freePort();
+    resolvedPorts[entry[0].variable] = String(entry[1]);
+  }
+  if (taken.length > 0) {
+    for (const error of taken) process.stderr.write(`npm start: ${error.message}\n`);
+    process.exit(1);
+  }
+  port = ports.find(([setting]) => setting === DASHBOARD_PORT)?.[1] ?? port;
+  if (!once) buildDashboardIfNeeded();
 } catch (error) {
   process.stderr.write(`npm start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 }
 
 const children: ChildProcess[] = [];
-const exporter = run('apps/exporter/src/demo/start-demo.ts', once ? ['--once'] : []);
-const dashboard = run('apps/dashboard-api/src/local/serve.ts', []);
-children.push(exporter, dashboard);
+const exporter = run('tools/demo/src/start-demo.ts', once ? ['--once'] : []);
+children.push(exporter);
+// --once: the exporter exits after its first run, so a dashboard (and its URL) would die with it.
+const dashboard = once ? undefined : run('apps/dashboard-api/src/local/serve.ts', []);
+if (dashboard) children.push(dashboard);
 
 let dashboardUrl: string | undefined;
 let exporterReady = false;
-dashboard.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+dashboard?.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
   const match = /dashboard: (\S+)/.exec(chunk);
   if (match && !dashboardUrl) {
     dashboardUrl = match[1];

@@ -1,8 +1,7 @@
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { startS3 } from './s3.js';
-import { localS3ClientConfig, startLocalStack } from './index.js';
+import { localS3ClientConfig, startLocalStack, startS3 } from './index.js';
 
 describe('startLocalStack', () => {
   it('starts S3, PostgreSQL and DynamoDB together and stops them all, idempotently', async () => {

@@ -5,9 +5,8 @@
  * const stack = await startLocalStack({ s3: { buckets: ['exports'] }, postgres: { seedEmployees: 10_000 }, dynamo: false });
  * try { ... } finally { await stack.stop(); }
  */
-import { startDynamo, type LocalDynamo, type StartDynamoOptions } from './dynamo.js';
 import { startPostgres, type LocalPostgres, type StartPostgresOptions } from './postgres.js';
-import { startS3, type LocalS3, type StartS3Options } from './s3.js';
+import { startDynamo, startS3, type LocalDynamo, type LocalS3, type StartDynamoOptions, type StartS3Options } from '@rds-s3-export/aws/testing';
 
 export interface LocalStackOptions {
   /** @default {} (started, no buckets) */

@@ -91,7 +91,7 @@ beforeAll(async () => {
   // dist/apps/dashboard while another e2e suite may be reading it): the exporter demo (one
   // committed run, no schedule) and the dashboard's local server in auth-required mode.
   const env = { ...process.env, RDS_S3_EXPORT_CONFIG: DEMO_CONFIG_FILE, DEMO_SCHEDULE: 'off', DEMO_DIR: workDir, DEMO_S3_PORT: String(s3Port), DEMO_DYNAMO_PORT: String(dynamoPort), DEMO_PG_PORT: String(pgPort) };
-  demo = await startChild('apps/exporter/src/demo/start-demo.ts', env, /scheduled runs are off/);
+  demo = await startChild('tools/demo/src/start-demo.ts', env, /scheduled runs are off/);
   server = await startChild(
     'apps/dashboard-api/src/local/serve.ts',
     { ...env, DASHBOARD_PORT: String(dashboardPort), DASHBOARD_STATIC_DIR: staticDir, DASHBOARD_AUTH_ISSUER: idp.issuer, DASHBOARD_AUTH_AUDIENCE: CLIENT_ID },

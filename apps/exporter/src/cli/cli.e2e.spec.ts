@@ -15,9 +15,8 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } f
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
 import type pg from 'pg';
-import { freshMysqlDatabase, freshPostgresSchema, parseCsv } from '@rds-s3-export/export-core/testing';
-import { localS3ClientConfig, startS3, type LocalS3 } from '@rds-s3-export/local-stack';
-import { startFaultProxy, type FaultProxy } from '@rds-s3-export/local-stack/fault-proxy';
+import { freshMysqlDatabase, freshPostgresSchema, parseCsv, startFaultProxy, type FaultProxy } from '@rds-s3-export/export-core/testing';
+import { localS3ClientConfig, startS3, type LocalS3 } from '@rds-s3-export/aws/testing';
 import { main } from './main.js';
 
 const BUCKET = 'cli-e2e';

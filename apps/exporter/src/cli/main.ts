@@ -7,8 +7,7 @@ import { redactSecrets } from '@rds-s3-export/export-core';
 import { parseCliArgs, USAGE } from './parse-args.js';
 import { VERSION_LINE } from './version.js';
 import { exitCodeFor, CliUsageError, Interrupted } from './errors.js';
-import { PASSWORD_ENV, resolvePlan } from '../compose/export-plan.js';
-import { runPlannedExport } from '../compose/run-planned-export.js';
+import { PASSWORD_ENV, resolvePlan, runExportPlan } from '@rds-s3-export/export-runtime';
 import { progressReporter, thousands } from './progress.js';
 import { PASSWORD_IN_URL_WARNING, readPasswordFromStdin, urlHasPassword, type PasswordInput } from './password.js';
 
@@ -62,7 +61,7 @@ export async function main(
     const progress = progressReporter(command.quiet ? 'none' : (command.progress ?? 'auto'), io.stderr, { gzip: plan.request.compression === 'gzip' });
     let manifest: Manifest;
     try {
-      manifest = await runPlannedExport(plan, { onProgress: progress.update, ...(io.signal ? { signal: io.signal } : {}) });
+      manifest = await runExportPlan(plan, { onProgress: progress.update, ...(io.signal ? { signal: io.signal } : {}) });
     } finally {
       progress.done();
     }

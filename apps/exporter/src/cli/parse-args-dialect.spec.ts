@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs, USAGE } from './parse-args.js';
-import { resolvePlan } from '../compose/export-plan.js';
+import { resolvePlan } from '@rds-s3-export/export-runtime';
 
 const base = ['--source', 'mariadb://u@127.0.0.1:3306/db', '--table', 't', '--dest', 'file:///tmp/out'];
 

@@ -1,13 +1,13 @@
 /**
  * The Lambda handler end to end: a scheduler event -> credentials from Secrets Manager (the
- * one mocked service: it has no local server) -> PostgreSQL -> s3rver, for the demo config's
- * real `employees` job (its connection's secret and `tls: disable`). Asserts on the stored
+ * one mocked service: it has no local server) -> PostgreSQL -> s3rver, for an `employees` job
+ * shaped like the demo's (its connection's secret and `tls: disable`). Asserts on the stored
  * object, the manifest, the run-summary log line, and that the password appears nowhere.
  */
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -15,10 +15,30 @@ import pg from 'pg';
 import { parseCsv, TEST_POSTGRES_URL } from '@rds-s3-export/export-core/testing';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureStateTable } from '@rds-s3-export/aws';
-import { DEMO_CONFIG_FILE } from '@rds-s3-export/demo';
-import { localDynamoClientConfig, localS3ClientConfig, startDynamo, startS3, type LocalDynamo, type LocalS3 } from '@rds-s3-export/local-stack';
+import { localDynamoClientConfig, localS3ClientConfig, startDynamo, startS3, type LocalDynamo, type LocalS3 } from '@rds-s3-export/aws/testing';
 
 const BUCKET = 'handler-test-bucket';
+/** The demo's employees job (tools/demo/rds-s3-export.demo.yaml); an app does not import a tool, so it is spelled out here. */
+const DEPLOYMENT_CONFIG = (host: string) => `
+connections:
+  sample:
+    engine: postgres
+    url: postgres://postgres@${host}/postgres
+    secret: rds-s3-export/employees
+    tls: disable
+defaults:
+  destination:
+    bucket: rds-exports-local
+jobs:
+  - name: employees
+    connection: sample
+    table: employees
+    columns: [id, first_name, last_name, email, department, salary, hired_on, updated_at, active, notes]
+    primaryKey: [id]
+    incremental: { cursorColumn: updated_at, keyColumn: id, lagSeconds: 30 }
+    schedule: { expression: rate(5 minutes), timeZone: UTC }
+    destination: { prefix: rds_exports, layout: hive, compression: none }
+`;
 const PASSWORD = 'Sup3r-Secret-Pa55';
 let s3: LocalS3;
 let dynamo: LocalDynamo;
@@ -54,10 +74,10 @@ beforeAll(async () => {
   // What the CDK stack sets; the handler reads it once at module load.
   vi.stubEnv('EXPORT_BUCKET', ` ${BUCKET} `);
   // The deployment config (in AWS: the deployment-config.json bundled next to the handler).
-  // The demo config with the test server's port: the Lambda connects on the connection's port only.
+  // The test server's port: the Lambda connects on the connection's port only.
   const pgServer = new URL(TEST_POSTGRES_URL);
   const config = join(mkdtempSync(join(tmpdir(), 'handler-config-')), 'deployment-config.yaml');
-  writeFileSync(config, readFileSync(DEMO_CONFIG_FILE, 'utf8').replace('127.0.0.1:55432', `${pgServer.hostname}:${pgServer.port || 5432}`));
+  writeFileSync(config, DEPLOYMENT_CONFIG(`${pgServer.hostname}:${pgServer.port || 5432}`));
   vi.stubEnv('RDS_S3_EXPORT_CONFIG', config);
   vi.stubEnv('STATE_TABLE', 'exporter-state');
   vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamo.endpoint);

@@ -1,21 +1,18 @@
 /**
  * The exporter Lambda's entry point (EventBridge Scheduler -> this -> RDS -> S3). Builds the
  * AWS adapters and reads the deployment config bundled with the function once per container
- * (module scope), and hands them to the handler. Each job's credentials come from its
- * connection's secret, its TLS from the connection's `tls` (default verify-full with the RDS CA bundle).
+ * (module scope), and hands them to the handlers of libs/export-runtime; `awsJobAdapters` there
+ * builds each job's adapters (its connection's secret, TLS, the stack's bucket and state table).
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoDbStateStore, S3ObjectSink, SecretsManagerCredentials } from '@rds-s3-export/aws';
-import { ConfigError, systemClock, type Logger as PortLogger } from '@rds-s3-export/export-core';
+import type { Logger as PortLogger } from '@rds-s3-export/export-core';
 import { loadDeploymentConfig } from '@rds-s3-export/jobs';
-import { withConnectionPort } from '../compose/connection-port.js';
-import { connectionTls } from '../compose/connection-tls.js';
+import { awsJobAdapters, createExporterHandler, createStagedHandler, type HandlerContext, type HandlerDependencies } from '@rds-s3-export/export-runtime';
 import { readExporterEnv } from './exporter-env.js';
-import { createExporterHandler, createStagedHandler, type HandlerContext, type HandlerDependencies } from './exporter-handler.js';
 
 const env = readExporterEnv(process.env);
 // Validated again here (the same schema as at synth), with the stack's bucket as every job's.
@@ -29,14 +26,6 @@ const logger: PortLogger = {
   error: (message, fields) => powertools.error(message, fields ?? {}),
 };
 const metrics = new Metrics({ namespace: 'RdsS3Export', serviceName: 'rds-s3-export' });
-const s3 = new S3Client({});
-const secrets = new SecretsManagerClient({});
-const dynamo = new DynamoDBClient({});
-const sink = new S3ObjectSink({ client: s3, bucket: env.exportBucket });
-const state = new DynamoDbStateStore({ client: dynamo, tableName: env.stateTable });
-const credentials = new Map<string, SecretsManagerCredentials>();
-/** Leases outlive the longest possible invocation (15 min) by a margin. */
-const LEASE_TTL_MS = 16 * 60 * 1000;
 
 const dependencies: HandlerDependencies = {
   logger,
@@ -46,28 +35,13 @@ const dependencies: HandlerDependencies = {
     addMetric: (name, unit, value) => metrics.addMetric(name, MetricUnit[unit], value),
     publishStoredMetrics: () => metrics.publishStoredMetrics(),
   },
-  adaptersFor: (job, context, runLogger) => {
-    // The stack grants read on exactly the connections' secrets; IAM allows no other.
-    const secretId = job.connection.secret;
-    if (!secretId) throw new ConfigError('JOB_NO_SECRET', `job "${job.name}": connection "${job.connection.name}" has no secret; set connections.${job.connection.name}.secret in the deployment config`);
-    let provider = credentials.get(secretId);
-    if (!provider) {
-      provider = new SecretsManagerCredentials({ client: secrets, secretId });
-      credentials.set(secretId, provider);
-    }
-    return {
-      credentials: withConnectionPort(provider, job),
-      sink,
-      state,
-      logger: runLogger,
-      clock: systemClock,
-      owner: context.awsRequestId ?? `local-${process.pid}`,
-      leaseTtlMs: LEASE_TTL_MS,
-      tls: connectionTls(job.connection.tls ?? 'verify-full'),
-      ...(job.connection.connectTimeoutSeconds !== undefined ? { connectTimeoutMs: job.connection.connectTimeoutSeconds * 1000 } : {}),
-      remainingTimeMs: context.getRemainingTimeInMillis?.bind(context),
-    };
-  },
+  adaptersFor: awsJobAdapters({
+    s3: new S3Client({}),
+    secrets: new SecretsManagerClient({}),
+    dynamo: new DynamoDBClient({}),
+    exportBucket: env.exportBucket,
+    stateTable: env.stateTable,
+  }),
 };
 
 const direct = createExporterHandler(dependencies);

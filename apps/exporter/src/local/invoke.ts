@@ -9,7 +9,7 @@ import '@rds-s3-export/aws/ignore-node-version-warning';
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { createConnection } from 'node:net';
-import { createLocalHandler, LOCAL_ENDPOINTS } from './local-runtime.js';
+import { createLocalHandler, LOCAL_STATE_TABLE, localPorts } from '@rds-s3-export/export-runtime';
 
 async function answers(port: number): Promise<boolean> {
   return new Promise((done) => {
@@ -28,7 +28,14 @@ export async function invoke(argv: readonly string[]): Promise<number> {
     process.stderr.write('usage: npm run invoke -- [--config <file>] --job <name> [--scheduled-time <ISO>] [--mode full|incremental] [--parallel [--chunks N]]\n');
     return 2;
   }
-  for (const [what, port] of [['S3', LOCAL_ENDPOINTS.s3Port], ['DynamoDB', LOCAL_ENDPOINTS.dynamoPort]] as const) {
+  let ports: ReturnType<typeof localPorts>;
+  try {
+    ports = localPorts(process.env);
+  } catch (error) {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  for (const [what, port] of [['S3', ports.s3Port], ['DynamoDB', ports.dynamoPort]] as const) {
     if (!(await answers(port))) {
       process.stderr.write(`error: the local ${what} on 127.0.0.1:${port} is not running; start the local stack with \`npm start\` first\n`);
       return 4;
@@ -39,9 +46,10 @@ export async function invoke(argv: readonly string[]): Promise<number> {
   try {
     runtime = createLocalHandler({
       ...(values.config !== undefined && { configFile: values.config }),
-      s3Endpoint: `http://127.0.0.1:${LOCAL_ENDPOINTS.s3Port}`,
-      dynamoEndpoint: `http://127.0.0.1:${LOCAL_ENDPOINTS.dynamoPort}`,
-      stateTable: LOCAL_ENDPOINTS.stateTable,
+      s3Endpoint: `http://127.0.0.1:${ports.s3Port}`,
+      dynamoEndpoint: `http://127.0.0.1:${ports.dynamoPort}`,
+      stateTable: LOCAL_STATE_TABLE,
+      ...(ports.pgPort !== undefined && { databasePort: ports.pgPort }),
       logFile: join(workDir, 'logs', 'exporter.jsonl'),
       echo: (line) => process.stderr.write(`${line}\n`),
     });

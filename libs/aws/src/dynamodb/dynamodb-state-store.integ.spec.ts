@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localDynamoClientConfig, startDynamo, type LocalDynamo } from '@rds-s3-export/local-stack';
+import { localDynamoClientConfig, startDynamo, type LocalDynamo } from '../testing/index.js';
 import { DynamoDbStateStore } from './dynamodb-state-store.js';
 import { ensureStateTable } from './state-table.js';
 

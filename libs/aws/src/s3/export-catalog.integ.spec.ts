@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { localS3ClientConfig, startS3, type LocalS3 } from '@rds-s3-export/local-stack';
+import { localS3ClientConfig, startS3, type LocalS3 } from '../testing/index.js';
 import { RdsExportError } from '@rds-s3-export/shared-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { putFakeRun } from '../testing.js';
+import { putFakeRun } from '../testing/fake-runs.js';
 import { downloadFilename, runCursorProblem, S3ExportCatalog } from './export-catalog.js';
 
 const BUCKET = 'exports';

@@ -4,7 +4,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { localS3ClientConfig, startS3, type LocalS3 } from '@rds-s3-export/local-stack';
+import { localS3ClientConfig, startS3, type LocalS3 } from '../testing/index.js';
 import { RdsExportError } from '@rds-s3-export/shared-types';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { S3ObjectSink } from './s3-object-sink.js';
