@@ -2,7 +2,7 @@
  * `npm run export -- …`: one export from the command line. Thin: parse, resolve, build the
  * adapters, call the core, map the outcome to an exit code and one clear line on stderr.
  */
-import { RdsExportError, type Manifest } from '@rds-s3-export/shared-types';
+import { RdsExportError, manifestKeyFor, type Manifest } from '@rds-s3-export/shared-types';
 import { redactSecrets } from '@rds-s3-export/export-core';
 import { parseCliArgs, USAGE } from './parse-args.js';
 import { exitCodeFor, CliUsageError } from './errors.js';
@@ -51,7 +51,7 @@ export async function main(
     const seconds = (manifest.durationMs / 1000).toFixed(1);
     io.stderr.write(
       `exported ${manifest.rows} rows (${manifest.bytes} bytes) in ${seconds}s to ${location(plan.destination, manifest.objects[0]?.key ?? '')}\n` +
-        `manifest: ${location(plan.destination, manifestKeyOf(manifest, plan.request.manifestPrefix))}\n`,
+        `manifest: ${location(plan.destination, manifestKeyFor(plan.request.manifestPrefix, manifest.job, manifest.runId))}\n`,
     );
     if (command.json) io.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
     return 0;
@@ -64,10 +64,6 @@ export async function main(
     if (error instanceof CliUsageError) io.stderr.write('run with --help for usage\n');
     return exitCodeFor(error);
   }
-}
-
-function manifestKeyOf(manifest: Manifest, manifestPrefix: string): string {
-  return [manifestPrefix, manifest.job, `${manifest.runId}.json`].filter(Boolean).join('/');
 }
 
 function location(destination: { kind: 's3'; bucket: string } | { kind: 'file'; directory: string }, key: string): string {

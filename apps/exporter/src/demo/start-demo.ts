@@ -13,7 +13,7 @@ import { ensureStateTable } from '@rds-s3-export/aws';
 import { localDynamoClientConfig, startDynamo, startPostgres, startS3 } from '@rds-s3-export/local-stack';
 import { loadDeploymentConfig } from '@rds-s3-export/jobs';
 import { DEMO_CONFIG_FILE } from '@rds-s3-export/demo';
-import { ratePeriodMs, rateSlotAtOrBefore, type RunSummary } from '@rds-s3-export/shared-types';
+import { manifestKeyFor, ratePeriodMs, rateSlotAtOrBefore, type RunSummary } from '@rds-s3-export/shared-types';
 import { createLocalHandler, LOCAL_ENDPOINTS } from '../local/local-runtime.js';
 
 const SAMPLE_ROWS = Number(process.env.DEMO_ROWS ?? 10_000);
@@ -78,7 +78,7 @@ export async function startDemo(options: DemoOptions) {
     if (!summary) throw new Error(`the first run failed; see ${logFile}`);
     const key = summary.keys[0] ?? '';
     const file = s3.bucketPath(job.destination.bucket, key);
-    const manifestKey = `${job.destination.manifestPrefix}/employees/${summary.runId}.json`;
+    const manifestKey = manifestKeyFor(job.destination.manifestPrefix, job.name, summary.runId);
     const manifest = JSON.parse(await readFile(s3.bucketPath(job.destination.bucket, manifestKey), 'utf8')) as { objects: { sha256: string }[] };
     const preview = key ? (await readFile(file, 'utf8')).split('\n').slice(0, 4).join('\n') : '(no rows in this window)';
     log('');

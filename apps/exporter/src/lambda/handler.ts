@@ -12,6 +12,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbStateStore, S3ObjectSink, SecretsManagerCredentials } from '@rds-s3-export/aws';
 import { ConfigError, systemClock, type Logger as PortLogger } from '@rds-s3-export/export-core';
 import { loadDeploymentConfig } from '@rds-s3-export/jobs';
+import { INLINE_LEASE_TTL_MS } from '@rds-s3-export/shared-types';
 import { withConnectionPort } from '../compose/connection-port.js';
 import { connectionTls } from '../compose/connection-tls.js';
 import { readExporterEnv } from './exporter-env.js';
@@ -35,9 +36,6 @@ const dynamo = new DynamoDBClient({});
 const sink = new S3ObjectSink({ client: s3, bucket: env.exportBucket });
 const state = new DynamoDbStateStore({ client: dynamo, tableName: env.stateTable });
 const credentials = new Map<string, SecretsManagerCredentials>();
-/** Leases outlive the longest possible invocation (15 min) by a margin. */
-const LEASE_TTL_MS = 16 * 60 * 1000;
-
 const dependencies: HandlerDependencies = {
   logger,
   jobs: (name) => config.job(name),
@@ -62,7 +60,7 @@ const dependencies: HandlerDependencies = {
       logger: runLogger,
       clock: systemClock,
       owner: context.awsRequestId ?? `local-${process.pid}`,
-      leaseTtlMs: LEASE_TTL_MS,
+      leaseTtlMs: INLINE_LEASE_TTL_MS,
       tls: connectionTls(job.connection.tls ?? 'verify-full'),
       remainingTimeMs: context.getRemainingTimeInMillis?.bind(context),
     };

@@ -3,12 +3,13 @@
  * the run summary. Shared by the Lambda handler, `npm run invoke` and the demo's scheduler.
  */
 import type { JobConfig, RunSummary } from '@rds-s3-export/shared-types';
-import { DEFAULT_PORTS, RdsExportError, statementTimeoutFor } from '@rds-s3-export/shared-types';
+import { DEFAULT_PORTS, RdsExportError, runIdFor, statementTimeoutFor, type DatabaseCredentials } from '@rds-s3-export/shared-types';
 import {
   createRowSource,
-  runIdFor,
+  defaultRunMode,
   runJob,
   type Clock,
+  type CredentialProvider,
   type ConnectionSettings,
   type JobRunOutcome,
   type Logger,
@@ -18,12 +19,11 @@ import {
   type StateStore,
 } from '@rds-s3-export/export-core';
 
-export interface CredentialSource {
-  get(options?: { forceRefresh?: boolean }): Promise<{ username: string; password: string; host: string; port: number; database: string }>;
-}
+/** The core's `CredentialProvider` port under the name the exporter's wiring uses (the same type, not a copy). */
+export type CredentialSource = CredentialProvider;
 
 export interface JobAdapters {
-  readonly credentials: CredentialSource;
+  readonly credentials: CredentialProvider;
   readonly sink: ObjectSink;
   readonly state: StateStore;
   readonly logger: Logger;
@@ -46,7 +46,7 @@ export async function executeJob(
   adapters: JobAdapters,
 ): Promise<{ summary: RunSummary; outcome?: JobRunOutcome; error?: unknown }> {
   const started = adapters.clock.now().getTime();
-  const mode: RunMode = run.mode ?? (job.incremental ? 'incremental' : 'full');
+  const mode: RunMode = run.mode ?? defaultRunMode(job);
   const attempt = async (forceRefresh: boolean) => {
     const source = jobSource(job, await adapters.credentials.get({ forceRefresh }), adapters.tls);
     return runJob(
@@ -94,8 +94,8 @@ export async function executeJob(
         durationMs: Math.max(0, adapters.clock.now().getTime() - started),
         keys: [],
         cursor: null,
-        errorClass: classified?.errorClass ?? 'storage',
-        code: classified?.code ?? 'UNCLASSIFIED',
+        errorClass: classified?.errorClass ?? 'internal',
+        code: classified?.code ?? 'INTERNAL_ERROR',
         error: error instanceof Error ? error.message : String(error),
       },
     };
@@ -136,7 +136,7 @@ export async function withSource<T>(job: JobConfig, adapters: Pick<JobAdapters, 
 }
 
 /** The job's row source on these credentials: one place for the settings both paths connect with. */
-function jobSource(job: JobConfig, c: Awaited<ReturnType<CredentialSource['get']>>, tls: ConnectionSettings['tls']): RowSource {
+function jobSource(job: JobConfig, c: DatabaseCredentials, tls: ConnectionSettings['tls']): RowSource {
   return createRowSource(
     {
       engine: job.engine,
