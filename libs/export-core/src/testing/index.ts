@@ -2,3 +2,5 @@ export * from './test-databases.js';
 export * from './parse-csv.js';
 export * from './fault-injecting-sink.js';
 export * from './private-mariadb.js';
+export * from './in-memory-state-store.js';
+export * from './in-memory-sink.js';
