@@ -4,3 +4,5 @@ export * from './fault-injecting-sink.js';
 export * from './private-mariadb.js';
 export * from './in-memory-state-store.js';
 export * from './in-memory-sink.js';
+export * from './reference-encoder.js';
+export * from './redact-url.js';
