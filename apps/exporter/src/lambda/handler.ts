@@ -12,7 +12,6 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbStateStore, S3ObjectSink, SecretsManagerCredentials } from '@rds-s3-export/aws';
 import { ConfigError, systemClock, type Logger as PortLogger } from '@rds-s3-export/export-core';
 import { loadDeploymentConfig } from '@rds-s3-export/jobs';
-import { INLINE_LEASE_TTL_MS } from '@rds-s3-export/shared-types';
 import { withConnectionPort } from '../compose/connection-port.js';
 import { connectionTls } from '../compose/connection-tls.js';
 import { readExporterEnv } from './exporter-env.js';
@@ -60,7 +59,6 @@ const dependencies: HandlerDependencies = {
       logger: runLogger,
       clock: systemClock,
       owner: context.awsRequestId ?? `local-${process.pid}`,
-      leaseTtlMs: INLINE_LEASE_TTL_MS,
       tls: connectionTls(job.connection.tls ?? 'verify-full'),
       remainingTimeMs: context.getRemainingTimeInMillis?.bind(context),
     };

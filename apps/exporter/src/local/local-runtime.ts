@@ -10,7 +10,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore, S3ObjectSink } from '@rds-s3-export/aws';
 import { ConfigError, systemClock, type Logger, type LogFields } from '@rds-s3-export/export-core';
 import { loadDeploymentConfig } from '@rds-s3-export/jobs';
-import { INLINE_LEASE_TTL_MS } from '@rds-s3-export/shared-types';
 import { createExporterHandler } from '../lambda/exporter-handler.js';
 import { connectionTls } from '../compose/connection-tls.js';
 import { s3ClientFor } from '../compose/run-planned-export.js';
@@ -61,7 +60,6 @@ export function createLocalHandler(options: LocalRuntimeOptions) {
         logger: runLogger,
         clock: systemClock,
         owner: context.awsRequestId ?? `local-${process.pid}`,
-        leaseTtlMs: INLINE_LEASE_TTL_MS,
         tls: connectionTls(job.connection.tls ?? 'disable'),
       };
     },

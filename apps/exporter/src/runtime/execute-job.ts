@@ -29,7 +29,8 @@ export interface JobAdapters {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly owner: string;
-  readonly leaseTtlMs: number;
+  /** @default INLINE_LEASE_TTL_MS (the core's default) */
+  readonly leaseTtlMs?: number;
   readonly tls?: ConnectionSettings['tls'];
   readonly remainingTimeMs?: () => number;
   readonly deadlineMarginMs?: number;

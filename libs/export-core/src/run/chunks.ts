@@ -15,23 +15,21 @@
  * (the window end from the plan), so no row falls between chunks and a moved row is picked up
  * by the next run. A full export of a table under concurrent writes is per-chunk consistent.
  */
-import { MAX_STAGED_CHUNKS, planKeys, type ChunkResultPayload, type Engine, type ManifestColumn, type ManifestObject } from '@rds-s3-export/shared-types';
-import type { Cursor, KeyRange, Logger, ObjectSink, ResolvedWindow, RowSource, WindowRequest } from '../ports.js';
+import { MAX_STAGED_CHUNKS, planKeys, type ChunkResultPayload, type Engine, type ManifestObject } from '@rds-s3-export/shared-types';
+import type { Cursor, KeyRange, Logger, ObjectSink, RowSource, WindowRequest } from '../ports.js';
 import { ConfigError } from '../errors.js';
 import { EXPORTER_VERSION } from '../version.js';
 import { assertSameColumns, manifestColumns, openAbortable, warnPrivileges } from './snapshot.js';
-import { exportSnapshot, removeObjects, type SnapshotDependencies } from './snapshot-export.js';
+import { exportSnapshot, removeObjects, type SnapshotDependencies, type SnapshotView } from './snapshot-export.js';
 import { snapshotRequestFor, type ExportRequest } from './export-request.js';
 
-export interface ChunkPlan {
+/** The plan's snapshot: its columns (every chunk must see the same) and window, and the chunks' key ranges. */
+export interface ChunkPlan extends Pick<SnapshotView, 'columns' | 'window'> {
   readonly runId: string;
   readonly keyColumn: string;
   readonly ranges: readonly KeyRange[];
-  readonly window?: ResolvedWindow;
   /** Rows the plan's snapshot counted (the chunks' sum is checked against their own counts). */
   readonly rows: number;
-  /** Columns as the plan saw them: every chunk must see the same, and the manifest lists them. */
-  readonly columns: readonly ManifestColumn[];
 }
 
 /** What one chunk wrote (the shared-types `ChunkResultSchema`: it crosses Lambda invocations). */
@@ -47,12 +45,9 @@ export interface ChunkOptions {
 export type ChunkDependencies = Omit<SnapshotDependencies, 'onProgress' | 'beforeData'>;
 
 /** The data of a planned run, ready for its manifest. */
-export interface PlannedData {
+export interface PlannedData extends SnapshotView {
   readonly engine: Engine;
-  readonly columns: readonly ManifestColumn[];
-  readonly window?: ResolvedWindow;
   readonly objects: readonly ManifestObject[];
-  readonly sourceRows: number;
   readonly exporterVersion: string;
 }
 

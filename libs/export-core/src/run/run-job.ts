@@ -4,7 +4,7 @@
  * before any data) -> data -> commit -> end. With `parallel`, the data is a chunk plan exported
  * in this process. A deadline guard stops the run before the platform kills it.
  */
-import type { JobConfig, Manifest } from '@rds-s3-export/shared-types';
+import { INLINE_LEASE_TTL_MS, type JobConfig, type Manifest } from '@rds-s3-export/shared-types';
 import type { Clock, Logger, ObjectSink, RowSource, StateStore } from '../ports.js';
 import { ExportTimeoutError } from '../errors.js';
 import { exportSnapshot, type ExportProgress } from './snapshot-export.js';
@@ -32,8 +32,8 @@ export interface JobRunDependencies {
   readonly logger: Logger;
   /** Identifies this invocation as lease owner (the Lambda request id). */
   readonly owner: string;
-  /** How long a lease lives (INLINE_LEASE_TTL_MS in AWS), so a crashed run never blocks the job for long. */
-  readonly leaseTtlMs: number;
+  /** How long a lease lives, so a crashed run never blocks the job for long. @default INLINE_LEASE_TTL_MS (16 min) */
+  readonly leaseTtlMs?: number;
   /** Milliseconds left before the platform kills the process (Lambda's getRemainingTimeInMillis). */
   readonly remainingTimeMs?: () => number;
   /** Stop this long before the deadline, to abort the upload and release the lease cleanly. @default 20000 */
@@ -52,7 +52,7 @@ const DEFAULT_DEADLINE_MARGIN_MS = 20_000;
 
 export async function runJob(request: JobRunRequest, deps: JobRunDependencies): Promise<JobRunOutcome> {
   const { job } = request;
-  const begun = await beginJobRun(job, { runTime: request.runTime, mode: request.mode, owner: deps.owner, leaseTtlMs: deps.leaseTtlMs, acceptSchemaChange: request.acceptSchemaChange }, deps);
+  const begun = await beginJobRun(job, { runTime: request.runTime, mode: request.mode, owner: deps.owner, leaseTtlMs: deps.leaseTtlMs ?? INLINE_LEASE_TTL_MS, acceptSchemaChange: request.acceptSchemaChange }, deps);
   if (begun.status !== 'begun') return begun;
   const { run } = begun;
   const deadline = armDeadline(deps);

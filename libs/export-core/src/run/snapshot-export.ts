@@ -54,12 +54,16 @@ export interface SnapshotDependencies {
   readonly beforeData?: (window: ResolvedWindow | undefined, sourceRows: number) => Promise<void>;
 }
 
-export interface SnapshotResult {
-  readonly engine: Engine;
-  readonly startedAt: Date;
+/** What a snapshot saw: its columns, the window resolved in it, its COUNT(*) of the selected rows. */
+export interface SnapshotView {
   readonly columns: readonly ManifestColumn[];
   readonly window?: ResolvedWindow;
   readonly sourceRows: number;
+}
+
+export interface SnapshotResult extends SnapshotView {
+  readonly engine: Engine;
+  readonly startedAt: Date;
   readonly objects: readonly ObjectResult[];
   readonly rows: number;
 }
