@@ -199,7 +199,7 @@ export function assertStillOwned(run: JobRun, state: StateStore): () => Promise<
  */
 export async function abortJobRun(
   run: Pick<JobRun, 'job' | 'runId'>,
-  window: unknown,
+  window: { readonly from: Cursor | null; readonly to: Cursor | null } | null | undefined,
   objects: readonly { readonly key: string }[],
   deps: ProtocolDependencies,
 ): Promise<{ readonly committed: boolean }> {

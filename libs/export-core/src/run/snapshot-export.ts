@@ -86,13 +86,13 @@ export async function exportSnapshot(request: SnapshotRequest, deps: SnapshotDep
     const window = opened.window;
     await deps.beforeData?.(window, opened.sourceRows);
     const target: ObjectTarget = { sink, format: objectFormat(request.read.dialect, request.compression, opened.columns, deps.gzipLevel), signal };
-    const source_ = opened;
+    const snapshot = opened;
     // Driver errors arrive raw through the stream: classified here, the one place that streams.
     const classified = async <T>(work: () => Promise<T>): Promise<T> => {
       try {
         return await work();
       } catch (error) {
-        throw source_.mapError(error) ?? error;
+        throw snapshot.mapError(error) ?? error;
       }
     };
 
