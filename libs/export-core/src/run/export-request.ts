@@ -2,7 +2,7 @@
  * What one export reads and where it writes: the request every driver builds (the CLI from its
  * arguments, the job protocol from a job), and the snapshot step it becomes.
  */
-import { planKeys, type CsvDialect, type Engine, type Layout } from '@rds-s3-export/shared-types';
+import { planKeys, type CsvDialect, type Layout } from '@rds-s3-export/shared-types';
 import type { WindowRequest } from '../ports.js';
 import type { ManifestSubject } from './manifest.js';
 import type { SnapshotDependencies, SnapshotRequest } from './snapshot-export.js';
@@ -37,11 +37,6 @@ export interface ExportRequest extends ManifestSubject {
 }
 
 export type ExportDependencies = SnapshotDependencies;
-
-/** How a run's failures name it: `export of job "x" (mariadb table t)`. */
-export function runContext(request: Pick<ExportRequest, 'job' | 'table'>, engine: Engine | string): string {
-  return `export of job "${request.job}" (${engine} ${request.table !== undefined ? `table ${request.table}` : 'query'})`;
-}
 
 /** The snapshot step of an export request: the whole selection, one object or split parts. */
 export function snapshotRequestFor(request: ExportRequest): SnapshotRequest {

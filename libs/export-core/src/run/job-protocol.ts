@@ -20,8 +20,8 @@ import { planKeys, runIdFor, runTimeOf, type JobConfig, type Manifest } from '@r
 import type { Cursor, JobState, Logger, ObjectSink, ResolvedWindow, StateStore, WindowRequest } from '../ports.js';
 import { ConfigError, StateConflictError } from '../errors.js';
 import { buildManifest, hasManifest, publishManifest, readManifest, type RunFacts } from './manifest.js';
-import { removeObjects } from './snapshot-export.js';
-import { runContext, type ExportRequest } from './export-request.js';
+import { removeObjects, runContext } from './snapshot-export.js';
+import type { ExportRequest } from './export-request.js';
 
 export type RunMode = 'full' | 'incremental';
 

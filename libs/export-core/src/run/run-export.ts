@@ -5,9 +5,9 @@
  */
 import { planKeys, type Manifest } from '@rds-s3-export/shared-types';
 import { buildManifest, publishManifest } from './manifest.js';
-import { exportSnapshot } from './snapshot-export.js';
 import { exportPlanned, planChunks, type ChunkDependencies, type ChunkOptions } from './chunks.js';
-import { runContext, snapshotRequestFor, type ExportDependencies, type ExportRequest } from './export-request.js';
+import { snapshotRequestFor, type ExportDependencies, type ExportRequest } from './export-request.js';
+import { exportSnapshot, runContext } from './snapshot-export.js';
 
 /**
  * A single-stream export: open the source in a read-only snapshot, stream rows -> CSV -> (gzip)

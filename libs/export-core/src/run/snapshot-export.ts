@@ -70,7 +70,6 @@ export interface SnapshotResult extends SnapshotView {
 
 export async function exportSnapshot(request: SnapshotRequest, deps: SnapshotDependencies): Promise<SnapshotResult> {
   const { source, sink, logger, signal } = deps;
-  const what = request.read.table !== undefined ? `table ${request.read.table}` : 'query';
   const started = deps.clock.now();
   const fields = { runId: request.runId, job: request.job };
   const log = (message: string, more: Record<string, unknown> = {}) => logger.info(message, { ...fields, ...more });
@@ -120,10 +119,15 @@ export async function exportSnapshot(request: SnapshotRequest, deps: SnapshotDep
     return { engine: source.engine, startedAt: started, columns, window, sourceRows: opened.sourceRows, objects, rows };
   } catch (error) {
     await removeObjects(sink, objects);
-    throw runFailure(logger, { ...fields, context: `export of job "${request.job}" (${source.engine} ${what})` }, error);
+    throw runFailure(logger, { ...fields, context: runContext({ job: request.job, table: request.read.table }, source.engine) }, error);
   } finally {
     await opened?.close().catch(() => undefined);
   }
+}
+
+/** How a run's failures name it: `export of job "x" (mariadb table t)`. */
+export function runContext(run: { readonly job: string; readonly table?: string }, engine: Engine): string {
+  return `export of job "${run.job}" (${engine} ${run.table !== undefined ? `table ${run.table}` : 'query'})`;
 }
 
 /** Removes written objects after a later failure; absent ones are fine, failures are not fatal. */
