@@ -3,7 +3,7 @@
  * commit marker of a run, written last, only when every object of the run is stored; its shape
  * is the shared-types `ManifestSchema`, and every read parses it with that schema.
  */
-import { ManifestSchema, formatIssues, manifestKeyFor, type CsvDialect, type Engine, type Manifest, type ManifestColumn, type ManifestObject } from '@rds-s3-export/shared-types';
+import { manifestKeyFor, parseManifest, type CsvDialect, type Engine, type Manifest, type ManifestColumn, type ManifestObject } from '@rds-s3-export/shared-types';
 import type { Cursor, Logger, ObjectSink } from '../ports.js';
 import { SinkError } from '../errors.js';
 import { EXPORTER_VERSION } from '../version.js';
@@ -74,15 +74,9 @@ export async function readManifest(sink: ObjectSink, subject: Pick<ManifestSubje
   const key = manifestKey(subject, runId);
   const text = await sink.getObject(key);
   if (text === null) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new SinkError('storage', 'MANIFEST_INVALID', `manifest ${sink.describe(key)} is not JSON`, { cause: error });
-  }
-  const parsed = ManifestSchema.safeParse(json);
-  if (!parsed.success) throw new SinkError('storage', 'MANIFEST_INVALID', `manifest ${sink.describe(key)} is invalid: ${formatIssues(parsed.error)}`);
-  return parsed.data;
+  const parsed = parseManifest(text);
+  if ('problem' in parsed) throw new SinkError('storage', 'MANIFEST_INVALID', `manifest ${sink.describe(key)} ${parsed.problem}`);
+  return parsed.manifest;
 }
 
 export interface PublishOptions {
