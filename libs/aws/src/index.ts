@@ -7,11 +7,9 @@ export {
   MIN_PART_SIZE_BYTES,
   MAX_PART_SIZE_BYTES,
   type S3ObjectSinkOptions,
-  type S3ObjectWriteOptions,
-  type S3ObjectWriter,
 } from './s3/s3-object-sink.js';
-export { SecretsManagerCredentials, SecretError, type RdsSecretCredentials } from './secrets/secrets-manager-credentials.js';
-export { DynamoDbStateStore, StateStoreError, type StoredCursor, type StoredPending } from './dynamodb/dynamodb-state-store.js';
+export { SecretsManagerCredentials, SecretError } from './secrets/secrets-manager-credentials.js';
+export { DynamoDbStateStore, StateStoreError } from './dynamodb/dynamodb-state-store.js';
 export { ensureStateTable } from './dynamodb/state-table.js';
 export {
   S3ExportCatalog,

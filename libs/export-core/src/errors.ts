@@ -1,6 +1,6 @@
 /**
  * Coded errors of the export core. Every failure that leaves the core is one of these, with a
- * class from the shared vocabulary (config|auth|network|database|storage|timeout) and a
+ * class from the shared vocabulary (config|auth|network|database|storage|timeout|internal) and a
  * message that names the job, the table and the cause, never a secret.
  */
 import { RdsExportError, type ErrorClass } from '@rds-s3-export/shared-types';
@@ -88,8 +88,9 @@ function classify(error: unknown): { errorClass: ErrorClass; code: string; messa
   if (error instanceof Error && error.name === 'AbortError') {
     return { errorClass: 'timeout', code: 'EXPORT_ABORTED', message: 'the export was aborted' };
   }
+  // Not foreseen by any adapter (a bug, a TypeError): never blamed on the storage or the user.
   const message = error instanceof Error ? error.message : String(error);
-  return { errorClass: 'storage', code: 'EXPORT_FAILED', message };
+  return { errorClass: 'internal', code: 'INTERNAL_ERROR', message };
 }
 
 /** The export's own accounting disagrees with the source (rows written vs rows in the window). */

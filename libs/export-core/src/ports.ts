@@ -5,7 +5,9 @@
  * the core (see the dependency rules in docs/architecture.md).
  */
 import type { Readable, Writable } from 'node:stream';
-import type { CsvDialect, Engine, RdsExportError } from '@rds-s3-export/shared-types';
+import type { CsvDialect, Cursor, DatabaseCredentials, Engine, JobState, PendingCommit, RdsExportError } from '@rds-s3-export/shared-types';
+
+export type { Cursor, DatabaseCredentials, JobState, PendingCommit } from '@rds-s3-export/shared-types';
 
 // ---------------------------------------------------------------------------------------
 // Source
@@ -53,15 +55,8 @@ export interface KeyRange {
   readonly upper: string | null;
 }
 
-/**
- * Position of an incremental export: the (cursorColumn, keyColumn) values of the last row
- * exported, as the server's text. Compared as a tuple, so rows sharing a timestamp are
- * neither lost nor repeated.
- */
-export interface Cursor {
-  readonly value: string;
-  readonly key: string;
-}
+// Cursor (the (cursorColumn, keyColumn) text of the last row exported, compared as a tuple so
+// rows sharing a timestamp are neither lost nor repeated) is the shared-types contract.
 
 export interface WindowRequest {
   readonly cursorColumn: string;
@@ -107,7 +102,10 @@ export interface OpenedSource {
    * warning.
    */
   readonly privilegeFindings?: readonly string[];
-  /** Starts the data query. Call once. Errors surface as stream errors (already classified). */
+  /**
+   * Starts the data query. Call once. Driver errors surface raw as stream errors; the core
+   * classifies them through `mapError` in one place (run/object-export.ts), so no caller has to.
+   */
   stream(): SourceStream;
   /**
    * For a parallel export: the lower bounds of chunks 2..n that split the selected rows into
@@ -164,8 +162,11 @@ export interface ObjectSink {
   getObject(key: string): Promise<string | null>;
   /** Removes an object; absent objects are not an error. */
   deleteObject(key: string): Promise<void>;
-  /** Keys under a prefix (used to remove the objects of a run that never committed). */
-  listKeys?(prefix: string): Promise<string[]>;
+  /**
+   * Keys under a prefix. Required: recovery removes the objects of a run that never committed
+   * with it, and a sink that could not list would leave them behind silently.
+   */
+  listKeys(prefix: string): Promise<string[]>;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -190,31 +191,9 @@ export interface Logger {
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-export interface DatabaseCredentials {
-  readonly username: string;
-  readonly password: string;
-  readonly host: string;
-  readonly port: number;
-  readonly database: string;
-}
-
 /** Where database credentials come from (Secrets Manager in AWS, a URL locally). */
 export interface CredentialProvider {
   get(options?: { forceRefresh?: boolean }): Promise<DatabaseCredentials>;
-}
-
-/** A run's window, recorded before its data is written (see StateStore). */
-export interface PendingCommit {
-  readonly runId: string;
-  readonly from: Cursor | null;
-  readonly to: Cursor | null;
-}
-
-export interface JobState {
-  readonly cursor: Cursor | null;
-  readonly pending: PendingCommit | null;
-  /** The last run that committed (its manifest holds the columns the next run must match). */
-  readonly lastRunId?: string | null;
 }
 
 /**

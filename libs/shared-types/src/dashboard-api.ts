@@ -8,24 +8,10 @@ import { ErrorClassSchema } from './error-class.js';
 import { CursorSchema, ManifestSchema } from './manifest.js';
 import { EngineSchema } from './job-config.js';
 import { JOB_NAME_PATTERN } from './naming-rules.js';
-
-/** `<job>_YYYYMMDD_HHMMSS` (UTC of the scheduled time). */
-export const RUN_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}_\d{8}_\d{6}$/;
+import { RUN_ID_PATTERN } from './object-keys.js';
 
 export const JobNameParamSchema = z.string().regex(JOB_NAME_PATTERN, 'must be a job name: lowercase letters, digits, "_" or "-"');
 export const RunIdParamSchema = z.string().regex(RUN_ID_PATTERN, 'must be a run id: <job>_YYYYMMDD_HHMMSS');
-
-/** The job a run id belongs to and the UTC time its name carries, or null if it is not a run id. */
-export function parseRunId(runId: string): { job: string; time: Date } | null {
-  if (!RUN_ID_PATTERN.test(runId)) return null;
-  const match = /^(.*)_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})$/.exec(runId);
-  if (!match) return null;
-  const [y, mo, d, h, mi, s] = match.slice(2).map(Number) as [number, number, number, number, number, number];
-  const time = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  // Reject calendar nonsense (2026-02-31, 25:00) that the pattern lets through.
-  if (time.getUTCMonth() !== mo - 1 || time.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return null;
-  return { job: match[1] as string, time };
-}
 
 export const DEFAULT_RUNS_PAGE_SIZE = 20;
 export const MAX_RUNS_PAGE_SIZE = 100;

@@ -5,7 +5,11 @@
  */
 import { z } from 'zod';
 
-export const errorClasses = ['config', 'auth', 'network', 'database', 'storage', 'timeout'] as const;
+/**
+ * `internal`: a failure the code did not foresee (a bug, a TypeError), never blamed on the
+ * user's config, the network or the storage; the CLI exits 1 for it.
+ */
+export const errorClasses = ['config', 'auth', 'network', 'database', 'storage', 'timeout', 'internal'] as const;
 export const ErrorClassSchema = z.enum(errorClasses);
 export type ErrorClass = z.infer<typeof ErrorClassSchema>;
 

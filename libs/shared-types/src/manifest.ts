@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CsvDialectSchema } from './csv-dialect.js';
-import { EngineSchema } from './job-config.js';
+import { EngineSchema, formatIssues } from './job-config.js';
 
 export const ManifestObjectSchema = z.object({
   key: z.string(),
@@ -48,3 +48,19 @@ export const ManifestSchema = z.object({
 export type Manifest = z.infer<typeof ManifestSchema>;
 export type ManifestObject = z.infer<typeof ManifestObjectSchema>;
 export type ManifestColumn = z.infer<typeof ManifestColumnSchema>;
+
+/**
+ * A stored manifest's text, parsed with the schema: every reader (the export core, the export
+ * catalog) goes through here. `problem` says what is wrong (never the text itself); the caller
+ * wraps it in its own storage error with the object's location.
+ */
+export function parseManifest(text: string): { readonly manifest: Manifest } | { readonly problem: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { problem: 'is not JSON' };
+  }
+  const parsed = ManifestSchema.safeParse(json);
+  return parsed.success ? { manifest: parsed.data } : { problem: `is invalid: ${formatIssues(parsed.error)}` };
+}

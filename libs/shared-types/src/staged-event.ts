@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { EngineSchema } from './job-config.js';
 import { CursorSchema, ManifestObjectSchema } from './manifest.js';
 import { JOB_NAME_PATTERN } from './naming-rules.js';
+import { RUN_ID_PATTERN, runIdFor } from './object-keys.js';
 
 /** As the plan step's chunk limit (export-core `planChunks`). */
 export const MAX_STAGED_CHUNKS = 10_000;
@@ -24,12 +25,6 @@ const isoTime = z
   .refine((s) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(new Date(s).getTime()), 'must be an ISO-8601 time like 2026-02-22T10:12:00Z');
 
 const jobName = z.string().trim().regex(JOB_NAME_PATTERN, 'must be a job name from the catalog');
-
-/** `YYYYMMDD_HHMMSS` (UTC) of an ISO time, as run ids carry it. */
-function stampOf(iso: string): string {
-  const t = new Date(iso).toISOString();
-  return `${t.slice(0, 4)}${t.slice(5, 7)}${t.slice(8, 10)}_${t.slice(11, 13)}${t.slice(14, 16)}${t.slice(17, 19)}`;
-}
 
 export const KeyRangeSchema = z
   .object({
@@ -49,7 +44,7 @@ export const ResolvedWindowSchema = z
 export const StagedPlanSchema = z
   .object({
     job: jobName,
-    runId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}_\d{8}_\d{6}$/, 'must be a run id: <job>_YYYYMMDD_HHMMSS'),
+    runId: z.string().regex(RUN_ID_PATTERN, 'must be a run id: <job>_YYYYMMDD_HHMMSS'),
     runTime: isoTime,
     mode: z.enum(['full', 'incremental']),
     keyColumn: z.string().min(1).max(128),
@@ -63,8 +58,9 @@ export const StagedPlanSchema = z
   .superRefine((plan, ctx) => {
     // Part keys are derived from the job and the run time; the manifest check uses the run id.
     // They must name the same run, or an abort could clear one run's parts under another's id.
-    if (plan.runId !== `${plan.job}_${stampOf(plan.runTime)}`) {
-      ctx.addIssue({ code: 'custom', path: ['runId'], message: `must be the run id of job "${plan.job}" at runTime ${plan.runTime} ("${plan.job}_${stampOf(plan.runTime)}")` });
+    const expected = runIdFor(plan.job, new Date(plan.runTime));
+    if (plan.runId !== expected) {
+      ctx.addIssue({ code: 'custom', path: ['runId'], message: `must be the run id of job "${plan.job}" at runTime ${plan.runTime} ("${expected}")` });
     }
     plan.ranges.forEach((range, index) => {
       if (range.column !== plan.keyColumn) ctx.addIssue({ code: 'custom', path: ['ranges', index, 'column'], message: `must be the plan's keyColumn "${plan.keyColumn}"` });

@@ -15,6 +15,7 @@
  */
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { DEFAULT_PORTS } from '@rds-s3-export/shared-types';
 
 export const DATA_VERSION = 'rds-s3-export bench v1';
 const CHUNK = 1_000_000;
@@ -42,7 +43,7 @@ export async function ensureMariadbTable(serverUrl: string, rows: number, log: (
   const base = new URL(serverUrl);
   const admin = await mysql.createConnection({
     host: base.hostname,
-    port: Number(base.port || 3306),
+    port: Number(base.port || DEFAULT_PORTS.mariadb),
     user: decodeURIComponent(base.username || 'root'),
     password: decodeURIComponent(base.password),
     multipleStatements: true,

@@ -14,7 +14,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureStateTable } from '@rds-s3-export/aws';
 import { localDynamoClientConfig, startDynamo, startPostgres, startS3 } from '@rds-s3-export/local-stack';
 import { loadDeploymentConfig } from '@rds-s3-export/jobs';
-import { ratePeriodMs, rateSlotAtOrBefore, type RunSummary } from '@rds-s3-export/shared-types';
+import { manifestKeyFor, ratePeriodMs, rateSlotAtOrBefore, type RunSummary } from '@rds-s3-export/shared-types';
 import { createLocalHandler, LOCAL_PORT_VARIABLES, LOCAL_STATE_TABLE, localPorts } from '@rds-s3-export/export-runtime';
 import { DEMO_CONFIG_FILE } from './demo-config.js';
 import { PortInUseError, onPort } from './ports.js';
@@ -98,7 +98,7 @@ export async function startDemo(options: DemoOptions) {
     if (!summary) throw new Error(`the first run failed; see ${logFile}`);
     const key = summary.keys[0];
     const file = key ? s3.bucketPath(job.destination.bucket, key) : undefined;
-    const manifestKey = `${job.destination.manifestPrefix}/employees/${summary.runId}.json`;
+    const manifestKey = manifestKeyFor(job.destination.manifestPrefix, job.name, summary.runId);
     log('');
     log(outcomeLine(summary));
     if (summary.status === 'committed' || summary.status === 'already-committed') {

@@ -74,6 +74,7 @@ function hangingManifest(sink: FaultInjectingSink, hang: boolean): ObjectSink {
     },
     getObject: (key) => sink.getObject(key),
     deleteObject: (key) => sink.deleteObject(key),
+    listKeys: (prefix) => sink.listKeys(prefix),
   };
 }
 

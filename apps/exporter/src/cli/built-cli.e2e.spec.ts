@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
 import { EXPORTER_VERSION } from '@rds-s3-export/export-core';
 import { freshMysqlDatabase } from '@rds-s3-export/export-core/testing';
-import { S3RVER_CREDENTIALS, startS3, type LocalS3 } from '@rds-s3-export/local-stack';
+import { S3RVER_CREDENTIALS, startS3, type LocalS3 } from '@rds-s3-export/aws/testing';
 import { USAGE } from './parse-args.js';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');

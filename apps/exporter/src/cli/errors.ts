@@ -8,7 +8,8 @@ export class CliUsageError extends RdsExportError {
   }
 }
 
-const EXIT_CODES = { config: 2, auth: 3, network: 4, database: 5, storage: 6, timeout: 7 } as const;
+/** `internal` (a failure nobody foresaw) exits 1, as anything that is not an RdsExportError does. */
+const EXIT_CODES = { config: 2, auth: 3, network: 4, database: 5, storage: 6, timeout: 7, internal: 1 } as const;
 
 export function exitCodeFor(error: unknown): number {
   return error instanceof RdsExportError ? EXIT_CODES[error.errorClass] : 1;

@@ -2,7 +2,7 @@
  * `npm run export -- …`: one export from the command line. Thin: parse, resolve, build the
  * adapters, call the core, map the outcome to an exit code and one clear line on stderr.
  */
-import { RdsExportError, type Manifest } from '@rds-s3-export/shared-types';
+import { RdsExportError, manifestKeyFor, type Manifest } from '@rds-s3-export/shared-types';
 import { redactSecrets } from '@rds-s3-export/export-core';
 import { parseCliArgs, USAGE } from './parse-args.js';
 import { VERSION_LINE } from './version.js';
@@ -66,7 +66,7 @@ export async function main(
       progress.done();
     }
     const where = (key: string) => location(plan.destination, key);
-    const manifestAt = where(manifestKeyOf(manifest, plan.request.manifestPrefix));
+    const manifestAt = where(manifestKeyFor(plan.request.manifestPrefix, manifest.job, manifest.runId));
     if (!command.quiet) {
       say(summary(manifest, where) + `\nmanifest: ${manifestAt}`, {
         event: 'done',
@@ -124,10 +124,6 @@ function commonFolder(keys: readonly string[]): string {
   let prefix = keys[0] ?? '';
   for (const key of keys) while (!key.startsWith(prefix)) prefix = prefix.slice(0, -1);
   return prefix.slice(0, prefix.lastIndexOf('/') + 1);
-}
-
-function manifestKeyOf(manifest: Manifest, manifestPrefix: string): string {
-  return [manifestPrefix, manifest.job, `${manifest.runId}.json`].filter(Boolean).join('/');
 }
 
 function location(destination: { kind: 's3'; bucket: string } | { kind: 'file'; directory: string }, key: string): string {

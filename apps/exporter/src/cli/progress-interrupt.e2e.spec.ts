@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
 import type pg from 'pg';
 import { freshMysqlDatabase, freshPostgresSchema } from '@rds-s3-export/export-core/testing';
-import { localS3ClientConfig, startS3, type LocalS3 } from '@rds-s3-export/local-stack';
+import { localS3ClientConfig, startS3, type LocalS3 } from '@rds-s3-export/aws/testing';
 import { main } from './main.js';
 
 const DB = 'cli_progress_e2e';

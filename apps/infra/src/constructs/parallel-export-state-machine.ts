@@ -4,16 +4,12 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import type { JobConfig } from '@rds-s3-export/shared-types';
+import { STAGED_LEASE_TTL_MS, type JobConfig } from '@rds-s3-export/shared-types';
 import { Construct } from 'constructs';
 import { acknowledge, nagFlatten } from '../nag.js';
 
-/**
- * How long the `plan` step's lease on the job lasts: export-core's `STAGED_LEASE_TTL_MS`
- * (libs/export-core/src/run/staged-run.ts; a test keeps the two equal). infra may not import
- * export-core (module boundaries: it would pull the database drivers into `cdk synth`).
- */
-export const STAGED_LEASE_TTL = Duration.hours(2);
+/** How long the `plan` step's lease on the job lasts: the shared-types constant the exporter uses. */
+export const STAGED_LEASE_TTL = Duration.millis(STAGED_LEASE_TTL_MS);
 /** The longest Lambda invocation: a chunk started just before the machine times out still runs this long. */
 const MAX_LAMBDA_INVOCATION = Duration.minutes(15);
 /** @see ParallelExportStateMachineProps.timeout */

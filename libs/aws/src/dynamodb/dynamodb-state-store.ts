@@ -7,18 +7,7 @@
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { RdsExportError } from '@rds-s3-export/shared-types';
-
-export interface StoredCursor {
-  readonly value: string;
-  readonly key: string;
-}
-
-export interface StoredPending {
-  readonly runId: string;
-  readonly from: StoredCursor | null;
-  readonly to: StoredCursor | null;
-}
+import { CursorSchema, RdsExportError, type Cursor, type JobState, type PendingCommit } from '@rds-s3-export/shared-types';
 
 // CURSOR is a DynamoDB reserved word; name both attributes through placeholders (DynamoDB
 // refuses unused placeholders, so expressions that touch one attribute name only that one).
@@ -82,7 +71,7 @@ export class DynamoDbStateStore {
     return item?.owner !== undefined && typeof item.expiresAt === 'number' && item.expiresAt >= this.now() ? item.owner : null;
   }
 
-  async getState(job: string): Promise<{ cursor: StoredCursor | null; pending: StoredPending | null; lastRunId: string | null }> {
+  async getState(job: string): Promise<JobState> {
     const result = await this.call('reading the state', job, () =>
       this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: { pk: `state#${job}` }, ConsistentRead: true })),
     );
@@ -94,7 +83,7 @@ export class DynamoDbStateStore {
     };
   }
 
-  async beginCommit(job: string, pending: StoredPending): Promise<boolean> {
+  async beginCommit(job: string, pending: PendingCommit): Promise<boolean> {
     const from = JSON.stringify(pending.from);
     return this.conditional('recording the pending window', job, () =>
       this.doc.send(
@@ -189,8 +178,9 @@ export class DynamoDbStateStore {
   }
 }
 
-function parseCursor(text: string | undefined): StoredCursor | null {
+/** The stored JSON text of a cursor, parsed with the shared schema (anything else reads as no cursor). */
+function parseCursor(text: string | undefined): Cursor | null {
   if (!text) return null;
-  const value = JSON.parse(text) as StoredCursor | null;
-  return value && typeof value.value === 'string' && typeof value.key === 'string' ? value : null;
+  const parsed = CursorSchema.safeParse(JSON.parse(text));
+  return parsed.success ? parsed.data : null;
 }

@@ -25,7 +25,7 @@
  */
 import { GetObjectCommand, ListObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { ManifestSchema, RUN_ID_PATTERN, formatIssues, parseRunId, type Manifest } from '@rds-s3-export/shared-types';
+import { RUN_ID_PATTERN, manifestFolderFor, manifestKeyFor, parseManifest, parseRunId, type Manifest } from '@rds-s3-export/shared-types';
 import { AwsConfigError, StorageError, classifyS3Error, isS3NotFound } from '../errors.js';
 
 /** Presigned URLs live this long. @default 300 s */
@@ -103,7 +103,7 @@ export class S3ExportCatalog {
   }
 
   manifestKey(job: string, runId: string): string {
-    return `${this.manifestPrefix}/${job}/${runId}.json`;
+    return manifestKeyFor(this.manifestPrefix, job, runId);
   }
 
   /**
@@ -111,7 +111,7 @@ export class S3ExportCatalog {
    * most `limit` of them.
    */
   async listRunIds(job: string, { limit, before, now = new Date() }: { limit: number; before?: string; now?: Date }): Promise<ManifestPage> {
-    const jobPrefix = `${this.manifestPrefix}/${job}/`;
+    const jobPrefix = manifestFolderFor(this.manifestPrefix, job);
     const budget = { left: this.maxListsPerPage };
     const oldestRunId = await this.oldestRunId(jobPrefix, job, budget);
     if (!oldestRunId) return { runIds: [], more: false, next: null };
@@ -158,17 +158,9 @@ export class S3ExportCatalog {
       if (isS3NotFound(error)) return null;
       throw classifyS3Error(error, { bucket: this.bucket, key, operation: 'read' });
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new StorageError('storage', 'MANIFEST_INVALID', `manifest s3://${this.bucket}/${key} is not JSON`, { cause: error });
-    }
-    const parsed = ManifestSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new StorageError('storage', 'MANIFEST_INVALID', `manifest s3://${this.bucket}/${key} is invalid: ${formatIssues(parsed.error)}`);
-    }
-    return parsed.data;
+    const parsed = parseManifest(text);
+    if ('problem' in parsed) throw new StorageError('storage', 'MANIFEST_INVALID', `manifest s3://${this.bucket}/${key} ${parsed.problem}`);
+    return parsed.manifest;
   }
 
   /**

@@ -49,13 +49,17 @@ export interface S3ObjectSinkOptions {
   readonly abortCleanupTimeoutMs?: number;
 }
 
-/** Same shape as the core's `ObjectWriteOptions`. */
+/**
+ * The core's `ObjectWriteOptions`, spelled here because libs/aws may not import the core (module
+ * boundaries); not exported from the package. The exporter passes this sink where the core's
+ * `ObjectSink` is expected, so the compiler checks the two shapes against each other there.
+ */
 export interface S3ObjectWriteOptions {
   readonly contentType: string;
   readonly contentEncoding?: string;
 }
 
-/** Same shape as the core's `ObjectWriter`. */
+/** The core's `ObjectWriter` (see S3ObjectWriteOptions). */
 export interface S3ObjectWriter {
   /** Write the object's bytes here, then `end()` it (or let `pipeline` do it). */
   readonly stream: Writable;

@@ -1,14 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { RdsExportError } from '@rds-s3-export/shared-types';
-
-/** The fields of an RDS-managed (or RDS-format) secret that a source needs. */
-export interface RdsSecretCredentials {
-  readonly username: string;
-  readonly password: string;
-  readonly host: string;
-  readonly port: number;
-  readonly database: string;
-}
+import { RdsExportError, type DatabaseCredentials } from '@rds-s3-export/shared-types';
 
 export class SecretError extends RdsExportError {
   override readonly name = 'SecretError';
@@ -25,7 +16,7 @@ export class SecretError extends RdsExportError {
  * in a message; errors name the secret id only.
  */
 export class SecretsManagerCredentials {
-  private cached: Promise<RdsSecretCredentials> | undefined;
+  private cached: Promise<DatabaseCredentials> | undefined;
 
   constructor(
     private readonly options: {
@@ -36,7 +27,7 @@ export class SecretsManagerCredentials {
     },
   ) {}
 
-  get(options: { forceRefresh?: boolean } = {}): Promise<RdsSecretCredentials> {
+  get(options: { forceRefresh?: boolean } = {}): Promise<DatabaseCredentials> {
     if (options.forceRefresh || !this.cached) {
       this.cached = this.fetch();
       this.cached.catch(() => (this.cached = undefined));
@@ -44,7 +35,7 @@ export class SecretsManagerCredentials {
     return this.cached;
   }
 
-  private async fetch(): Promise<RdsSecretCredentials> {
+  private async fetch(): Promise<DatabaseCredentials> {
     const id = this.options.secretId;
     let text: string | undefined;
     try {

@@ -1,5 +1,4 @@
-import { CsvDialectSchema, formatIssues, type CsvDialect, type CsvDialectInput } from '@rds-s3-export/shared-types';
-import { ConfigError } from '../errors.js';
+import type { CsvDialect } from '@rds-s3-export/shared-types';
 import type { ColumnKind } from '../ports.js';
 
 /** Encoder options, normalised once per export and frozen (the hot path reads them per cell). */
@@ -10,12 +9,6 @@ export interface CsvEncoderOptions {
   readonly bom: boolean;
   /** Per column: apply the formula-injection guard (text columns, when the dialect asks for it). */
   readonly guardColumn: readonly boolean[];
-}
-
-export function normaliseDialect(input: CsvDialectInput | CsvDialect): CsvDialect {
-  const parsed = CsvDialectSchema.safeParse(input);
-  if (!parsed.success) throw new ConfigError('CSV_OPTION_INVALID', `invalid CSV options: ${formatIssues(parsed.error, 'csv')}`);
-  return parsed.data;
 }
 
 export function encoderOptions(dialect: CsvDialect, columnKinds: readonly ColumnKind[]): CsvEncoderOptions {

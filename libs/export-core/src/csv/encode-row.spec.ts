@@ -9,10 +9,10 @@ import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import type { CsvDialectInput } from '@rds-s3-export/shared-types';
 import type { Cell, ColumnKind, Row } from '../ports.js';
-import { encoderOptions, normaliseDialect, type CsvEncoderOptions } from './csv-options.js';
+import { encoderOptions, type CsvEncoderOptions } from './csv-options.js';
 import { CsvEncoderStream } from './csv-encoder-stream.js';
 import { encodeHeader, encodeRow } from './encode-row.js';
-import { referenceEncode } from './reference-encoder.js';
+import { normaliseDialect, referenceEncode } from '../testing/reference-encoder.js';
 
 // ---------------------------------------------------------------------------------------
 // Helpers

@@ -1,7 +1,7 @@
 /**
  * The hot path: one row to one CSV record. Pure and allocation-light: one string per row,
  * no regex, no per-cell closures. Must stay byte-identical to the csv-stringify reference
- * configuration (`reference-encoder.ts`); `encode-row.spec.ts` proves it differentially.
+ * configuration (`testing/reference-encoder.ts`); `encode-row.spec.ts` proves it differentially.
  *
  * Rules (RFC 4180, PostgreSQL COPY CSV convention):
  * - NULL -> empty unquoted field; '' -> `""` (so the two stay distinct);

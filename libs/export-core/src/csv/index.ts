@@ -1,4 +1,3 @@
 export * from './csv-options.js';
 export * from './encode-row.js';
 export * from './csv-encoder-stream.js';
-export * from './reference-encoder.js';

@@ -19,8 +19,9 @@ import { silentLogger, systemClock, type ObjectSink, type RowSource } from '../p
 import { parseConnectionUrl } from '../sources/connection-settings.js';
 import { MysqlRowSource } from '../sources/mysql/mysql-row-source.js';
 import { PostgresRowSource } from '../sources/postgres/postgres-row-source.js';
-import { runExport, type ExportRequest } from './run-export.js';
-import { exportChunksAndCommit, planChunks } from './parallel-export.js';
+import { runChunkedExport } from './run-export.js';
+import type { ExportRequest } from './export-request.js';
+import { planChunks } from './chunks.js';
 
 const ROWS = 5_000_000;
 const SCHEMA = 'parallel_export';
@@ -83,11 +84,12 @@ const engines: { label: string; table: string; source: () => RowSource }[] = [
 describe.each(engines)('Parallel export: $label, 5,000,000 rows in 8 chunks', ({ table, source }) => {
   it('the parts equal a single-stream export of the table, row for row', async () => {
     const sink = new LocalFolderSink(out);
-    const single = await runExport({ ...requestFor(table), keyRange: { column: 'id', lower: null, upper: null } }, { source: source(), sink, clock: systemClock, logger: silentLogger });
+    // One chunk: the whole table in one snapshot, ordered by the key.
+    const single = await runChunkedExport(requestFor(table), { chunks: 1, keyColumn: 'id' }, { source: source(), sink, clock: systemClock, logger: silentLogger });
     const request = requestFor(table);
     const options = { chunks: 8, concurrency: 4, keyColumn: 'id' };
-    const plan = await planChunks(request, options, { source });
-    const parallel = await exportChunksAndCommit(request, plan, options, { source, sink, clock: systemClock, logger: silentLogger });
+    const plan = await planChunks(request, options, { source: source() });
+    const parallel = await runChunkedExport(request, options, { source: source(), sink, clock: systemClock, logger: silentLogger });
 
     expect(plan.ranges).toHaveLength(8);
     expect(parallel.objects).toHaveLength(8);
@@ -108,8 +110,9 @@ describe('Parallel export: failures and skew', () => {
     const dir = await mkdtemp(join(tmpdir(), 'parallel-fail-'));
     const request = requestFor('skewed');
     const options = { chunks: 8, concurrency: 2, keyColumn: 'id' };
-    const source = () => new MysqlRowSource(parseConnectionUrl(myUrl));
+    const source = new MysqlRowSource(parseConnectionUrl(myUrl));
     const plan = await planChunks(request, options, { source });
+    expect(plan.ranges).toHaveLength(8);
     const good = new LocalFolderSink(dir);
     const bad = new FaultInjectingSink(good, { failAfterBytes: 0 });
     let opened = 0;
@@ -118,22 +121,23 @@ describe('Parallel export: failures and skew', () => {
       getObject: (k) => good.getObject(k),
       putObject: (k, b, o) => good.putObject(k, b, o),
       deleteObject: (k) => good.deleteObject(k),
+      listKeys: (p) => good.listKeys(p),
       openWriter: (key, o) => (++opened === 5 ? bad.openWriter(key, o) : good.openWriter(key, o)),
     };
 
-    await expect(exportChunksAndCommit(request, plan, options, { source, sink: failing, clock: systemClock, logger: silentLogger })).rejects.toMatchObject({
+    await expect(runChunkedExport(request, options, { source, sink: failing, clock: systemClock, logger: silentLogger })).rejects.toMatchObject({
       message: expect.stringContaining('injected sink failure'),
     });
     expect((await readdir(dir, { recursive: true })).filter((f) => /\.(csv|json|partial)$/.test(f))).toEqual([]);
 
-    const retry = await exportChunksAndCommit(request, plan, options, { source, sink: good, clock: systemClock, logger: silentLogger });
+    const retry = await runChunkedExport(request, options, { source, sink: good, clock: systemClock, logger: silentLogger });
     expect(retry.rows).toBe(100_000);
     expect(await good.getObject(`_manifests/big/${retry.runId}.json`)).not.toBeNull();
     await rm(dir, { recursive: true, force: true });
   }, 120_000);
 
   it('skewed keys (90% of rows in 0.01% of the key range) give chunks within 2x of each other', async () => {
-    const plan = await planChunks(requestFor('skewed'), { chunks: 8, keyColumn: 'id' }, { source: () => new MysqlRowSource(parseConnectionUrl(myUrl)) });
+    const plan = await planChunks(requestFor('skewed'), { chunks: 8, keyColumn: 'id' }, { source: new MysqlRowSource(parseConnectionUrl(myUrl)) });
     const counts: number[] = [];
     for (const range of plan.ranges) {
       const conditions = [range.lower !== null ? `id >= ${range.lower}` : '1=1', range.upper !== null ? `id < ${range.upper}` : '1=1'];

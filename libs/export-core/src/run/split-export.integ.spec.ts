@@ -89,6 +89,7 @@ describe('Function: runExport (split files)', () => {
       getObject: (k) => sink.getObject(k),
       putObject: (k, b, o) => sink.putObject(k, b, o),
       deleteObject: (k) => sink.deleteObject(k),
+      listKeys: (p) => sink.listKeys(p),
       openWriter: (key, options) => (++opened === 3 ? sink.openWriter(key, options) : new LocalFolderSink(dir).openWriter(key, options)),
     };
     await expect(exportWith(new MysqlRowSource(parseConnectionUrl(url)), 't', failing, { maxRows: 250_000 }, 3)).rejects.toMatchObject({ message: expect.stringContaining('injected sink failure') });

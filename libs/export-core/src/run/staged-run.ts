@@ -17,21 +17,15 @@
  * the job's lease; an incremental one is the pending commit), so a crafted abort can never
  * remove a committed run's objects or those of another run.
  */
-import type { ChunkResultPayload, JobConfig, Manifest, StagedPlanPayload } from '@rds-s3-export/shared-types';
+import { STAGED_LEASE_TTL_MS, runIdFor, type JobConfig, type Manifest, type StagedPlanPayload } from '@rds-s3-export/shared-types';
 import type { Clock, Logger, ObjectSink, RowSource, StateStore } from '../ports.js';
-import { manifestKeyFor, planKeys, runIdFor } from '../naming/object-keys.js';
-import { ConfigError, StagedPlanMismatchError, StateConflictError } from '../errors.js';
-import { abortChunks, commitChunks, exportChunk, planChunks, type ChunkPlan } from './parallel-export.js';
-import { exportRequestFor, prepareRun, windowFor, type RunMode } from './run-job.js';
-import { runExport } from './run-export.js';
+import { ConfigError, StagedPlanMismatchError } from '../errors.js';
+import { readManifest } from './manifest.js';
+import { exportChunk, exportPlanned, planChunks, plannedData, removeChunkParts, type ChunkPlan, type ChunkResult } from './chunks.js';
+import { beginJobRun, chunkKeyOf, commitJobRun, endJobRun, abortJobRun, exportRequestFor, inFlightProblem, recordWindow, windowFor, type JobRun } from './job-protocol.js';
 
-/**
- * What the plan step hands to the later steps, and what a chunk hands to the commit step (small,
- * so hundreds fit in a Map's result): the contract is the zod schemas in shared-types
- * (staged-event.ts), which the handler parses every payload with.
- */
+/** What the plan step hands to the later steps: the shared-types `StagedPlanSchema`, parsed by the handler. */
 export type StagedPlan = StagedPlanPayload;
-export type ChunkResult = ChunkResultPayload;
 
 export type StagedPlanOutcome =
   | { readonly status: 'planned'; readonly plan: StagedPlan; readonly chunks: readonly { readonly index: number }[] }
@@ -47,57 +41,34 @@ export interface StagedDependencies {
   readonly signal?: AbortSignal;
 }
 
-/** How long a staged run may hold the job's lease (the state machine's own timeout should be shorter). @default 2 h */
-export const STAGED_LEASE_TTL_MS = 2 * 60 * 60 * 1000;
-
 export async function planStagedRun(
   job: JobConfig,
-  request: { runTime: Date; mode?: RunMode; chunks: number },
+  request: { runTime: Date; mode?: JobRun['mode']; chunks: number },
   deps: StagedDependencies & { leaseTtlMs?: number },
 ): Promise<StagedPlanOutcome> {
+  const keyColumn = chunkKeyOf(job);
   const runId = runIdFor(job.name, request.runTime);
-  const mode: RunMode = request.mode ?? (job.incremental ? 'incremental' : 'full');
-  const keyColumn = job.primaryKey?.[0] ?? job.incremental?.keyColumn;
-  if (!keyColumn) throw new ConfigError('CHUNK_KEY_MISSING', `job "${job.name}" needs primaryKey (or incremental.keyColumn) to be split into chunks`);
-  if (!(await deps.state.acquireLease(job.name, runId, deps.leaseTtlMs ?? STAGED_LEASE_TTL_MS))) {
-    return { status: 'skipped', runId, reason: 'another run of this job holds the lease' };
-  }
+  // The run id owns the lease from plan to commit or abort (each step is another invocation).
+  const begun = await beginJobRun(job, { runTime: request.runTime, mode: request.mode, owner: runId, leaseTtlMs: deps.leaseTtlMs ?? STAGED_LEASE_TTL_MS }, deps);
+  if (begun.status !== 'begun') return begun;
+  const { run } = begun;
   try {
-    const prepared = await prepareRun(job, runId, deps);
-    if (prepared.existing) {
-      await deps.state.releaseLease(job.name, runId);
-      return { status: 'already-committed', runId, manifest: prepared.existing };
-    }
-    const state = prepared.state;
-    const window = windowFor(job, mode, state.cursor, state.pending?.runId === runId ? state.pending.to : null);
-    const previous = state.lastRunId ? await deps.sink.getObject(manifestKeyFor(job.destination.manifestPrefix, job.name, state.lastRunId)) : null;
-    const previousColumns = previous ? (JSON.parse(previous) as Manifest).columns : null;
-    const exportRequest = {
-      ...exportRequestFor(job, request.runTime, window),
-      limits: undefined,
-      ...(previousColumns && state.lastRunId ? { expectColumns: { runId: state.lastRunId, columns: previousColumns } } : {}),
-    };
-    const plan = await planChunks(exportRequest, { chunks: request.chunks, keyColumn }, { source: () => deps.source, signal: deps.signal, logger: deps.logger });
-    if (plan.window) {
-      const recorded = await deps.state.beginCommit(job.name, { runId, from: state.cursor, to: plan.window.to });
-      if (!recorded) throw new StateConflictError(`the cursor of job "${job.name}" moved while run ${runId} was planned`);
-    }
+    const chunkRequest = { ...run.request, limits: undefined };
+    const plan = await planChunks(chunkRequest, { chunks: request.chunks, keyColumn }, deps);
+    await recordWindow(run, plan.window, deps.state);
     deps.logger.info('planned chunks', { runId, job: job.name, phase: 'plan', chunks: plan.ranges.length, rows: plan.rows });
     if (plan.rows === 0) {
       // Nothing to split: commit the empty run right here.
-      const manifest = await runExport(
-        { ...exportRequest, window: plan.window?.to ? { ...window!, bound: { kind: 'until', cursor: plan.window.to } } : window },
-        { source: deps.source, sink: deps.sink, clock: deps.clock, logger: deps.logger, signal: deps.signal },
-      );
-      if (plan.window) await deps.state.finishCommit(job.name, runId);
-      await deps.state.releaseLease(job.name, runId);
+      const data = await exportPlanned(chunkRequest, plan, {}, deps);
+      const manifest = await commitJobRun(run, { ...data, startedAt: request.runTime, finishedAt: deps.clock.now() }, deps);
+      await endJobRun(job, runId, runId, deps);
       return { status: 'committed', runId, manifest };
     }
     const staged: StagedPlan = {
       job: job.name,
       runId,
       runTime: request.runTime.toISOString(),
-      mode,
+      mode: run.mode,
       keyColumn,
       ranges: [...plan.ranges],
       window: plan.window ?? null,
@@ -107,17 +78,16 @@ export async function planStagedRun(
     };
     return { status: 'planned', plan: staged, chunks: plan.ranges.map((_, index) => ({ index })) };
   } catch (error) {
-    await deps.state.releaseLease(job.name, runId).catch(() => undefined);
+    await endJobRun(job, runId, runId, deps);
     throw error;
   }
 }
 
 /** Exports one chunk of the run in flight; a plan that is not (e.g. a committed run's) is refused: its parts are final. */
 export async function exportStagedChunk(job: JobConfig, plan: StagedPlan, index: number, deps: StagedDependencies): Promise<ChunkResult> {
-  const { request, chunkPlan } = restore(job, plan);
-  await assertInFlight(job, plan, deps.state, 'chunk');
-  const m = await exportChunk(request, chunkPlan, index, { source: () => deps.source, sink: deps.sink, clock: deps.clock, logger: deps.logger, signal: deps.signal });
-  return { runId: m.runId, index, objects: m.objects, rows: m.rows, sourceRows: m.reconciliation.sourceRows, exporterVersion: m.exporterVersion };
+  const { run, chunkPlan } = restore(job, plan);
+  await assertInFlight(run, plan, deps.state, 'chunk');
+  return exportChunk(run.request, chunkPlan, index, deps);
 }
 
 /**
@@ -125,45 +95,19 @@ export async function exportStagedChunk(job: JobConfig, plan: StagedPlan, index:
  * committed (a retried step, or a crafted payload) returns the stored manifest and changes nothing.
  */
 export async function commitStagedRun(job: JobConfig, plan: StagedPlan, results: readonly ChunkResult[], deps: Omit<StagedDependencies, 'source'>): Promise<Manifest> {
-  const { request, chunkPlan } = restore(job, plan);
-  assertPlanResults(request, plan, results);
-  const inFlight = await inFlightProblem(job, plan, deps.state);
-  if (inFlight) {
-    const stored = await deps.sink.getObject(manifestKeyFor(job.destination.manifestPrefix, job.name, plan.runId));
+  const { run, chunkPlan } = restore(job, plan);
+  const data = plannedData(run.request, chunkPlan, plan.engine, results);
+  const problem = await inFlightProblem(run, plan.window ?? undefined, deps.state);
+  if (problem) {
+    const stored = await readManifest(deps.sink, run.request, plan.runId);
     if (stored !== null) {
       deps.logger.warn('commit of a run that is already committed: the stored manifest stands', { runId: plan.runId, job: job.name, phase: 'commit' });
-      return JSON.parse(stored) as Manifest;
+      return stored;
     }
-    throw new StagedPlanMismatchError(`commit of run ${plan.runId} refused: ${inFlight}; nothing was written`);
+    throw new StagedPlanMismatchError(`commit of run ${plan.runId} refused: ${problem}; nothing was written`);
   }
-  const ordered = [...results].sort((a, b) => a.index - b.index);
-  const manifests: Manifest[] = ordered.map((r) => ({
-    manifestVersion: 1,
-    runId: r.runId,
-    job: job.name,
-    status: 'committed',
-    startedAt: plan.runTime,
-    finishedAt: plan.runTime,
-    durationMs: 0,
-    rows: r.rows,
-    bytes: r.objects.reduce((sum, o) => sum + o.bytes, 0),
-    objects: [...r.objects],
-    columns: [...plan.columns],
-    cursor: null,
-    reconciliation: { sourceRows: r.sourceRows, exportedRows: r.rows },
-    engine: plan.engine,
-    source: job.table !== undefined ? { table: job.table } : { query: job.query ?? '' },
-    csv: job.csv,
-    compression: job.destination.compression,
-    timeZone: 'UTC',
-    exporterVersion: r.exporterVersion,
-  }));
-  const manifest = await commitChunks(request, chunkPlan, manifests, deps, new Date(plan.runTime));
-  if (!plan.window) await deps.state.noteCommitted(job.name, plan.runId);
-  if (plan.window && !(await deps.state.finishCommit(job.name, plan.runId))) {
-    deps.logger.warn('cursor not advanced after commit; the next run will roll it forward', { runId: plan.runId, job: job.name, phase: 'commit' });
-  }
-  await deps.state.releaseLease(job.name, plan.runId);
+  const manifest = await commitJobRun(run, { ...data, startedAt: new Date(plan.runTime), finishedAt: deps.clock.now() }, deps);
+  await endJobRun(job, plan.runId, plan.runId, deps);
   return manifest;
 }
 
@@ -173,17 +117,18 @@ export async function commitStagedRun(job: JobConfig, plan: StagedPlan, results:
  * Otherwise every part is removed and the pending window stays for the retried slot.
  */
 export async function abortStagedRun(job: JobConfig, plan: StagedPlan, deps: Omit<StagedDependencies, 'source'>): Promise<{ aborted: boolean; committed: boolean; runId: string }> {
-  const { request, chunkPlan } = restore(job, plan);
-  if ((await deps.sink.getObject(manifestKeyFor(job.destination.manifestPrefix, job.name, plan.runId))) !== null) {
-    if (plan.window) await deps.state.finishCommit(job.name, plan.runId);
-    await deps.state.releaseLease(job.name, plan.runId);
+  const { run, chunkPlan } = restore(job, plan);
+  // Before anything is deleted, the plan must be the run in flight (unless its manifest says it committed).
+  const settled = await abortJobRun(run, plan.window, [], deps);
+  if (settled.committed) {
+    await endJobRun(job, plan.runId, plan.runId, deps);
     deps.logger.warn('the commit step failed after writing the manifest: the run is committed, nothing was removed', { runId: plan.runId, job: job.name, phase: 'abort' });
     return { aborted: false, committed: true, runId: plan.runId };
   }
-  await assertInFlight(job, plan, deps.state, 'abort');
-  await abortChunks(request, chunkPlan, deps.sink);
+  await assertInFlight(run, plan, deps.state, 'abort');
+  await removeChunkParts(run.request, chunkPlan, deps.sink);
   deps.logger.warn('aborted a parallel run: its parts were removed and nothing was committed', { runId: plan.runId, job: job.name, phase: 'abort' });
-  await deps.state.releaseLease(job.name, plan.runId);
+  await endJobRun(job, plan.runId, plan.runId, deps);
   return { aborted: true, committed: false, runId: plan.runId };
 }
 
@@ -195,27 +140,13 @@ export async function abortStagedRun(job: JobConfig, plan: StagedPlan, deps: Omi
  * expired (STAGED_LEASE_TTL_MS, longer than the state machine's timeout) is refused too: an
  * abort then leaves its parts, unlisted by any manifest, and the retried slot overwrites them.
  */
-async function assertInFlight(job: JobConfig, plan: StagedPlan, state: StateStore, step: 'chunk' | 'abort'): Promise<void> {
-  const problem = await inFlightProblem(job, plan, state);
+async function assertInFlight(run: JobRun, plan: StagedPlan, state: StateStore, step: 'chunk' | 'abort'): Promise<void> {
+  const problem = await inFlightProblem(run, plan.window ?? undefined, state);
   if (problem) throw new StagedPlanMismatchError(`${step} of run ${plan.runId} refused: ${problem}; nothing was ${step === 'abort' ? 'deleted' : 'written'}`);
 }
 
-async function inFlightProblem(job: JobConfig, plan: StagedPlan, state: StateStore): Promise<string | null> {
-  const owner = await state.leaseOwner(job.name);
-  if (owner !== plan.runId) return `it is not the run in flight of job "${job.name}" (the lease is ${owner === null ? 'free' : `held by ${owner}`})`;
-  if (plan.window) {
-    const { pending } = await state.getState(job.name);
-    const same = pending !== null && pending.runId === plan.runId && sameCursor(pending.from, plan.window.from) && sameCursor(pending.to, plan.window.to);
-    if (!same) return `its window is not the pending commit of job "${job.name}" (pending: ${pending ? pending.runId : 'none'})`;
-  }
-  return null;
-}
-
-function sameCursor(a: { value: string; key: string } | null, b: { value: string; key: string } | null): boolean {
-  return a === null || b === null ? a === b : a.value === b.value && a.key === b.key;
-}
-
-function restore(job: JobConfig, plan: StagedPlan): { request: ReturnType<typeof exportRequestFor>; chunkPlan: ChunkPlan } {
+/** The plan as the protocol's run and the chunks' plan, after checking that it fits the job. */
+function restore(job: JobConfig, plan: StagedPlan): { run: JobRun; chunkPlan: ChunkPlan } {
   if (plan.job !== job.name) throw new ConfigError('PLAN_MISMATCH', `plan of job "${plan.job}" given to job "${job.name}"`);
   const runTime = new Date(plan.runTime);
   // Part keys come from the run time, the manifest check from the run id: they must agree.
@@ -228,26 +159,17 @@ function restore(job: JobConfig, plan: StagedPlan): { request: ReturnType<typeof
   }
   if (plan.engine !== job.engine) throw new ConfigError('PLAN_MISMATCH', `plan.engine: "${plan.engine}" is not the engine of job "${job.name}" ("${job.engine}")`);
   const window = plan.window ? windowFor(job, plan.mode, plan.window.from, plan.window.to) : undefined;
-  const request = { ...exportRequestFor(job, runTime, window), limits: undefined };
+  const run: JobRun = {
+    job,
+    runId: plan.runId,
+    mode: plan.mode,
+    owner: plan.runId,
+    leaseTtlMs: STAGED_LEASE_TTL_MS,
+    cursor: plan.window?.from ?? null,
+    request: { ...exportRequestFor(job, runTime, window), limits: undefined },
+  };
   return {
-    request,
+    run,
     chunkPlan: { runId: plan.runId, keyColumn: plan.keyColumn, ranges: plan.ranges, window: plan.window ?? undefined, rows: plan.rows, columns: plan.columns },
   };
-}
-
-/** Each chunk of the plan exactly once, of this run, listing only that chunk's own part key. */
-function assertPlanResults(request: ReturnType<typeof exportRequestFor>, plan: StagedPlan, results: readonly ChunkResult[]): void {
-  const keys = planKeys(request);
-  const seen = new Set<number>();
-  for (const [i, result] of results.entries()) {
-    if (result.runId !== plan.runId) throw new ConfigError('CHUNK_RESULTS_INVALID', `results[${i}].runId: "${result.runId}" is not the plan's run "${plan.runId}"`);
-    if (!Number.isInteger(result.index) || result.index < 0 || result.index >= plan.ranges.length || seen.has(result.index)) {
-      throw new ConfigError('CHUNK_RESULTS_INVALID', `results[${i}].index: ${result.index} is not a chunk of run ${plan.runId} (0..${plan.ranges.length - 1}, each once)`);
-    }
-    seen.add(result.index);
-    const own = keys.dataKey(result.index + 1);
-    const foreign = result.objects.find((object) => object.key !== own);
-    if (foreign) throw new ConfigError('CHUNK_RESULTS_INVALID', `results[${i}].objects: "${foreign.key}" is not the part of chunk ${result.index + 1} of run ${plan.runId} ("${own}")`);
-  }
-  if (seen.size !== plan.ranges.length) throw new ConfigError('CHUNK_RESULTS_INCOMPLETE', `commit of run ${plan.runId} needs ${plan.ranges.length} chunk results (got ${seen.size})`);
 }

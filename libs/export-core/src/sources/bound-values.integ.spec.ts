@@ -19,8 +19,8 @@ import { silentLogger, systemClock, type Cursor, type RowSource } from '../ports
 import { parseConnectionUrl } from './connection-settings.js';
 import { MysqlRowSource } from './mysql/mysql-row-source.js';
 import { PostgresRowSource } from './postgres/postgres-row-source.js';
-import { runExport, type ExportRequest } from '../run/run-export.js';
-import { exportChunksAndCommit, planChunks } from '../run/parallel-export.js';
+import { runChunkedExport, runExport } from '../run/run-export.js';
+import type { ExportRequest } from '../run/export-request.js';
 
 const DB = 'sec_bound_values';
 const PORT = 3391;
@@ -114,8 +114,7 @@ async function exportRows(source: () => RowSource, req: ExportRequest, chunks?: 
   const deps = { source, sink: new LocalFolderSink(out), clock: systemClock, logger: silentLogger };
   let manifest: Manifest;
   if (chunks) {
-    const plan = await planChunks(req, chunks, deps);
-    manifest = await exportChunksAndCommit(req, plan, chunks, deps);
+    manifest = await runChunkedExport(req, chunks, { ...deps, source: source() });
   } else {
     manifest = await runExport(req, { ...deps, source: source() });
   }

@@ -134,14 +134,3 @@ function decodePart(value: string, part: 'database' | 'user' | 'password'): stri
     throw new ConfigError('SOURCE_URL_INVALID', `source URL ${part} is not valid percent-encoding (write a literal % as %25)`);
   }
 }
-
-/** The URL with its password replaced, safe for logs and messages. */
-export function redactUrl(raw: string): string {
-  try {
-    const url = new URL(raw.trim());
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}

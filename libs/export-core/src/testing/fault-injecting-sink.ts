@@ -1,5 +1,6 @@
 import { Transform } from 'node:stream';
 import type { ObjectSink, ObjectWriteOptions, ObjectWriter } from '../ports.js';
+import { SinkError } from '../errors.js';
 
 export interface Faults {
   /** Runs once, when the first data chunk reaches the sink (kill a connection, stop a server…). */
@@ -15,6 +16,7 @@ export interface Faults {
 /**
  * Wraps a real sink (local folder, S3) and injects faults into the data path. A test fake, but
  * the storage underneath is real, so "nothing visible after a failure" is checked on real objects.
+ * Injected failures are `storage` SinkErrors, as a real sink's are.
  */
 export class FaultInjectingSink implements ObjectSink {
   constructor(
@@ -41,7 +43,7 @@ export class FaultInjectingSink implements ObjectSink {
           if (faults.delayPerChunkMs) await new Promise((r) => setTimeout(r, faults.delayPerChunkMs));
           seen += chunk.length;
           if (faults.failAfterBytes !== undefined && seen >= faults.failAfterBytes) {
-            callback(new Error(`injected sink failure after ${seen} bytes`));
+            callback(new SinkError('storage', 'INJECTED_SINK_FAILURE', `injected sink failure after ${seen} bytes`));
             return;
           }
           callback(null, chunk);
@@ -69,7 +71,7 @@ export class FaultInjectingSink implements ObjectSink {
   }
 
   putObject(key: string, body: string | Uint8Array, options: ObjectWriteOptions): Promise<void> {
-    if (this.faults.failManifest) return Promise.reject(new Error('injected manifest write failure'));
+    if (this.faults.failManifest) return Promise.reject(new SinkError('storage', 'INJECTED_MANIFEST_FAILURE', 'injected manifest write failure'));
     return this.inner.putObject(key, body, options);
   }
 
@@ -82,6 +84,6 @@ export class FaultInjectingSink implements ObjectSink {
   }
 
   listKeys(prefix: string): Promise<string[]> {
-    return this.inner.listKeys ? this.inner.listKeys(prefix) : Promise.resolve([]);
+    return this.inner.listKeys(prefix);
   }
 }

@@ -5,3 +5,7 @@ export * from './private-mariadb.js';
 export * from './private-postgres.js';
 export * from './test-certificates.js';
 export * from './fault-proxy.js';
+export * from './in-memory-state-store.js';
+export * from './in-memory-sink.js';
+export * from './reference-encoder.js';
+export * from './redact-url.js';

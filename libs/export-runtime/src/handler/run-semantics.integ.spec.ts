@@ -261,6 +261,7 @@ describe('Runtime: failures', () => {
       putObject: () => Promise.reject(new Error('injected: manifest write failed')),
       getObject: (k) => recording.getObject(k),
       deleteObject: (k) => recording.deleteObject(k),
+      listKeys: (p) => recording.listKeys(p),
     };
 
     await expect(handlerWith({ sink: tee })({ job: job.name, scheduledTime })).rejects.toThrow('injected: manifest write failed');

@@ -4,12 +4,13 @@
  * summary. The layer under the exporter handler, so under the Lambda, `npm run invoke` and the demo.
  */
 import type { JobConfig, RunSummary } from '@rds-s3-export/shared-types';
-import { DEFAULT_PORTS, RdsExportError, statementTimeoutFor } from '@rds-s3-export/shared-types';
+import { DEFAULT_PORTS, RdsExportError, runIdFor, statementTimeoutFor, type DatabaseCredentials } from '@rds-s3-export/shared-types';
 import {
   createRowSource,
-  runIdFor,
+  defaultRunMode,
   runJob,
   type Clock,
+  type CredentialProvider,
   type ConnectionSettings,
   type JobRunOutcome,
   type Logger,
@@ -19,18 +20,18 @@ import {
   type StateStore,
 } from '@rds-s3-export/export-core';
 
-export interface CredentialSource {
-  get(options?: { forceRefresh?: boolean }): Promise<{ username: string; password: string; host: string; port: number; database: string }>;
-}
+/** The core's `CredentialProvider` port under the name the exporter's wiring uses (the same type, not a copy). */
+export type CredentialSource = CredentialProvider;
 
 export interface JobAdapters {
-  readonly credentials: CredentialSource;
+  readonly credentials: CredentialProvider;
   readonly sink: ObjectSink;
   readonly state: StateStore;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly owner: string;
-  readonly leaseTtlMs: number;
+  /** @default INLINE_LEASE_TTL_MS (the core's default) */
+  readonly leaseTtlMs?: number;
   readonly tls?: ConnectionSettings['tls'];
   /** Connect timeout (a local run's URL may set one). @default the sources' 10000 */
   readonly connectTimeoutMs?: number;
@@ -49,7 +50,7 @@ export async function runJobWithCredentials(
   adapters: JobAdapters,
 ): Promise<{ summary: RunSummary; outcome?: JobRunOutcome; error?: unknown }> {
   const started = adapters.clock.now().getTime();
-  const mode: RunMode = run.mode ?? (job.incremental ? 'incremental' : 'full');
+  const mode: RunMode = run.mode ?? defaultRunMode(job);
   try {
     const outcome = await withJobSource(job, adapters, (source) =>
       runJob(
@@ -92,8 +93,8 @@ export function failedSummary(job: JobConfig, mode: RunMode, runId: string, erro
     durationMs,
     keys: [],
     cursor: null,
-    errorClass: classified?.errorClass ?? 'storage',
-    code: classified?.code ?? 'UNCLASSIFIED',
+    errorClass: classified?.errorClass ?? 'internal',
+    code: classified?.code ?? 'INTERNAL_ERROR',
     error: error instanceof Error ? error.message : String(error),
   };
 }
@@ -133,7 +134,7 @@ export async function withJobSource<T>(job: JobConfig, adapters: Pick<JobAdapter
 }
 
 /** The job's row source on these credentials: one place for the settings both paths connect with. */
-function jobSource(job: JobConfig, c: Awaited<ReturnType<CredentialSource['get']>>, { tls, connectTimeoutMs }: Pick<JobAdapters, 'tls' | 'connectTimeoutMs'>): RowSource {
+function jobSource(job: JobConfig, c: DatabaseCredentials, { tls, connectTimeoutMs }: Pick<JobAdapters, 'tls' | 'connectTimeoutMs'>): RowSource {
   return createRowSource(
     {
       engine: job.engine,

@@ -54,7 +54,6 @@ export function createLocalHandler(options: LocalRuntimeOptions) {
         logger: runLogger,
         clock: systemClock,
         owner: context.awsRequestId ?? `local-${process.pid}`,
-        leaseTtlMs: 16 * 60 * 1000,
         tls: urlOrConfiguredTls(parsed, job.connection.tls),
         ...connectTimeout(parsed.connectTimeoutMs ?? (job.connection.connectTimeoutSeconds ?? 0) * 1000),
       };

@@ -4,8 +4,7 @@ import type { Manifest } from '@rds-s3-export/shared-types';
 import {
   createRowSource,
   LocalFolderSink,
-  exportChunksAndCommit,
-  planChunks,
+  runChunkedExport,
   runExport,
   systemClock,
   type ExportProgress,
@@ -33,9 +32,7 @@ export async function runExportPlan(plan: ExportPlan, options: RunOptions = {}):
   const sourceOptions = { statementTimeoutSeconds: plan.statementTimeoutSeconds };
   if (plan.parallel) {
     const source = createRowSource(plan.connection, sourceOptions);
-    const deps = { source: () => source, sink, clock: systemClock, logger: options.logger ?? silentLogger, signal: options.signal, onProgress: options.onProgress };
-    const chunkPlan = await planChunks(plan.request, plan.parallel, deps);
-    return exportChunksAndCommit(plan.request, chunkPlan, plan.parallel, deps);
+    return runChunkedExport(plan.request, plan.parallel, { source, sink, clock: systemClock, logger: options.logger ?? silentLogger, signal: options.signal, onProgress: options.onProgress });
   }
   return runExport(plan.request, {
     source: createRowSource(plan.connection, sourceOptions),

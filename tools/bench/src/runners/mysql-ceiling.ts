@@ -5,13 +5,14 @@
  */
 import mysql from 'mysql2';
 import { argsOf, report, seconds } from './runner-io.js';
+import { DEFAULT_PORTS } from '@rds-s3-export/shared-types';
 
 const { url, table } = argsOf(process.argv.slice(2), ['url', 'table']);
 const started = process.hrtime.bigint();
 const u = new URL(url);
 const connection = mysql.createConnection({
   host: u.hostname,
-  port: Number(u.port || 3306),
+  port: Number(u.port || DEFAULT_PORTS.mariadb),
   user: decodeURIComponent(u.username || 'root'),
   password: decodeURIComponent(u.password),
   database: u.pathname.slice(1),

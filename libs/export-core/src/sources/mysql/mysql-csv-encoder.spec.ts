@@ -12,7 +12,7 @@ import { CsvDialectSchema, type CsvDialectInput } from '@rds-s3-export/shared-ty
 import type { Cell, ColumnKind, Row } from '../../ports.js';
 import { encoderOptions, type CsvEncoderOptions } from '../../csv/csv-options.js';
 import { encodeCell, encodeRow } from '../../csv/encode-row.js';
-import { referenceEncode } from '../../csv/reference-encoder.js';
+import { referenceEncode } from '../../testing/reference-encoder.js';
 import { planColumn, T, type ColumnPlan, type MysqlField } from './mysql-columns.js';
 import { MysqlCsvEncoder, planByteColumns } from './mysql-csv-encoder.js';
 

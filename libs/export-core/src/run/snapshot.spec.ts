@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OpenedSource, RowSource } from '../ports.js';
 import { CsvDialectSchema } from '@rds-s3-export/shared-types';
-import { openAbortable } from './run-export.js';
+import { openAbortable } from './snapshot.js';
 
 const request = { table: 't', dialect: CsvDialectSchema.parse({}) };
 

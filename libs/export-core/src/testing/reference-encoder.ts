@@ -1,10 +1,12 @@
 /**
  * csv-stringify configured to the CSV contract: the reference the fast encoder is checked
- * against byte for byte. Not on the hot path.
+ * against byte for byte. Test-only (the `./testing` entry).
  */
 import { stringify } from 'csv-stringify/sync';
+import { CsvDialectSchema, formatIssues, type CsvDialect, type CsvDialectInput } from '@rds-s3-export/shared-types';
+import { ConfigError } from '../errors.js';
 import type { Cell } from '../ports.js';
-import type { CsvEncoderOptions } from './csv-options.js';
+import type { CsvEncoderOptions } from '../csv/csv-options.js';
 
 export function referenceEncode(rows: readonly (readonly Cell[])[], options: CsvEncoderOptions): string {
   return stringify(
@@ -24,4 +26,11 @@ export function referenceEncode(rows: readonly (readonly Cell[])[], options: Csv
       },
     },
   );
+}
+
+/** A dialect from user-style input, refused as CSV_OPTION_INVALID like the job schema would (test setup). */
+export function normaliseDialect(input: CsvDialectInput | CsvDialect): CsvDialect {
+  const parsed = CsvDialectSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigError('CSV_OPTION_INVALID', `invalid CSV options: ${formatIssues(parsed.error, 'csv')}`);
+  return parsed.data;
 }
