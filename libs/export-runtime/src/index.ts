@@ -11,7 +11,7 @@
 export { runJobWithCredentials, withJobSource, failedSummary, type CredentialSource, type JobAdapters } from './job/run-job-with-credentials.js';
 export { createExporterHandler, createStagedHandler, withFields, type HandlerContext, type HandlerDependencies, type RunMetrics } from './handler/exporter-handler.js';
 export { reportRun, type ReportOptions } from './handler/run-report.js';
-export { awsJobAdapters, LAMBDA_LEASE_TTL_MS, type AwsJobAdaptersOptions } from './aws/aws-job-adapters.js';
+export { awsJobAdapters, type AwsJobAdaptersOptions } from './aws/aws-job-adapters.js';
 export { createLocalHandler, type LocalRuntimeOptions } from './local/local-runtime.js';
 export { localPorts, LOCAL_PORT_VARIABLES, LOCAL_STATE_TABLE, type LocalPorts } from './local/local-ports.js';
 export { connectionTls } from './connection/connection-tls.js';

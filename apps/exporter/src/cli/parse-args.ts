@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CsvDialectSchema, jobNameForTable, jobNameProblem, parseColumnName, parseDestination, parseTableName, type CsvDialectInput, type Destination, type TableName } from '@rds-s3-export/shared-types';
 import { MAX_CONNECT_TIMEOUT_SECONDS } from '@rds-s3-export/export-core';
+import type { ExportPlanInput } from '@rds-s3-export/export-runtime';
 import { CliUsageError } from './errors.js';
 import { urlHasPassword } from './password.js';
 
@@ -74,37 +75,14 @@ files and writes no manifest; exit code 130 (SIGINT) or 143 (SIGTERM). A second 
 
 Exit codes: 0 ok, 2 config, 3 auth, 4 network, 5 database, 6 storage, 7 timeout, 1 other.`;
 
-export interface CliCommand {
-  readonly jobName: string;
-  /** A job of the deployment config (--job). */
-  readonly configJob?: string;
-  /** The deployment config file (--config). @default RDS_S3_EXPORT_CONFIG, else rds-s3-export.yaml */
-  readonly configFile?: string;
-  readonly sourceUrl?: string;
-  readonly table?: string;
-  readonly query?: string;
-  /** --allow-privileged-query: run the query even as a user with more than read privileges. */
-  readonly allowPrivilegedQuery?: boolean;
-  readonly destination?: Destination;
-  readonly layout?: 'hive' | 'flat';
-  readonly compression?: 'none' | 'gzip';
-  readonly runTime?: Date;
-  readonly s3Endpoint?: string;
+/** What the command line asks for: the plan's input (`ExportPlanInput`, in export-runtime) and the CLI's own switches. */
+export interface CliCommand extends ExportPlanInput {
   readonly json: boolean;
   readonly help: boolean;
   /** --version: print the exporter's version and do nothing else. */
   readonly version?: boolean;
   /** Read the database password from stdin (main does the reading). */
   readonly passwordStdin?: boolean;
-  readonly maxRowsPerFile?: number;
-  readonly maxBytesPerFile?: number;
-  readonly chunks?: number;
-  readonly chunkKey?: string;
-  readonly concurrency?: number;
-  /** --connect-timeout in seconds. @default the URL's, else the --job connection's connectTimeoutSeconds, else 5 */
-  readonly connectTimeoutSeconds?: number;
-  /** CSV dialect options given on the command line (win over the job's csv). */
-  readonly csv?: Partial<CsvDialectInput>;
   /** @default 'auto' */
   readonly progress?: ProgressMode;
   /** --quiet: no progress and no summary line. */

@@ -31,8 +31,12 @@ beforeAll(async () => {
   const my = await freshMysqlDatabase(DB);
   mysqlAdmin = my.admin;
   mysqlUrl = my.url;
-  // MariaDB's sequence engine makes a large table in one statement.
-  await mysqlAdmin.query(`CREATE TABLE big (id BIGINT PRIMARY KEY, payload VARCHAR(64)) SELECT seq AS id, CONCAT('row-', seq, ',"quoted"') AS payload FROM seq_1_to_${ROWS}`);
+  // MariaDB's sequence engine makes a large table in one statement. Wide rows (about 45 MB in
+  // all): a 6 MB table fitted in loopback socket buffers, so the server could finish sending and
+  // leave the process list before the kill test found its query.
+  await mysqlAdmin.query(
+    `CREATE TABLE big (id BIGINT PRIMARY KEY, payload VARCHAR(300)) SELECT seq AS id, CONCAT('row-', seq, ',"quoted"', REPEAT('x', 200)) AS payload FROM seq_1_to_${ROWS}`,
+  );
   const pgdb = await freshPostgresSchema(DB);
   pgAdmin = pgdb.admin;
   pgUrl = pgdb.url;
@@ -84,9 +88,10 @@ describe('Function: runExport (failures)', () => {
           return (rows as { ID: number }[]).map((r) => r.ID);
         };
         // The process list can lag the first bytes on a loaded machine: wait for the one query.
-        await expect.poll(async () => (await streaming()).length, { timeout: 10_000, interval: 50 }).toBe(1);
-        const [id] = await streaming();
-        await mysqlAdmin.query(`KILL ${Number(id)}`);
+        let ids: number[] = [];
+        await expect.poll(async () => (ids = await streaming()).length, { timeout: 10_000, interval: 50 }).toBe(1);
+        // The id the poll saw: KILL ends that connection even if its query has just finished.
+        await mysqlAdmin.query(`KILL ${Number(ids[0])}`);
       } catch (error) {
         killFailure = error;
         throw error;

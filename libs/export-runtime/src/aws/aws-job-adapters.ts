@@ -15,9 +15,6 @@ import { withConnectionPort } from '../connection/connection-port.js';
 import { connectionTls } from '../connection/connection-tls.js';
 import type { HandlerDependencies } from '../handler/exporter-handler.js';
 
-/** Leases outlive the longest possible invocation (15 min) by a margin. */
-export const LAMBDA_LEASE_TTL_MS = 16 * 60 * 1000;
-
 export interface AwsJobAdaptersOptions {
   readonly s3: S3Client;
   readonly secrets: SecretsManagerClient;
@@ -48,7 +45,6 @@ export function awsJobAdapters(options: AwsJobAdaptersOptions): HandlerDependenc
       logger: runLogger,
       clock: systemClock,
       owner: context.awsRequestId ?? `local-${process.pid}`,
-      leaseTtlMs: LAMBDA_LEASE_TTL_MS,
       tls: connectionTls(job.connection.tls ?? 'verify-full'),
       ...(job.connection.connectTimeoutSeconds !== undefined ? { connectTimeoutMs: job.connection.connectTimeoutSeconds * 1000 } : {}),
       remainingTimeMs: context.getRemainingTimeInMillis?.bind(context),
