@@ -16,3 +16,5 @@ export * from './redact.js';
 export * from './run/run-job.js';
 export * from './run/parallel-export.js';
 export * from './run/staged-run.js';
+export * from './parquet/parquet-types.js';
+export * from './parquet/parquet-values.js';
