@@ -89,6 +89,8 @@ async function runVariant(variant: Variant, rows: number, out: string): Promise<
 
 interface Measurement {
   readonly seconds: number;
+  /** User + system CPU of the child (all threads): steadier than wall time on a shared machine. */
+  readonly cpuSeconds: number;
   readonly maxRssBytes: number;
   readonly bytes: number;
 }
@@ -98,7 +100,8 @@ async function child(variant: Variant, rows: number, out: string): Promise<void>
   await runVariant(variant, rows, out);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const bytes = variant === 'generate' ? 0 : statSync(out).size;
-  const result: Measurement = { seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, bytes };
+  const cpu = process.cpuUsage();
+  const result: Measurement = { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssBytes: process.resourceUsage().maxRSS * 1024, bytes };
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
@@ -122,19 +125,21 @@ function speed(rows: number, reps: number, dir: string): string {
     for (const variant of order) {
       const m = spawnVariant(variant, rows, dir);
       (results.get(variant) as Measurement[]).push(m);
-      process.stderr.write(`rep ${rep + 1} ${variant}: ${m.seconds.toFixed(2)} s, ${(m.maxRssBytes / 2 ** 20).toFixed(0)} MiB RSS\n`);
+      process.stderr.write(`rep ${rep + 1} ${variant}: ${m.seconds.toFixed(2)} s, ${m.cpuSeconds.toFixed(2)} CPU s, ${(m.maxRssBytes / 2 ** 20).toFixed(0)} MiB RSS\n`);
     }
   }
   const csvSeconds = median((results.get('csv') as Measurement[]).map((m) => m.seconds));
+  const csvCpu = median((results.get('csv') as Measurement[]).map((m) => m.cpuSeconds));
   const lines = [
-    `| variant | median s | rows/s | time / CSV | peak RSS MiB (median) | file MiB |`,
-    `|---|---:|---:|---:|---:|---:|`,
+    `| variant | median wall s | rows/s (wall) | wall / CSV | median CPU s | CPU / CSV | peak RSS MiB (median) | file MiB |`,
+    `|---|---:|---:|---:|---:|---:|---:|---:|`,
   ];
   for (const variant of VARIANTS) {
     const ms = results.get(variant) as Measurement[];
     const s = median(ms.map((m) => m.seconds));
+    const cpu = median(ms.map((m) => m.cpuSeconds));
     lines.push(
-      `| ${variant} | ${s.toFixed(2)} | ${Math.round(rows / s).toLocaleString('en-US')} | ${(s / csvSeconds).toFixed(2)} | ${(median(ms.map((m) => m.maxRssBytes)) / 2 ** 20).toFixed(0)} | ${(median(ms.map((m) => m.bytes)) / 2 ** 20).toFixed(1)} |`,
+      `| ${variant} | ${s.toFixed(2)} | ${Math.round(rows / s).toLocaleString('en-US')} | ${(s / csvSeconds).toFixed(2)} | ${cpu.toFixed(2)} | ${(cpu / csvCpu).toFixed(2)} | ${(median(ms.map((m) => m.maxRssBytes)) / 2 ** 20).toFixed(0)} | ${(median(ms.map((m) => m.bytes)) / 2 ** 20).toFixed(1)} |`,
     );
   }
   return lines.join('\n');
