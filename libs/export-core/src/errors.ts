@@ -116,3 +116,15 @@ export class StateConflictError extends RdsExportError {
     super('storage', 'STATE_CONFLICT', message);
   }
 }
+
+/**
+ * A cell whose server text has no value in its typed (Parquet) column: NaN in a NUMERIC(p,s),
+ * an infinite or zero date, text that is not a number. The message describes the form, never
+ * the cell itself (data may be confidential); the caller prefixes the column.
+ */
+export class TypedValueError extends RdsExportError {
+  override readonly name = 'TypedValueError';
+  constructor(message: string) {
+    super('database', 'TYPED_VALUE', message);
+  }
+}

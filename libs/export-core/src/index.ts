@@ -25,3 +25,5 @@ export { runChunkedExport, runExport } from './run/run-export.js';
 export { chunkKeyOf, defaultRunMode, exportRequestFor, windowFor, type RunMode } from './run/job-protocol.js';
 export * from './run/run-job.js';
 export * from './run/staged-run.js';
+export * from './parquet/parquet-types.js';
+export * from './parquet/parquet-values.js';

@@ -13,3 +13,4 @@ export * from './staged-event.js';
 export * from './run-summary.js';
 export * from './schedule.js';
 export * from './dashboard-api.js';
+export * from './typed-columns.js';

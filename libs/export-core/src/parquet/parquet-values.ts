@@ -1,0 +1,174 @@
+/**
+ * Exact conversions from the server's text (the cells the sources stream, as in CSV) to the
+ * values of typed Parquet columns. Integers, decimals and microsecond timestamps go through
+ * BigInt, never through a JS number where a digit could be lost; dates use integer calendar
+ * arithmetic, never `Date` (no time zone, no 1970..2038 assumptions, BC and year > 9999 work).
+ * A text with no typed value (NaN in a NUMERIC(p,s), `infinity`, MySQL's zero date) throws
+ * TypedValueError rather than becoming a different value.
+ */
+import type { TypedColumn } from '@rds-s3-export/shared-types';
+import { TypedValueError } from '../errors.js';
+import { decimalByteLength } from './parquet-types.js';
+
+const MICROS_PER_SECOND = 1_000_000n;
+const MICROS_PER_DAY = 86_400n * MICROS_PER_SECOND;
+
+const INTEGER = /^[+-]?\d+$/;
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+const DATE = /^(\d{4,})-(\d{2})-(\d{2})( BC)?$/;
+// Space (server text) or T…Z (csv.timestampFormat iso8601); PostgreSQL appends ` BC`.
+const TIMESTAMP = /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z?( BC)?$/;
+const TIME = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/;
+const FLOATING = /^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|NaN|[+-]?Infinity)$/;
+const HEX = /^(?:[0-9a-fA-F]{2})*$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** A signed integer of `bits` bits; a bigint for 64 bits, a number (exact) below. */
+export function integerFromText(text: string, bits: 8 | 16 | 32): number;
+export function integerFromText(text: string, bits: 64): bigint;
+export function integerFromText(text: string, bits: 8 | 16 | 32 | 64): number | bigint {
+  if (!INTEGER.test(text)) throw new TypedValueError(`an integer column holds text that is not an integer`);
+  const value = BigInt(text);
+  const limit = 1n << BigInt(bits - 1);
+  if (value < -limit || value >= limit) throw new TypedValueError(`an integer is out of the range of a signed ${bits}-bit integer`);
+  return bits === 64 ? value : Number(value);
+}
+
+/**
+ * The unscaled integer of a DECIMAL(precision, scale) value: `-12.5` at scale 2 is -1250n.
+ * A fraction longer than the scale would need rounding, so it throws.
+ */
+export function unscaledDecimal(text: string, precision: number, scale: number): bigint {
+  const parts = DECIMAL.exec(text);
+  const [, sign = '', whole = '', fraction = ''] = parts ?? [];
+  if (!parts || whole.length + fraction.length === 0) {
+    throw new TypedValueError(`a decimal column holds text that is not a finite decimal number (NaN and infinity have no Parquet DECIMAL value)`);
+  }
+  if (fraction.length > scale) throw new TypedValueError(`a decimal has more than ${scale} fraction digits`);
+  const digits = (whole + fraction.padEnd(scale, '0')).replace(/^0+/, '');
+  if (digits.length > precision) throw new TypedValueError(`a decimal has more than ${precision} digits`);
+  const unscaled = BigInt(digits === '' ? '0' : digits);
+  return sign === '-' ? -unscaled : unscaled;
+}
+
+/** Big-endian two's complement in `byteLength` bytes (the FIXED_LEN_BYTE_ARRAY decimal encoding). */
+export function decimalBytes(unscaled: bigint, byteLength: number): Uint8Array {
+  const bits = BigInt(8 * byteLength);
+  const limit = 1n << (bits - 1n);
+  if (unscaled < -limit || unscaled >= limit) throw new TypedValueError(`a decimal does not fit ${byteLength} bytes`);
+  let rest = unscaled < 0n ? (1n << bits) + unscaled : unscaled;
+  const out = new Uint8Array(byteLength);
+  for (let i = byteLength - 1; i >= 0; i -= 1) {
+    out[i] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+  return out;
+}
+
+/** Days since 1970-01-01 of `YYYY-MM-DD` (proleptic Gregorian; PostgreSQL's ` BC` suffix: 0001 BC is year 0). */
+export function daysFromDateText(text: string): number {
+  const parts = DATE.exec(text);
+  if (!parts) throw new TypedValueError(`a date column holds text that is not a finite date (infinity has no Parquet DATE value)`);
+  return civilDays(parts[1] as string, parts[2] as string, parts[3] as string, parts[4] !== undefined);
+}
+
+/** Microseconds since 1970-01-01 00:00:00 of `YYYY-MM-DD HH:MM:SS[.ffffff]` (also `T…Z`, ` BC`). */
+export function microsFromTimestampText(text: string): bigint {
+  const parts = TIMESTAMP.exec(text);
+  if (!parts) throw new TypedValueError(`a timestamp column holds text that is not a finite timestamp (infinity has no Parquet TIMESTAMP value)`);
+  const days = civilDays(parts[1] as string, parts[2] as string, parts[3] as string, parts[8] !== undefined);
+  const time = timeOfDayMicros(parts[4] as string, parts[5] as string, parts[6] as string, parts[7], false);
+  return BigInt(days) * MICROS_PER_DAY + time;
+}
+
+/** Microseconds since midnight of `HH:MM:SS[.ffffff]`; PostgreSQL's `24:00:00` is the end of the day. */
+export function microsFromTimeText(text: string): bigint {
+  const parts = TIME.exec(text);
+  if (!parts) throw new TypedValueError(`a time column holds text that is not a time of day`);
+  return timeOfDayMicros(parts[1] as string, parts[2] as string, parts[3] as string, parts[4], true);
+}
+
+/** IEEE value of the server's float text (`1e20`, `-0`, `NaN`, `-Infinity`); FLOAT rounds to single precision, as the server stored it. */
+export function floatingFromText(text: string, single: boolean): number {
+  if (!FLOATING.test(text)) throw new TypedValueError(`a floating-point column holds text that is not a number`);
+  const value = Number(text);
+  return single ? Math.fround(value) : value;
+}
+
+/** `true`/`false` (PostgreSQL boolean::text), also `t`/`f`. */
+export function booleanFromText(text: string): boolean {
+  if (text === 'true' || text === 't') return true;
+  if (text === 'false' || text === 'f') return false;
+  throw new TypedValueError(`a boolean column holds text that is not true or false`);
+}
+
+/** The bytes of a binary cell: a Buffer as the driver gave it, or the CSV encoding of it (`csv.binaryEncoding`). */
+export function bytesFromCell(cell: string | Uint8Array, encoding: 'base64' | 'hex'): Uint8Array {
+  if (typeof cell !== 'string') return cell;
+  if (!(encoding === 'hex' ? HEX : BASE64).test(cell)) throw new TypedValueError(`a binary column holds text that is not ${encoding}`);
+  return Buffer.from(cell, encoding);
+}
+
+export type TypedValue = number | bigint | boolean | string | Uint8Array;
+
+/**
+ * The per-cell converter of a typed column, to the value the Parquet physical type stores
+ * (parquetColumnType): INT32 → number, INT64 → bigint, FIXED_LEN_BYTE_ARRAY → bytes. NULL
+ * stays null; a string column keeps the server's text as is.
+ */
+export function typedValueConverter(column: TypedColumn, binaryEncoding: 'base64' | 'hex'): (cell: string | number | Uint8Array | null) => TypedValue | null {
+  const text = (convert: (s: string) => TypedValue) => (cell: string | number | Uint8Array | null) =>
+    cell === null ? null : convert(typeof cell === 'string' ? cell : String(cell));
+  switch (column.type) {
+    case 'int': {
+      const bits = column.bits;
+      return bits === 64 ? text((s) => integerFromText(s, 64)) : text((s) => integerFromText(s, bits));
+    }
+    case 'decimal': {
+      const { precision, scale } = column;
+      if (precision <= 9) return text((s) => Number(unscaledDecimal(s, precision, scale)));
+      if (precision <= 18) return text((s) => unscaledDecimal(s, precision, scale));
+      const length = decimalByteLength(precision);
+      return text((s) => decimalBytes(unscaledDecimal(s, precision, scale), length));
+    }
+    case 'float': return text((s) => floatingFromText(s, true));
+    case 'double': return text((s) => floatingFromText(s, false));
+    case 'date': return text(daysFromDateText);
+    case 'time': return text(microsFromTimeText);
+    case 'timestamp': return text(microsFromTimestampText);
+    case 'boolean': return text(booleanFromText);
+    case 'binary': return (cell) => (cell === null ? null : bytesFromCell(typeof cell === 'number' ? String(cell) : cell, binaryEncoding));
+    case 'string': return text((s) => s);
+  }
+}
+
+function civilDays(yearText: string, monthText: string, dayText: string, bc: boolean): number {
+  const year = bc ? 1 - Number(yearText) : Number(yearText);
+  const month = Number(monthText);
+  const day = Number(dayText);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    throw new TypedValueError(`a date is not a calendar date (MySQL's zero date 0000-00-00 has no Parquet value)`);
+  }
+  // Howard Hinnant's days_from_civil: exact integer arithmetic on the proleptic Gregorian calendar.
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+function timeOfDayMicros(h: string, m: string, s: string, fraction: string | undefined, endOfDay: boolean): bigint {
+  const hours = Number(h);
+  const minutes = Number(m);
+  const seconds = Number(s);
+  const micros = BigInt((fraction ?? '').padEnd(6, '0'));
+  const isEndOfDay = endOfDay && hours === 24 && minutes === 0 && seconds === 0 && micros === 0n;
+  if (!isEndOfDay && (hours > 23 || minutes > 59 || seconds > 59)) throw new TypedValueError(`a time of day is out of range`);
+  return BigInt(hours * 3600 + minutes * 60 + seconds) * MICROS_PER_SECOND + micros;
+}
