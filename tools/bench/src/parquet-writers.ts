@@ -21,7 +21,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
-import { encodeRow, encoderOptions, normaliseDialect } from '@rds-s3-export/export-core';
+import { encodeRow, encoderOptions } from '@rds-s3-export/export-core';
+import { CsvDialectSchema } from '@rds-s3-export/shared-types';
 import { WRITERS, type Cell, type Codec, type TableSpec, type WriterName } from './parquet/writers.js';
 import { coverage } from './parquet/matrix.js';
 import { median } from './stats.js';
@@ -72,7 +73,7 @@ async function runVariant(variant: Variant, rows: number, out: string): Promise<
     return;
   }
   if (variant === 'csv') {
-    const options = encoderOptions(normaliseDialect({}), ['number', 'number', 'text', 'temporal']);
+    const options = encoderOptions(CsvDialectSchema.parse({}), ['number', 'number', 'text', 'temporal']);
     const file = createWriteStream(out);
     for (const batch of benchRows(rows)) {
       let chunk = '';

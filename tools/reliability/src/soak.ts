@@ -25,7 +25,7 @@ import { pathToFileURL } from 'node:url';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { S3ObjectSink } from '@rds-s3-export/aws';
-import { FaultInjectingSink, freshMysqlDatabase, freshPostgresSchema, parseCsv, TEST_MYSQL_URL, startFaultProxy, type FaultProxy } from '@rds-s3-export/export-core/testing';
+import { FaultInjectingSink, freshMysqlDatabase, freshPostgresSchema, parseCsv, TEST_MYSQL_URL, startFaultProxy, type FaultProxy, seededRandom } from '@rds-s3-export/export-core/testing';
 import { JobConfigSchema, type JobConfig, type Manifest, type RunSummary } from '@rds-s3-export/shared-types';
 import { credentialsOf, handlerFor, keysUnder, objectText, sleep, startStack, STATE_TABLE, type DbLogin, type Stack } from '@rds-s3-export/export-runtime/testing';
 import { runAndKill } from './kill-run.js';
@@ -96,17 +96,6 @@ const CHILD_LEASE_MS = 2_000;
 /** A run that takes longer than this is reported as hung (and the soak fails). */
 const RUN_WATCHDOG_MS = 60_000;
 
-/** A small seeded PRNG (mulberry32): the same seed replays the same fault sequence. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Kills are slow (a process start) and block the job for a lease TTL: half as likely as the others. */
 function pickFault(kinds: readonly FaultKind[], rand: () => number): FaultKind {
@@ -279,7 +268,7 @@ function emptyFigures(): EngineFigures {
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const log = options.log ?? (() => undefined);
   const kinds = options.faultKinds ?? FAULT_KINDS;
   const report: SoakReport = {
@@ -309,7 +298,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     rigs.push(await mariadbRig(ns), await postgresRig(ns));
     for (const rig of rigs) {
       writers.push(
-        rig.writer(() => stopWriters, report.engines[rig.name], random(seed ^ rig.name.length)).catch((error: unknown) => {
+        rig.writer(() => stopWriters, report.engines[rig.name], seededRandom(seed ^ rig.name.length)).catch((error: unknown) => {
           report.problems.push(`${rig.name}: the writer stopped: ${error instanceof Error ? error.message : String(error)}`);
         }),
       );

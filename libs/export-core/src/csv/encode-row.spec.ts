@@ -13,6 +13,7 @@ import { encoderOptions, type CsvEncoderOptions } from './csv-options.js';
 import { CsvEncoderStream } from './csv-encoder-stream.js';
 import { encodeHeader, encodeRow } from './encode-row.js';
 import { normaliseDialect, referenceEncode } from '../testing/reference-encoder.js';
+import { seededRandom } from '../testing/seeded-random.js';
 
 // ---------------------------------------------------------------------------------------
 // Helpers
@@ -64,17 +65,6 @@ async function streamEncode(rows: readonly Row[], options: CsvEncoderOptions, ch
   return { bytes: Buffer.concat(chunks), chunks, rows: encoder.rows };
 }
 
-/** Mulberry32: small, fast, deterministic. The seed is in the test name so a failure replays. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Characters that stress quoting, the record delimiter, the formula guard and UTF-8. */
 const HOSTILE = [
@@ -85,7 +75,7 @@ const HOSTILE = [
 const FORMULA_STARTS = ['=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20'];
 
 function generateRows(seed: number, count: number, kinds: readonly ColumnKind[]): Row[] {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const text = (maxLength: number): string => {
     let s = random() < 0.25 ? pick(FORMULA_STARTS) : '';

@@ -9,3 +9,4 @@ export * from './in-memory-state-store.js';
 export * from './in-memory-sink.js';
 export * from './reference-encoder.js';
 export * from './redact-url.js';
+export * from './seeded-random.js';

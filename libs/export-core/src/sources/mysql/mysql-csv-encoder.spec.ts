@@ -15,6 +15,7 @@ import { encodeCell, encodeRow } from '../../csv/encode-row.js';
 import { referenceEncode } from '../../testing/reference-encoder.js';
 import { planColumn, T, type ColumnPlan, type MysqlField } from './mysql-columns.js';
 import { MysqlCsvEncoder, planByteColumns } from './mysql-csv-encoder.js';
+import { seededRandom } from '../../testing/seeded-random.js';
 
 // ---------------------------------------------------------------------------------------
 // Helpers: fields, packets, and mysql2's decoding
@@ -104,16 +105,6 @@ function encodeAll(fields: readonly MysqlField[], plans: readonly ColumnPlan[], 
   return { bytes: Buffer.concat(chunks), chunks, rows: encoder.rows };
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTILE = ['a', 'Z', '0', ' ', ',', ';', '\t', '|', ':', '.', '"', '"', "'", '\r', '\n', '=', '+', '-', '@', '\uFF1D', 'é', '中', '😀', '\\', 'e'];
 const FORMULA_STARTS = ['=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20'];
@@ -139,7 +130,7 @@ const CORPUS_FIELDS: TestField[] = [
 ];
 
 function corpus(seed: number, count: number): (Buffer | null)[][] {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const pick = <X>(items: readonly X[]): X => items[Math.floor(random() * items.length)] as X;
   const text = (max: number) => {
     let s = random() < 0.2 ? pick(FORMULA_STARTS) : '';
