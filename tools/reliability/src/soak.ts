@@ -96,7 +96,6 @@ const CHILD_LEASE_MS = 2_000;
 /** A run that takes longer than this is reported as hung (and the soak fails). */
 const RUN_WATCHDOG_MS = 60_000;
 
-
 /** Kills are slow (a process start) and block the job for a lease TTL: half as likely as the others. */
 function pickFault(kinds: readonly FaultKind[], rand: () => number): FaultKind {
   const weights = kinds.map((k) => (k === 'process-kill' ? 0.5 : 1));

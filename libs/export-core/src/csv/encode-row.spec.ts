@@ -65,7 +65,6 @@ async function streamEncode(rows: readonly Row[], options: CsvEncoderOptions, ch
   return { bytes: Buffer.concat(chunks), chunks, rows: encoder.rows };
 }
 
-
 /** Characters that stress quoting, the record delimiter, the formula guard and UTF-8. */
 const HOSTILE = [
   'a', 'b', 'Z', '0', '7', ' ', ' ', ',', ';', '\t', '|', '"', '"', "'", '\r', '\n', '\r\n',

@@ -105,7 +105,6 @@ function encodeAll(fields: readonly MysqlField[], plans: readonly ColumnPlan[], 
   return { bytes: Buffer.concat(chunks), chunks, rows: encoder.rows };
 }
 
-
 const HOSTILE = ['a', 'Z', '0', ' ', ',', ';', '\t', '|', ':', '.', '"', '"', "'", '\r', '\n', '=', '+', '-', '@', '\uFF1D', 'é', '中', '😀', '\\', 'e'];
 const FORMULA_STARTS = ['=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20'];
 
