@@ -41,6 +41,7 @@ const JOB_FIELD_DOCS: Record<string, string> = {
   incremental: 'Export only rows after the stored (cursorColumn, keyColumn) cursor, up to now - lagSeconds (default 30).',
   schedule: 'EventBridge Scheduler expression, rate(N unit) or cron(6 fields), and its IANA time zone (default UTC). No schedule: on demand only.',
   destination: 'Where the objects go: bucket (local runs; in AWS the stack\'s bucket), prefix (rds_exports), manifestPrefix (_manifests), layout (hive | flat), compression (none | gzip).',
+  format: 'Output format of the data objects: csv (default; the server\'s text in the csv dialect) or parquet (typed columns, zstd-compressed row groups, .parquet keys).',
   csv: 'CSV dialect (default RFC 4180: comma, LF, header, quote when needed).',
   limits: 'Split the export into parts of at most maxRowsPerFile rows / maxBytesPerFile bytes.',
   parallel: 'Export in key-range chunks on Step Functions: chunks (2-200), maxConcurrency (default 4). Needs primaryKey.',

@@ -161,6 +161,11 @@ export const JobConfigSchema = z
     schedule: ScheduleSchema.optional(),
     destination: DestinationConfigSchema,
     csv: CsvDialectSchema.default(CsvDialectSchema.parse({})),
+    /**
+     * Output format of the data objects: `csv` (the server's text, the dialect above) or
+     * `parquet` (typed columns, zstd; README "Parquet output"). @default 'csv'
+     */
+    format: z.enum(['csv', 'parquet']).default('csv').describe('Output format of the data objects: csv (default; the server\'s text in the csv dialect) or parquet (typed columns, zstd-compressed row groups, .parquet keys).'),
     limits: z
       .object({
         maxRowsPerFile: z.number().int().positive().optional(),

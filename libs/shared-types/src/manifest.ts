@@ -8,6 +8,8 @@ export const ManifestObjectSchema = z.object({
   bytes: z.number().int().nonnegative(),
   /** Hex SHA-256 of the stored bytes (after compression). */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Parquet objects: the row groups in the file. */
+  rowGroups: z.number().int().nonnegative().optional(),
 });
 
 export const ManifestColumnSchema = z.object({
@@ -40,6 +42,8 @@ export const ManifestSchema = z.object({
   source: z.union([z.object({ table: z.string() }), z.object({ query: z.string() })]),
   csv: CsvDialectSchema,
   compression: z.enum(['none', 'gzip']),
+  /** Format of the data objects. Absent in manifests written before Parquet output existed: those are `csv`. */
+  format: z.enum(['csv', 'parquet']).optional(),
   /** Zone-aware timestamps in the data are in this zone. */
   timeZone: z.literal('UTC'),
   exporterVersion: z.string(),

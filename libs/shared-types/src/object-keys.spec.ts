@@ -74,6 +74,12 @@ describe('Function: planKeys', () => {
     expect(plan({ compression: 'gzip', layout: 'flat' }).dataKey()).toBe('rds_exports/employees_20260222_101200.csv.gz');
   });
 
+  it('names Parquet objects .parquet, parts included, whatever the CSV compression', () => {
+    expect(plan({ format: 'parquet' }).dataKey()).toBe('rds_exports/employees/dt=2026-02-22/employees_20260222_101200.parquet');
+    expect(plan({ format: 'parquet', compression: 'gzip' }).dataKey(3)).toBe('rds_exports/employees/dt=2026-02-22/employees_20260222_101200_part0003.parquet');
+    expect(plan({ format: 'csv' }).dataKey()).toBe('rds_exports/employees/dt=2026-02-22/employees_20260222_101200.csv');
+  });
+
   it('numbers parts with four digits, before the extension', () => {
     // Prepare
     const keys = plan({ compression: 'gzip' });

@@ -4,7 +4,7 @@
  * and the same keys. Writers (export-core), readers (libs/aws export catalog, the dashboard
  * API, the CLI's and the demo's messages) and the staged-event schemas all use these functions.
  *
- * hive (default): <prefix>/<job>/dt=YYYY-MM-DD/<job>_YYYYMMDD_HHMMSS[_partNNNN].csv[.gz]
+ * hive (default): <prefix>/<job>/dt=YYYY-MM-DD/<job>_YYYYMMDD_HHMMSS[_partNNNN].csv[.gz] (.parquet for Parquet output)
  * flat:           <prefix>/<job>_YYYYMMDD_HHMMSS.csv  (the seed layout: rds_exports/employees_20260222_101200.csv)
  * manifest:       <manifestPrefix>/<job>/<runId>.json
  */
@@ -26,6 +26,8 @@ export interface KeyPlanInput {
   readonly manifestPrefix: string;
   readonly layout: Layout;
   readonly compression: 'none' | 'gzip';
+  /** @default 'csv'. Parquet objects are `.parquet` (compressed inside the file: `compression` does not apply). */
+  readonly format?: 'csv' | 'parquet';
 }
 
 /** `YYYYMMDD_HHMMSS` in UTC. */
@@ -41,7 +43,7 @@ export function runIdFor(job: string, runTime: Date): string {
 export function planKeys(input: KeyPlanInput): KeyPlan {
   if (Number.isNaN(input.runTime.getTime())) throw new RangeError('run time is not a valid date');
   const runId = runIdFor(input.job, input.runTime);
-  const extension = input.compression === 'gzip' ? '.csv.gz' : '.csv';
+  const extension = input.format === 'parquet' ? '.parquet' : input.compression === 'gzip' ? '.csv.gz' : '.csv';
   const folder = input.layout === 'hive' ? `${input.job}/dt=${input.runTime.toISOString().slice(0, 10)}` : '';
   return {
     runId,

@@ -7,6 +7,7 @@ import type { WindowRequest } from '../ports.js';
 import type { ManifestSubject } from './manifest.js';
 import type { SnapshotDependencies, SnapshotRequest } from './snapshot-export.js';
 import type { PartLimits } from './split-writer.js';
+import type { ParquetOptions } from './parquet-object.js';
 import type { ExpectedColumns } from './snapshot.js';
 
 export interface ExportRequest extends ManifestSubject {
@@ -26,6 +27,8 @@ export interface ExportRequest extends ManifestSubject {
   readonly runTime: Date;
   /** Incremental window (see WindowRequest). Absent = every row. An empty window writes only the manifest. */
   readonly window?: WindowRequest;
+  /** Row-group bounds and codec when `format` is parquet (run/parquet-object.ts defaults). */
+  readonly parquet?: ParquetOptions;
   /** Split a single-stream export into `_partNNNN` objects at these limits (bytes measured before compression). */
   readonly limits?: PartLimits;
   /**
@@ -53,6 +56,8 @@ export function snapshotRequestFor(request: ExportRequest): SnapshotRequest {
       allowPrivilegedQuery: request.allowPrivilegedQuery,
     },
     compression: request.compression,
+    format: request.format,
+    parquet: request.parquet,
     keyFor: keys.dataKey,
     limits: request.limits,
     expectColumns: request.expectColumns,

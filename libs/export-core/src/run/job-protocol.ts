@@ -96,6 +96,7 @@ export function exportRequestFor(job: JobConfig, runTime: Date, window: WindowRe
     manifestPrefix: job.destination.manifestPrefix,
     layout: job.destination.layout,
     compression: job.destination.compression,
+    format: job.format,
     runTime,
     window,
     limits: { maxRows: job.limits.maxRowsPerFile, maxBytes: job.limits.maxBytesPerFile },

@@ -16,6 +16,8 @@ export interface ManifestSubject {
   readonly query?: string;
   readonly dialect: CsvDialect;
   readonly compression: 'none' | 'gzip';
+  /** Recorded in the manifest when set. @default 'csv' */
+  readonly format?: 'csv' | 'parquet';
   readonly manifestPrefix: string;
 }
 
@@ -55,6 +57,7 @@ export function buildManifest(subject: ManifestSubject, facts: RunFacts): Manife
     source: subject.table !== undefined ? { table: subject.table } : { query: subject.query ?? '' },
     csv: subject.dialect,
     compression: subject.compression,
+    ...(subject.format ? { format: subject.format } : {}),
     timeZone: 'UTC',
     exporterVersion: facts.exporterVersion ?? EXPORTER_VERSION,
   };

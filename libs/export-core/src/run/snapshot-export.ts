@@ -13,6 +13,7 @@ import { ConfigError, ExportIntegrityError, ExportRunError } from '../errors.js'
 import { assertSameColumns, manifestColumns, openAbortable, warnPrivileges, type ExpectedColumns } from './snapshot.js';
 import { exportStream, objectFormat, type ObjectResult, type ObjectTarget } from './object-export.js';
 import { splits, writeParts, type PartCounters, type PartLimits } from './split-writer.js';
+import { exportParquetStream, parquetLayout, type ParquetOptions } from './parquet-object.js';
 
 export interface ExportProgress {
   /** Rows written so far (for the server's own CSV, records counted as they pass). */
@@ -43,6 +44,10 @@ export interface SnapshotRequest {
   /** What to read (a chunk adds its key range). `preferRows` is set here when splitting. */
   readonly read: Omit<SourceRequest, 'preferRows'>;
   readonly compression: 'none' | 'gzip';
+  /** `parquet`: typed columns through run/parquet-object.ts, always from the row path. @default 'csv' */
+  readonly format?: 'csv' | 'parquet';
+  /** Row-group bounds and codec of Parquet objects. */
+  readonly parquet?: ParquetOptions;
   /** The object key: `part` for split parts; undefined for the one object of a single stream. */
   readonly keyFor: (part?: number) => string;
   /** Write this one part number (a chunk of a parallel run), not the unnumbered key. */
@@ -91,11 +96,15 @@ export async function exportSnapshot(request: SnapshotRequest, deps: SnapshotDep
   const fields = { runId: request.runId, job: request.job };
   const log = (message: string, more: Record<string, unknown> = {}) => logger.info(message, { ...fields, ...more });
   const splitting = splits(request.limits);
+  const parquet = request.format === 'parquet';
   let opened: OpenedSource | undefined;
   const objects: ObjectResult[] = [];
   try {
     log('opening source', { phase: 'open' });
-    opened = await openAbortable(source, { ...request.read, preferRows: splitting }, signal);
+    if (parquet && splitting) throw new ConfigError('SPLIT_UNSUPPORTED', 'split limits (maxRowsPerFile/maxBytesPerFile) are not supported for Parquet output yet; use parallel chunks or CSV');
+    // Parquet converts the server's text per typed column: it always takes the row path, never
+    // the server's own CSV (PostgreSQL COPY) or MySQL's byte path.
+    opened = await openAbortable(source, { ...request.read, preferRows: splitting || parquet }, signal);
     if (request.warnPrivileges !== false) warnPrivileges(logger, opened, fields);
     const columns = manifestColumns(opened);
     if (request.expectColumns) assertSameColumns(request.expectColumns, columns);
@@ -141,9 +150,11 @@ export async function exportSnapshot(request: SnapshotRequest, deps: SnapshotDep
       const data = opened.stream();
       const sourceRows = opened.sourceRows;
       let progress: ProgressTimer | undefined;
+      if (parquet && data.kind !== 'rows') throw new ConfigError('PARQUET_UNSUPPORTED', `the ${source.engine} source cannot stream rows for a Parquet export`);
+      const layout = parquet ? parquetLayout(source.engine, opened.columns, request.read.dialect.binaryEncoding, request.parquet) : undefined;
       objects.push(
         await classified(() =>
-          exportStream(data, key, target, (watch) => {
+          (layout ? (w: Parameters<typeof exportStream>[3]) => exportParquetStream(data.stream, layout, key, target, w) : (w: Parameters<typeof exportStream>[3]) => exportStream(data, key, target, w))((watch) => {
             progress = startProgress(deps, started, () => ({ rows: watch.rows(), totalRows: sourceRows, bytes: watch.bytes(), csvBytes: watch.csvBytes() }));
             return progress.stop;
           }),
