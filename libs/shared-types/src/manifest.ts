@@ -8,8 +8,6 @@ export const ManifestObjectSchema = z.object({
   bytes: z.number().int().nonnegative(),
   /** Hex SHA-256 of the stored bytes (after compression). */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  /** Parquet objects: the row groups in the file. */
-  rowGroups: z.number().int().nonnegative().optional(),
 });
 
 export const ManifestColumnSchema = z.object({

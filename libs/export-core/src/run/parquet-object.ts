@@ -9,8 +9,11 @@
  *
  * Defaults: zstd (level 3 in arrow-rs) — the smallest files of the measured codecs at about
  * snappy's CPU (docs/parquet-writer-choice.md: 18.0 against 30.1 MiB for the same 1M rows);
- * Athena, Glue, Spark and DuckDB all read it. Row groups of 100,000 rows or 64 MiB of cell text,
- * whichever comes first.
+ * Athena, Glue, Spark and DuckDB all read it. Row groups close at 100,000 rows or 64 MiB,
+ * whichever comes first: the JS side cuts batches at 64 MiB of cell text, and arrow-rs closes
+ * the row group in progress at 64 MiB encoded (`max_row_group_bytes`), so a row group is never
+ * held whole past either bound. (The manifest does not count row groups: arrow-rs decides them
+ * and reports nothing while streaming; DuckDB's parquet_metadata() reads them from the footer.)
  */
 import { Readable } from 'node:stream';
 import { typedColumn, type Engine, type TypedColumn } from '@rds-s3-export/shared-types';
@@ -24,7 +27,7 @@ import { ByteTap } from './streams/byte-tap.js';
 export const PARQUET_CONTENT_TYPE = 'application/vnd.apache.parquet';
 /** @default 100,000 rows per row group. */
 export const DEFAULT_ROW_GROUP_ROWS = 100_000;
-/** @default 64 MiB of cell text per row group (UTF-16 length of the cells, 8 per number). */
+/** @default 64 MiB per row group: cell text (UTF-16 length, 8 per number) per batch, and encoded bytes in arrow-rs. */
 export const DEFAULT_ROW_GROUP_BYTES = 64 * 1024 * 1024;
 
 export type ParquetCodec = 'zstd' | 'snappy';
@@ -57,8 +60,8 @@ function cellBytes(row: Row): number {
   return bytes;
 }
 
-/** Groups rows into row groups bounded by rows and bytes, counting them as they pass. */
-async function* rowGroups(rows: AsyncIterable<unknown>, maxRows: number, maxBytes: number, counted: { rows: number; groups: number }): AsyncGenerator<Row[]> {
+/** Groups rows into batches bounded by rows and bytes, counting them as they pass. */
+async function* rowGroups(rows: AsyncIterable<unknown>, maxRows: number, maxBytes: number, counted: { rows: number }): AsyncGenerator<Row[]> {
   let group: Row[] = [];
   let bytes = 0;
   for await (const item of rows) {
@@ -67,7 +70,6 @@ async function* rowGroups(rows: AsyncIterable<unknown>, maxRows: number, maxByte
     bytes += cellBytes(row);
     if (group.length >= maxRows || bytes >= maxBytes) {
       counted.rows += group.length;
-      counted.groups += 1;
       yield group;
       group = [];
       bytes = 0;
@@ -75,7 +77,6 @@ async function* rowGroups(rows: AsyncIterable<unknown>, maxRows: number, maxByte
   }
   if (group.length > 0) {
     counted.rows += group.length;
-    counted.groups += 1;
     yield group;
   }
 }
@@ -94,7 +95,7 @@ export async function exportParquetStream(
   const wasm = await loadParquetWasm();
   const maxRows = layout.options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
   const maxBytes = layout.options.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES;
-  const counted = { rows: 0, groups: 0 };
+  const counted = { rows: 0 };
   const groups = rowGroups(rows, maxRows, maxBytes, counted);
   const schema = arrowSchema(layout);
   const input = new ReadableStream({
@@ -114,8 +115,10 @@ export async function exportParquetStream(
   }, { highWaterMark: 0 });
   const properties = new wasm.WriterPropertiesBuilder()
     .setCompression(layout.options.codec === 'snappy' ? wasm.Compression.SNAPPY : wasm.Compression.ZSTD)
-    // A batch is at most maxRows rows; each one closes its row group (see the byte bound above).
+    // arrow-rs closes a row group at whichever bound comes first: rows, or the encoded bytes of
+    // the row group in progress. The same byte bound on the JS side keeps one batch's rows small.
     .setMaxRowGroupSize(maxRows)
+    .setMaxRowGroupBytes(maxBytes)
     .setCreatedBy(`rds-s3-export ${EXPORTER_VERSION}`)
     .build();
   const output = (await wasm.transformParquetStream(input, properties)) as ReadableStream<Uint8Array>;
@@ -123,7 +126,7 @@ export async function exportParquetStream(
   const stop = watch?.({ rows: () => counted.rows, bytes: () => tap.bytes, csvBytes: () => tap.bytes });
   try {
     const stored = await writeObject([Readable.fromWeb(output as import('node:stream/web').ReadableStream<Uint8Array>)], key, { ...target, format: { ...target.format, writeOptions: PARQUET_WRITE_OPTIONS, head: Buffer.alloc(0) } }, tap);
-    return { ...stored, rows: counted.rows, rowGroups: counted.groups };
+    return { ...stored, rows: counted.rows };
   } finally {
     stop?.();
   }
