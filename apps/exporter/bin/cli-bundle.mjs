@@ -22,7 +22,7 @@
  *
  * `node apps/exporter/bin/cli-bundle.mjs` builds unconditionally (the `build` target does).
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,6 +34,8 @@ const ENTRY = 'apps/exporter/src/cli/run.ts';
 const ANSWER = 'apps/exporter/src/cli/answer-without-export.ts';
 /** Besides the bundle's own inputs: this file (the build options) and the installed dependencies. */
 const EXTRA_INPUTS = [relative(ROOT, fileURLToPath(import.meta.url)), 'node_modules/.package-lock.json'];
+/** The wasm of parquet-wasm's ESM build, copied next to the bundle (libs/export-core/src/parquet/parquet-wasm.ts finds it there). */
+const PARQUET_WASM = 'node_modules/parquet-wasm/esm/parquet_wasm_bg.wasm';
 const KEEP_OLD_BUILDS_MS = 60 * 60 * 1000;
 
 /**
@@ -110,6 +112,8 @@ export async function buildCliBundle(options = {}) {
     }),
     esbuild.build({ ...common, entryPoints: { answer: ANSWER }, plugins: [everythingSideEffectFree] }),
   ]);
+  // Parquet output (parquet-wasm) reads its WebAssembly next to the bundle: esbuild does not inline it.
+  copyFileSync(join(ROOT, PARQUET_WASM), join(folder, 'parquet_wasm_bg.wasm'));
   const inputs = [...new Set([...Object.keys(full.metafile.inputs), ...Object.keys(answer.metafile.inputs)])].filter((path) => !path.includes('node_modules/'));
   /** @type {BuildRecord} */
   const record = { folder: folderName, entry: 'rds-s3-export.mjs', answer: 'answer.mjs', startedAt, inputs };

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
 import { EXPORTER_VERSION } from '@rds-s3-export/export-core';
@@ -182,5 +183,22 @@ describe('Built CLI: a quiet toolchain', () => {
     const written = / to (\S+)$/.exec(lines[0] ?? '')?.[1] ?? '';
     expect(written).toMatch(/people_20260222_101200\.csv$/);
     expect(await readFile(written, 'utf8')).toContain('10,p10');
+  }, 180_000);
+
+  it('--format parquet writes a .parquet file that DuckDB reads, with the wasm loaded by the bundle', async () => {
+    const run = await bin(['--source', url, '--table', 'people', '--dest', `file://${out}/parquet`, '--layout', 'flat', '--format', 'parquet', '--run-time', '2026-02-22T10:12:00Z', '--json']);
+    expect(run.stderr).toMatch(/^exported 10 rows/m);
+    expect(run.code).toBe(0);
+    const manifest = JSON.parse(run.stdout) as { format: string; objects: { key: string; rows: number }[] };
+    expect(manifest.format).toBe('parquet');
+    expect(manifest.objects).toEqual([expect.objectContaining({ key: 'rds_exports/people_20260222_101200.parquet', rows: 10 })]);
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    try {
+      const file = join(out, 'parquet', 'rds_exports/people_20260222_101200.parquet');
+      const read = await duck.runAndReadAll(`SELECT count(*)::VARCHAR, max(id)::VARCHAR, string_agg(name, ',' ORDER BY id) FROM read_parquet('${file}')`);
+      expect(read.getRows()).toEqual([['10', '10', 'p1,p2,p3,p4,p5,p6,p7,p8,p9,p10']]);
+    } finally {
+      duck.closeSync();
+    }
   }, 180_000);
 });

@@ -9,7 +9,7 @@ export const USAGE = `Usage:
   npm run export -- --source <mysql|mariadb|postgres>://user[:pass]@host:port/db
                     (--table <name> | --query "<sql>" --job-name <name>)
                     --dest <s3://bucket[/prefix] | file:///abs/dir>
-                    [--layout hive|flat] [--compression none|gzip] [--run-time <ISO-8601>]
+                    [--layout hive|flat] [--compression none|gzip] [--format csv|parquet] [--run-time <ISO-8601>]
                     [--s3-endpoint <url>] [--json] [--password-stdin] [--connect-timeout <seconds>]
                     [--max-rows-per-file N] [--max-bytes-per-file N] [--chunks N [--chunk-key col] [--concurrency N]]
                     [CSV dialect options] [--progress auto|tty|json|none] [--quiet]
@@ -40,6 +40,8 @@ Options:
   --layout        hive (default): <prefix>/<job>/dt=YYYY-MM-DD/<job>_YYYYMMDD_HHMMSS.csv
                   flat:           <prefix>/<job>_YYYYMMDD_HHMMSS.csv
   --compression   none (default) or gzip (.csv.gz, Content-Encoding: gzip)
+  --format        csv (default) or parquet: typed columns, zstd row groups, .parquet objects
+                  (README "Parquet output"); the CSV dialect and --compression do not apply
   --run-time      the run's time in UTC, names the objects (default: now)
   --s3-endpoint   S3-compatible endpoint (local S3 server); path-style addressing
   --json          print the manifest as JSON on stdout
@@ -119,6 +121,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         dest: { type: 'string' },
         layout: { type: 'string' },
         compression: { type: 'string' },
+        format: { type: 'string' },
         'run-time': { type: 'string' },
         's3-endpoint': { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -262,6 +265,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     destination,
     layout: pick('layout', values.layout, ['hive', 'flat'] as const),
     compression: pick('compression', values.compression, ['none', 'gzip'] as const),
+    format: pick('format', values.format, ['csv', 'parquet'] as const),
     runTime,
     s3Endpoint,
     json: values.json ?? false,

@@ -56,7 +56,8 @@ export function buildManifest(subject: ManifestSubject, facts: RunFacts): Manife
     engine: facts.engine,
     source: subject.table !== undefined ? { table: subject.table } : { query: subject.query ?? '' },
     csv: subject.dialect,
-    compression: subject.compression,
+    // Parquet compresses inside the file (zstd): the object itself is never gzip.
+    compression: subject.format === 'parquet' ? 'none' : subject.compression,
     ...(subject.format ? { format: subject.format } : {}),
     timeZone: 'UTC',
     exporterVersion: facts.exporterVersion ?? EXPORTER_VERSION,

@@ -53,6 +53,8 @@ export interface ExportPlanInput {
   readonly destination?: Destination;
   readonly layout?: 'hive' | 'flat';
   readonly compression?: 'none' | 'gzip';
+  /** Output format (--format). @default the job's format, else 'csv' */
+  readonly format?: 'csv' | 'parquet';
   readonly runTime?: Date;
   readonly s3Endpoint?: string;
   readonly maxRowsPerFile?: number;
@@ -113,6 +115,7 @@ export function resolvePlan(command: ExportPlanInput, env: NodeJS.ProcessEnv, no
     manifestPrefix: job?.destination.manifestPrefix ?? '_manifests',
     layout: command.layout ?? job?.destination.layout ?? 'hive',
     compression: command.compression ?? job?.destination.compression ?? 'none',
+    format: command.format ?? job?.format ?? 'csv',
     runTime: command.runTime ?? now,
     limits: {
       maxRows: command.maxRowsPerFile ?? job?.limits.maxRowsPerFile,
