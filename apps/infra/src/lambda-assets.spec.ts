@@ -6,7 +6,8 @@
  *   `sourcesContent`: the repository's source text is not uploaded to AWS;
  * - the bundle holds no AWS SDK client the function never uses (each one brings its service's
  *   code and credentials chain into the cold start, and a client that is there gets used);
- * - the bundled handler reads the deployment config from the file the CDK app writes next to it.
+ * - the bundled handler reads the deployment config from the file the CDK app writes next to it;
+ * - the exporter's folder holds parquet-wasm's wasm (Parquet output), which esbuild does not inline.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,7 +34,12 @@ function build(project: 'exporter' | 'dashboard-api') {
   expect(command).toContain(`--outfile=${outfile}`);
   const outDir = path.join(temp, project);
   const metafile = path.join(temp, `${project}.meta.json`);
-  const moved = `${command.replace(`--outfile=${outfile}`, `--outfile=${path.join(outDir, 'index.mjs')}`)} --metafile=${metafile} --log-level=error`;
+  // The esbuild step, then any step after it (the exporter copies parquet-wasm's wasm next to the handler), all into outDir.
+  const [bundleStep = '', ...after] = command.split(' && ');
+  const moved = [
+    `${bundleStep.replace(`--outfile=${outfile}`, `--outfile=${path.join(outDir, 'index.mjs')}`)} --metafile=${metafile} --log-level=error`,
+    ...after.map((step) => step.replaceAll(`dist/apps/${project}/lambda`, outDir)),
+  ].join(' && ');
   execFileSync('/bin/sh', ['-c', moved], { cwd: root, env: { ...process.env, PATH: `${path.join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` }, stdio: 'pipe' });
   const meta = JSON.parse(readFileSync(metafile, 'utf8')) as Metafile;
   const output = Object.values(meta.outputs).find((o) => o.entryPoint !== undefined);
@@ -72,6 +78,14 @@ describe('Lambda assets', () => {
 
   it('the dashboard API holds only the clients it uses: S3 (+ presigner) and CloudWatch Logs', () => {
     expect(clientsOf(dashboardApi.sdkPackages)).toEqual(['@aws-sdk/client-cloudwatch-logs', '@aws-sdk/client-s3', '@aws-sdk/s3-request-presigner']);
+  });
+
+  it('the exporter ships parquet-wasm\'s WebAssembly next to the handler, where the Parquet writer loads it from', () => {
+    // libs/export-core/src/parquet/parquet-wasm.ts: `parquet_wasm_bg.wasm` beside the module's own file.
+    const wasm = readFileSync(path.join(exporter.dir, 'parquet_wasm_bg.wasm'));
+    expect(wasm.subarray(0, 4)).toEqual(Buffer.from([0x00, 0x61, 0x73, 0x6d]));
+    expect(wasm.equals(readFileSync(path.join(root, 'node_modules/parquet-wasm/esm/parquet_wasm_bg.wasm')))).toBe(true);
+    expect(readFileSync(path.join(exporter.dir, 'index.mjs'), 'utf8')).toContain('parquet_wasm_bg.wasm');
   });
 
   it('the exporter handler reads the deployment config bundled next to it', () => {

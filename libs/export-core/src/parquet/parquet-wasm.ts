@@ -9,7 +9,9 @@
  * Loaded lazily: CSV runs never pay the ~1 s import.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// A namespace import: the Lambda bundle's banner already declares a top-level `createRequire`,
+// and a named import of it from node:module collides there (SyntaxError at load).
+import * as nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 export type ParquetWasm = typeof import('parquet-wasm/esm');
@@ -23,7 +25,7 @@ export function wasmPath(): string {
   if (explicit) return explicit;
   const beside = fileURLToPath(new URL(PARQUET_WASM_FILE, import.meta.url));
   if (existsSync(beside)) return beside;
-  return createRequire(import.meta.url).resolve(`parquet-wasm/esm/${PARQUET_WASM_FILE}`);
+  return nodeModule.createRequire(import.meta.url).resolve(`parquet-wasm/esm/${PARQUET_WASM_FILE}`);
 }
 
 export function loadParquetWasm(): Promise<ParquetWasm> {
