@@ -20,7 +20,7 @@ import { silentLogger, systemClock, type ObjectSink, type ObjectWriteOptions, ty
 import { parseConnectionUrl } from '../sources/connection-settings.js';
 import { MysqlRowSource } from '../sources/mysql/mysql-row-source.js';
 import { PostgresRowSource } from '../sources/postgres/postgres-row-source.js';
-import { runExport } from './run-export.js';
+import { runChunkedExport, runExport } from './run-export.js';
 import { PARQUET_CONTENT_TYPE, type ParquetOptions } from './parquet-object.js';
 
 const DB = 'parquet_types_pw';
@@ -139,9 +139,8 @@ function recordingSink(): ObjectSink {
   });
 }
 
-async function exportParquet(source: RowSource, table: string, job: string, parquet: ParquetOptions = { rowGroupRows: 2 }): Promise<{ manifest: Manifest; path: string }> {
-  const manifest = await runExport(
-    {
+function parquetRequest(table: string, job: string, parquet: ParquetOptions) {
+  return {
       job,
       table,
       dialect: CsvDialectSchema.parse({}),
@@ -151,11 +150,13 @@ async function exportParquet(source: RowSource, table: string, job: string, parq
       compression: 'none',
       format: 'parquet',
       runTime: RUN_TIME,
-      // Default here: two rows per row group, so the file has several row groups to read back.
       parquet,
-    },
-    { source, sink: recordingSink(), clock: systemClock, logger: silentLogger },
-  );
+    } as const;
+}
+
+// Default here: two rows per row group, so the file has several row groups to read back.
+async function exportParquet(source: RowSource, table: string, job: string, parquet: ParquetOptions = { rowGroupRows: 2 }): Promise<{ manifest: Manifest; path: string }> {
+  const manifest = await runExport(parquetRequest(table, job, parquet), { source, sink: recordingSink(), clock: systemClock, logger: silentLogger });
   return { manifest, path: join(out, (manifest.objects[0] as { key: string }).key) };
 }
 
@@ -244,5 +245,40 @@ describe('Parquet export (format: parquet), read back by DuckDB', () => {
     // Assess: one row group per row, as DuckDB reads the file
     expect(manifest.rows).toBe(3);
     expect(await duckRows(`SELECT count(DISTINCT row_group_id), max(row_group_num_rows) FROM parquet_metadata('${path}')`)).toEqual([['3', '1']]);
+  });
+
+  it('parallel chunks: one .parquet object per chunk, the rows of all of them the table', async () => {
+    // Prepare
+    await pgAdmin.query(`CREATE TABLE ${DB}.many AS SELECT g AS id, (g * 1.5)::numeric(12,2) AS amount FROM generate_series(1, 1000) g`);
+    const source = new PostgresRowSource(parseConnectionUrl(pgUrl));
+
+    // Act
+    const manifest = await runChunkedExport(parquetRequest(`${DB}.many`, 'many_pg', {}), { chunks: 3, keyColumn: 'id' }, { source, sink: new LocalFolderSink(out), clock: systemClock, logger: silentLogger });
+
+    // Assess
+    expect(manifest.format).toBe('parquet');
+    expect(manifest.objects.map((o) => o.key)).toEqual([1, 2, 3].map((n) => `rds_exports/many_pg_20260222_101200_part000${n}.parquet`));
+    const files = manifest.objects.map((o) => `'${join(out, o.key)}'`).join(', ');
+    expect(await duckRows(`SELECT count(*), count(DISTINCT id), sum(amount)::VARCHAR FROM read_parquet([${files}])`)).toEqual([['1000', '1000', '750750.00']]);
+    expect(manifest.objects.reduce((sum, o) => sum + o.rows, 0)).toBe(1000);
+  });
+
+  it('an incremental window exports only the window\'s rows as Parquet', async () => {
+    // Prepare
+    await mysqlAdmin.query(`CREATE TABLE events (id INT PRIMARY KEY, at DATETIME(6)) SELECT seq AS id, TIMESTAMP('2026-01-01') + INTERVAL seq MINUTE AS at FROM seq_1_to_10`);
+    const source = new MysqlRowSource(parseConnectionUrl(mysqlUrl));
+    const window = { cursorColumn: 'at', keyColumn: 'id', after: { value: '2026-01-01 00:04:00.000000', key: '4' }, bound: { kind: 'lag', seconds: 0 } } as const;
+
+    // Act
+    const manifest = await runExport({ ...parquetRequest('events', 'events_my', {}), window }, { source, sink: new LocalFolderSink(out), clock: systemClock, logger: silentLogger });
+
+    // Assess
+    expect(manifest.rows).toBe(6);
+    expect(await duckRows(`SELECT min(id)::VARCHAR, max(id)::VARCHAR, count(*)::VARCHAR FROM read_parquet('${join(out, (manifest.objects[0] as { key: string }).key)}')`)).toEqual([['5', '10', '6']]);
+  });
+
+  it('refuses split limits for Parquet before anything is written', async () => {
+    const source = new MysqlRowSource(parseConnectionUrl(mysqlUrl));
+    await expect(runExport({ ...parquetRequest('types', 'types_split', {}), limits: { maxRows: 1 } }, { source, sink: new LocalFolderSink(out), clock: systemClock, logger: silentLogger })).rejects.toMatchObject({ code: 'SPLIT_UNSUPPORTED' });
   });
 });
