@@ -13,8 +13,9 @@ import { existsSync, readFileSync } from 'node:fs';
 // and a named import of it from node:module collides there (SyntaxError at load).
 import * as nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type * as ParquetWasmModule from 'parquet-wasm/esm';
 
-export type ParquetWasm = typeof import('parquet-wasm/esm');
+export type ParquetWasm = typeof ParquetWasmModule;
 
 export const PARQUET_WASM_FILE = 'parquet_wasm_bg.wasm';
 

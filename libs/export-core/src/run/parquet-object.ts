@@ -16,6 +16,7 @@
  * and reports nothing while streaming; DuckDB's parquet_metadata() reads them from the footer.)
  */
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { typedColumn, type Engine, type TypedColumn } from '@rds-s3-export/shared-types';
 import type { Row, SourceColumn } from '../ports.js';
 import { arrowBatch, arrowSchema, batchIpc, type BatchSchema } from '../parquet/arrow-batch.js';
@@ -125,7 +126,7 @@ export async function exportParquetStream(
   const tap = new ByteTap();
   const stop = watch?.({ rows: () => counted.rows, bytes: () => tap.bytes, csvBytes: () => tap.bytes });
   try {
-    const stored = await writeObject([Readable.fromWeb(output as import('node:stream/web').ReadableStream<Uint8Array>)], key, { ...target, format: { ...target.format, writeOptions: PARQUET_WRITE_OPTIONS, head: Buffer.alloc(0) } }, tap);
+    const stored = await writeObject([Readable.fromWeb(output as WebReadableStream<Uint8Array>)], key, { ...target, format: { ...target.format, writeOptions: PARQUET_WRITE_OPTIONS, head: Buffer.alloc(0) } }, tap);
     return { ...stored, rows: counted.rows };
   } finally {
     stop?.();
