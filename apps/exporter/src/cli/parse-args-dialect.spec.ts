@@ -72,3 +72,24 @@ describe('Function: resolvePlan (dialect)', () => {
     }
   });
 });
+
+describe('Function: resolvePlan (format)', () => {
+  it('is csv by default, the job\'s format from the config, and --format wins over it', () => {
+    expect(resolvePlan(parseCliArgs(base), {}, new Date()).request.format).toBe('csv');
+    expect(resolvePlan(parseCliArgs([...base, '--format', 'parquet']), {}, new Date()).request.format).toBe('parquet');
+    const dir = mkdtempSync(join(tmpdir(), 'cli-format-'));
+    try {
+      const file = join(dir, 'deploy.yaml');
+      writeFileSync(
+        file,
+        ['connections:', '  shop: { engine: mariadb, url: "mariadb://u@127.0.0.1:3306/db" }', 'defaults: { format: parquet }', 'jobs:', '  - { name: a, connection: shop, table: t }', '  - { name: b, connection: shop, table: t, format: csv }', ''].join('\n'),
+      );
+      const plan = (...rest: string[]) => resolvePlan(parseCliArgs(['--config', file, '--dest', 'file:///tmp/out', ...rest]), {}, new Date()).request.format;
+      expect(plan('--job', 'a')).toBe('parquet');
+      expect(plan('--job', 'b')).toBe('csv');
+      expect(plan('--job', 'a', '--format', 'csv')).toBe('csv');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -53,3 +53,16 @@ describe('Function: parseCliArgs (names)', () => {
     expect(() => args(my, ...rest)).toThrow(message);
   });
 });
+
+describe('Function: parseCliArgs (--format)', () => {
+  it('reads --format csv|parquet and leaves it unset without the flag (the job\'s, else csv)', () => {
+    expect(args(my, '--table', 'orders', '--format', 'parquet').format).toBe('parquet');
+    expect(args(my, '--table', 'orders', '--format', 'csv').format).toBe('csv');
+    expect(args(my, '--table', 'orders').format).toBeUndefined();
+  });
+
+  it('refuses another format, naming the option', () => {
+    expect(() => args(my, '--table', 'orders', '--format', 'orc')).toThrow(CliUsageError);
+    expect(() => args(my, '--table', 'orders', '--format', 'orc')).toThrow('--format');
+  });
+});
