@@ -120,6 +120,21 @@ describe('Job protocol: recovery of a run left pending', () => {
     expect(r.lines.find((l) => l.message === 'dropped the pending window of a run that never committed')?.fields).toMatchObject({ removedObjects: 2 });
   });
 
+  it('rolls back a pending Parquet run without a manifest: its .parquet objects are removed too', async () => {
+    const r = rig(JobConfigSchema.parse({ ...incrementalJob(), format: 'parquet' }));
+    const crashed = await r.begun(T0);
+    await recordWindow(crashed, { from: null, to: c('2026-03-01 09:00:00', '7'), rows: 7 }, r.state);
+    const single = await r.writeData(crashed);
+    const part = await r.writeData(crashed, 2);
+    expect([single.key, part.key]).toEqual(['rds_exports/orders/dt=2026-03-01/orders_20260301_100000.parquet', 'rds_exports/orders/dt=2026-03-01/orders_20260301_100000_part0002.parquet']);
+    await endJobRun(r.job, crashed.runId, 'req-1', r.deps);
+
+    await r.begun(T1, 'req-2');
+    expect(r.sink.keys()).not.toContain(single.key);
+    expect(r.sink.keys()).not.toContain(part.key);
+    expect(r.lines.find((l) => l.message === 'dropped the pending window of a run that never committed')?.fields).toMatchObject({ removedObjects: 2 });
+  });
+
   it('a retry of the pending run itself re-exports exactly the recorded window', async () => {
     const r = rig();
     const first = await r.begun(T0);

@@ -247,8 +247,9 @@ async function settlePending(job: JobConfig, runId: string, deps: ProtocolDepend
 async function removeRunObjects(job: JobConfig, runId: string, sink: ObjectSink): Promise<number> {
   const runTime = runTimeOf(runId);
   if (!runTime) return 0;
-  const stem = planKeys(exportRequestFor(job, runTime, undefined)).dataKey().replace(/\.csv(\.gz)?$/, '');
-  const keys = (await sink.listKeys(stem)).filter((k) => /^(_part\d{4})?\.csv(\.gz)?$/.test(k.slice(stem.length)));
+  const stem = planKeys(exportRequestFor(job, runTime, undefined)).dataKey().replace(/\.(csv(\.gz)?|parquet)$/, '');
+  // Either format: the job's format may have changed since the run that crashed.
+  const keys = (await sink.listKeys(stem)).filter((k) => /^(_part\d{4})?\.(csv(\.gz)?|parquet)$/.test(k.slice(stem.length)));
   await Promise.all(keys.map((k) => sink.deleteObject(k)));
   return keys.length;
 }
