@@ -15,7 +15,7 @@
  * held whole past either bound. (The manifest does not count row groups: arrow-rs decides them
  * and reports nothing while streaming; DuckDB's parquet_metadata() reads them from the footer.)
  */
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { typedColumn, type Engine, type TypedColumn } from '@rds-s3-export/shared-types';
 import type { Row, SourceColumn } from '../ports.js';
@@ -99,21 +99,44 @@ export async function exportParquetStream(
   const counted = { rows: 0 };
   const groups = rowGroups(rows, maxRows, maxBytes, counted);
   const schema = arrowSchema(layout);
+  // parquet-wasm ends its output normally when its input stream errors (a valid file of the rows
+  // so far), and turns a thrown JS error into "Dyn casting error". So a failure here (the source,
+  // a cell's conversion) closes the input, is kept, and fails the body at its end (`failAtEnd`),
+  // before the writer completes: the object is aborted, the original error is the run's.
+  // The writer also needs one batch to know the schema: an empty table (or a failure before the
+  // first batch) gets a batch of zero rows, so the file is valid and has every column.
+  let failure: unknown;
+  let batches = 0;
+  const enqueue = (controller: ReadableStreamDefaultController, group: readonly Row[]) => {
+    const table = wasm.Table.fromIPCStream(batchIpc(arrowBatch(layout, schema, group)));
+    for (const batch of table.recordBatches()) controller.enqueue(batch);
+    batches += 1;
+  };
+  const end = (controller: ReadableStreamDefaultController) => {
+    if (batches === 0) enqueue(controller, []);
+    controller.close();
+  };
   const input = new ReadableStream({
     async pull(controller) {
-      const next = await groups.next();
-      if (next.done) {
-        controller.close();
-        return;
+      try {
+        const next = await groups.next();
+        if (next.done) return end(controller);
+        enqueue(controller, next.value);
+      } catch (error) {
+        failure = error;
+        rows.destroy();
+        end(controller);
       }
-      const table = wasm.Table.fromIPCStream(batchIpc(arrowBatch(layout, schema, next.value)));
-      for (const batch of table.recordBatches()) controller.enqueue(batch);
     },
     async cancel(reason) {
       await groups.return(undefined);
       rows.destroy(reason instanceof Error ? reason : undefined);
     },
   }, { highWaterMark: 0 });
+  const failAtEnd = new Transform({
+    transform: (chunk, _encoding, callback) => callback(failure ?? null, failure ? undefined : chunk),
+    flush: (callback) => callback(failure === undefined ? null : (failure as Error)),
+  });
   const properties = new wasm.WriterPropertiesBuilder()
     .setCompression(layout.options.codec === 'snappy' ? wasm.Compression.SNAPPY : wasm.Compression.ZSTD)
     // arrow-rs closes a row group at whichever bound comes first: rows, or the encoded bytes of
@@ -126,7 +149,7 @@ export async function exportParquetStream(
   const tap = new ByteTap();
   const stop = watch?.({ rows: () => counted.rows, bytes: () => tap.bytes, csvBytes: () => tap.bytes });
   try {
-    const stored = await writeObject([Readable.fromWeb(output as WebReadableStream<Uint8Array>)], key, { ...target, format: { ...target.format, writeOptions: PARQUET_WRITE_OPTIONS, head: Buffer.alloc(0) } }, tap);
+    const stored = await writeObject([Readable.fromWeb(output as WebReadableStream<Uint8Array>), failAtEnd], key, { ...target, format: { ...target.format, writeOptions: PARQUET_WRITE_OPTIONS, head: Buffer.alloc(0) } }, tap);
     return { ...stored, rows: counted.rows };
   } finally {
     stop?.();

@@ -1,0 +1,92 @@
+/**
+ * The Parquet object stage on its own (no server: rows from a generator): it streams a row
+ * group at a time to the sink's writer while the source is still producing, and a failure of
+ * the source or of a cell's conversion fails the object (aborted, nothing visible) instead of
+ * hanging or writing a truncated file.
+ */
+import { Readable, Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { CsvDialectSchema } from '@rds-s3-export/shared-types';
+import { InMemorySink } from '../testing/index.js';
+import type { ObjectWriteOptions, ObjectWriter, Row, SourceColumn } from '../ports.js';
+import { objectFormat } from './object-export.js';
+import { exportParquetStream, parquetLayout } from './parquet-object.js';
+
+const COLUMNS: SourceColumn[] = [
+  { name: 'id', sourceType: 'bigint', kind: 'number' },
+  { name: 'note', sourceType: 'text', kind: 'text' },
+  { name: 'day', sourceType: 'date', kind: 'temporal' },
+];
+
+const layout = (rowGroupRows: number) => parquetLayout('mariadb', COLUMNS, 'base64', { rowGroupRows });
+
+/** A sink whose writer reports how many bytes it has received so far. */
+class WatchedSink extends InMemorySink {
+  received = 0;
+  override openWriter(key: string, options: ObjectWriteOptions): ObjectWriter {
+    const inner = super.openWriter(key, options);
+    const watched = new Writable({
+      write: (chunk: Buffer, encoding, callback) => {
+        this.received += chunk.length;
+        inner.stream.write(chunk, encoding, callback);
+      },
+      final: (callback) => inner.stream.end(callback),
+    });
+    return { stream: watched, complete: () => inner.complete(), abort: (error) => inner.abort(error) };
+  }
+}
+
+function target(sink: InMemorySink) {
+  return { sink, format: objectFormat(CsvDialectSchema.parse({}), 'none', COLUMNS) };
+}
+
+describe('Function: exportParquetStream', () => {
+  it('streams row groups to the writer while the source is still producing rows', async () => {
+    // Prepare: 10 row groups of 1,000 rows; note the bytes the writer had when the last group began.
+    const sink = new WatchedSink();
+    let receivedBeforeLastGroup = -1;
+    async function* rows(): AsyncGenerator<Row> {
+      for (let i = 1; i <= 10_000; i += 1) {
+        if (i === 9_001) receivedBeforeLastGroup = sink.received;
+        yield [String(i), `note ${i} ${'x'.repeat(i % 50)}`, '2026-02-22'];
+      }
+    }
+
+    // Act
+    const result = await exportParquetStream(Readable.from(rows()), layout(1_000), 'x.parquet', target(sink));
+
+    // Assess
+    expect(result.rows).toBe(10_000);
+    expect(receivedBeforeLastGroup).toBeGreaterThan(0);
+    expect(receivedBeforeLastGroup).toBeLessThan(result.bytes);
+    expect(sink.objects.get('x.parquet')?.length).toBe(result.bytes);
+  });
+
+  it('fails, leaving nothing, when the source fails mid-stream', async () => {
+    // Prepare
+    const sink = new InMemorySink();
+    async function* rows(): AsyncGenerator<Row> {
+      for (let i = 1; i <= 5; i += 1) yield [String(i), 'n', '2026-02-22'];
+      throw new Error('connection lost');
+    }
+
+    // Act + Assess
+    await expect(exportParquetStream(Readable.from(rows()), layout(2), 'x.parquet', target(sink))).rejects.toThrow('connection lost');
+    expect(sink.keys()).toEqual([]);
+  });
+
+  it('fails, leaving nothing, when a cell has no Parquet value (MySQL zero date)', async () => {
+    const sink = new InMemorySink();
+    const rows: Row[] = [['1', 'a', '2026-02-22'], ['2', 'b', '0000-00-00']];
+    await expect(exportParquetStream(Readable.from(rows), layout(10), 'x.parquet', target(sink))).rejects.toThrow(/zero date/);
+    expect(sink.keys()).toEqual([]);
+  });
+
+  it('writes a valid file with every column and no rows for an empty source', async () => {
+    const sink = new InMemorySink();
+    const result = await exportParquetStream(Readable.from([]), layout(10), 'x.parquet', target(sink));
+    expect(result.rows).toBe(0);
+    const bytes = sink.objects.get('x.parquet') as Buffer;
+    expect([bytes.subarray(0, 4).toString(), bytes.subarray(-4).toString()]).toEqual(['PAR1', 'PAR1']);
+  });
+});
