@@ -4,6 +4,7 @@
  * the source or of a cell's conversion fails the object (aborted, nothing visible) instead of
  * hanging or writing a truncated file.
  */
+import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { CsvDialectSchema } from '@rds-s3-export/shared-types';
@@ -42,22 +43,25 @@ function target(sink: InMemorySink) {
 
 describe('Function: exportParquetStream', () => {
   it('streams row groups to the writer while the source is still producing rows', async () => {
-    // Prepare: 10 row groups of 1,000 rows; note the bytes the writer had when the last group began.
+    // Prepare: 10 row groups of 5,000 rows of hard-to-compress text (each row group well above
+    // the 64 KiB the object stage coalesces writes to); note the bytes the writer had when the
+    // last group began.
     const sink = new WatchedSink();
     let receivedBeforeLastGroup = -1;
     async function* rows(): AsyncGenerator<Row> {
-      for (let i = 1; i <= 10_000; i += 1) {
-        if (i === 9_001) receivedBeforeLastGroup = sink.received;
-        yield [String(i), `note ${i} ${'x'.repeat(i % 50)}`, '2026-02-22'];
+      for (let i = 1; i <= 50_000; i += 1) {
+        if (i === 45_001) receivedBeforeLastGroup = sink.received;
+        yield [String(i), createHash('sha256').update(String(i)).digest('hex'), '2026-02-22'];
       }
     }
 
     // Act
-    const result = await exportParquetStream(Readable.from(rows()), layout(1_000), 'x.parquet', target(sink));
+    const result = await exportParquetStream(Readable.from(rows()), layout(5_000), 'x.parquet', target(sink));
 
     // Assess
-    expect(result.rows).toBe(10_000);
-    expect(receivedBeforeLastGroup).toBeGreaterThan(0);
+    expect(result.rows).toBe(50_000);
+    // Most row groups stored before the last one is read (some are in flight in the stream buffers).
+    expect(receivedBeforeLastGroup).toBeGreaterThan(result.bytes * 0.5);
     expect(receivedBeforeLastGroup).toBeLessThan(result.bytes);
     expect(sink.objects.get('x.parquet')?.length).toBe(result.bytes);
   });
