@@ -122,6 +122,38 @@ const PG_ROWS = [
   `(4, ${Array.from({ length: PG.length }, () => 'NULL').join(', ')})`,
 ];
 
+/**
+ * The Parquet physical type and logical type (as parquet_schema() prints it) that each DuckDB
+ * column type must come from: parquet-types.ts's mapping, spelled out for the reader.
+ */
+function parquetTypeOf(duckType: string): [string, string | null] {
+  const decimal = /^DECIMAL\((\d+),(\d+)\)$/.exec(duckType);
+  if (decimal) {
+    const precision = Number(decimal[1]);
+    const physical = precision <= 9 ? 'INT32' : precision <= 18 ? 'INT64' : 'FIXED_LEN_BYTE_ARRAY';
+    return [physical, `DecimalType(scale=${decimal[2]}, precision=${precision})`];
+  }
+  const micros = 'unit=TimeUnit(MILLIS=<null>, MICROS=MicroSeconds(), NANOS=<null>))';
+  const types: Record<string, [string, string | null]> = {
+    TINYINT: ['INT32', 'IntType(bitWidth=\x08, isSigned=1)'],
+    SMALLINT: ['INT32', 'IntType(bitWidth=\x10, isSigned=1)'],
+    INTEGER: ['INT32', null],
+    BIGINT: ['INT64', null],
+    FLOAT: ['FLOAT', null],
+    DOUBLE: ['DOUBLE', null],
+    DATE: ['INT32', 'DateType()'],
+    TIME: ['INT64', `TimeType(isAdjustedToUTC=0, ${micros}`],
+    TIMESTAMP: ['INT64', `TimestampType(isAdjustedToUTC=0, ${micros}`],
+    'TIMESTAMP WITH TIME ZONE': ['INT64', `TimestampType(isAdjustedToUTC=1, ${micros}`],
+    BOOLEAN: ['BOOLEAN', null],
+    BLOB: ['BYTE_ARRAY', null],
+    VARCHAR: ['BYTE_ARRAY', 'StringType()'],
+  };
+  const found = types[duckType];
+  if (!found) throw new Error(`no Parquet type listed for ${duckType}`);
+  return found;
+}
+
 function duckNumber(value: string): number {
   return value === 'inf' ? Infinity : value === '-inf' ? -Infinity : value === 'nan' || value === '-nan' ? NaN : Number(value);
 }
@@ -169,6 +201,8 @@ async function assertSameCells(path: string, probes: readonly Probe[], serverRow
   const file = `'${path.replaceAll("'", "''")}'`;
   const described = await duckRows(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(${file}))`);
   expect(described).toEqual([['id', 'INTEGER'], ...probes.map((p) => [p.name, p.duckType])]);
+  const schema = await duckRows(`SELECT name, type, logical_type FROM parquet_schema(${file}) WHERE name <> 'arrow_schema'`);
+  expect(schema).toEqual([['id', ...parquetTypeOf('INTEGER')], ...probes.map((p) => [p.name, ...parquetTypeOf(p.duckType)])]);
   const read = await duckRows(`SELECT ${['CAST(id AS VARCHAR)', ...probes.map((p) => p.duck(`"${p.name}"`))].join(', ')} FROM read_parquet(${file}) ORDER BY id`);
   expect(read.length).toBe(serverRows.length);
   read.forEach((row, r) => {
