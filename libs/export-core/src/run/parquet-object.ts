@@ -134,7 +134,7 @@ export async function exportParquetStream(
     },
   }, { highWaterMark: 0 });
   const failAtEnd = new Transform({
-    transform: (chunk, _encoding, callback) => callback(failure ?? null, failure ? undefined : chunk),
+    transform: (chunk, _encoding, callback) => callback(failure === undefined ? null : (failure as Error), failure === undefined ? chunk : undefined),
     flush: (callback) => callback(failure === undefined ? null : (failure as Error)),
   });
   const properties = new wasm.WriterPropertiesBuilder()
