@@ -318,3 +318,30 @@ describe('Runtime: failures', () => {
     expect(logLines.some((l) => l.includes('"errorClass":"timeout"'))).toBe(true);
   });
 });
+
+describe('Runtime: Parquet jobs', () => {
+  it('a job with format parquet writes .parquet objects with the Parquet content type, incrementally, and records the format', async () => {
+    // Prepare
+    job = JobConfigSchema.parse({ ...job, format: 'parquet' });
+    await insert([[1, '2026-01-01 00:00:00'], [2, '2026-01-01 00:00:01']]);
+    const handler = handlerWith();
+
+    // Act
+    const first = await handler({ job: job.name, scheduledTime: nextSlot() });
+    await insert([[3, '2026-01-01 00:00:02']]);
+    const second = await handler({ job: job.name, scheduledTime: nextSlot() });
+
+    // Assess
+    expect([first.status, first.rows, second.status, second.rows]).toEqual(['committed', 2, 'committed', 1]);
+    for (const key of [...first.keys, ...second.keys]) {
+      expect(key).toMatch(new RegExp(`^rds_exports/${job.name}/dt=2026-03-01/${job.name}_20260301_\\d{6}\\.parquet$`));
+      const object = await s3Client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+      expect(object.ContentType).toBe('application/vnd.apache.parquet');
+      expect(object.ContentEncoding).toBeUndefined();
+      const bytes = Buffer.from(await object.Body!.transformToByteArray());
+      expect([bytes.subarray(0, 4).toString(), bytes.subarray(-4).toString()]).toEqual(['PAR1', 'PAR1']);
+    }
+    const manifest = JSON.parse(await objectText(`_manifests/${job.name}/${second.runId}.json`)) as { format: string; compression: string; cursor: unknown };
+    expect(manifest).toMatchObject({ format: 'parquet', compression: 'none', cursor: { from: { value: '2026-01-01 00:00:01.000000', key: '2' }, to: { value: '2026-01-01 00:00:02.000000', key: '3' } } });
+  });
+});
