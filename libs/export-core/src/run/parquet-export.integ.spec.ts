@@ -315,4 +315,19 @@ describe('Parquet export (format: parquet), read back by DuckDB', () => {
     const source = new MysqlRowSource(parseConnectionUrl(mysqlUrl));
     await expect(runExport({ ...parquetRequest('types', 'types_split', {}), limits: { maxRows: 1 } }, { source, sink: new LocalFolderSink(out), clock: systemClock, logger: silentLogger })).rejects.toMatchObject({ code: 'SPLIT_UNSUPPORTED' });
   });
+
+  it('an empty table: a valid file with every column typed and no rows', async () => {
+    // Prepare
+    await mysqlAdmin.query(`CREATE TABLE empty_types (id INT PRIMARY KEY, amount DECIMAL(12,2), at DATETIME(6), note TEXT)`);
+    const source = new MysqlRowSource(parseConnectionUrl(mysqlUrl));
+
+    // Act
+    const { manifest, path } = await exportParquet(source, 'empty_types', 'empty_my');
+
+    // Assess
+    expect(manifest.rows).toBe(0);
+    expect(manifest.objects).toHaveLength(1);
+    expect(await duckRows(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${path}'))`)).toEqual([['id', 'INTEGER'], ['amount', 'DECIMAL(12,2)'], ['at', 'TIMESTAMP'], ['note', 'VARCHAR']]);
+    expect(await duckRows(`SELECT count(*) FROM read_parquet('${path}')`)).toEqual([['0']]);
+  });
 });
