@@ -118,6 +118,7 @@ async function main(): Promise<void> {
       const dest = v.destination === 's3' ? `s3://${S3_BUCKET}` : `file://${out}`;
       args = ['--source', table.url, '--table', table.table, '--dest', dest, '--layout', 'flat', '--compression', v.compression ?? 'none', '--run-time', RUN_TIME, '--json'];
       if (v.destination === 's3') args.push('--s3-endpoint', s3!.endpoint);
+      if (v.format) args.push('--format', v.format);
     } else {
       args = ['--url', table.url, '--table', table.table];
       if (v.kind === 'baseline') args.push('--out', join(out, 'out.csv'));

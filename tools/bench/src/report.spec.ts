@@ -201,7 +201,7 @@ describe('Function: lambdaUsdPerMillionRows', () => {
 describe('Function: selectVariants', () => {
   it('keeps the ceiling of every engine a filtered session touches', () => {
     const ids = selectVariants({ engines: ['mariadb', 'postgres'], only: ['postgres.exporter.file'], rows: 1_000_000, bufferedMaxRows: 2_000_000 }).map((v) => v.id);
-    expect(ids).toEqual(['postgres.ceiling', 'postgres.psql-copy', 'postgres.exporter.file.none', 'postgres.exporter.file.gzip']);
+    expect(ids).toEqual(['postgres.ceiling', 'postgres.psql-copy', 'postgres.exporter.file.none', 'postgres.exporter.file.gzip', 'postgres.exporter.file.parquet']);
   });
 
   it('runs the exporter as the built CLI and pairs its start-up with node -e 0', () => {

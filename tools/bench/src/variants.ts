@@ -1,7 +1,7 @@
 /**
  * What the benchmark runs: for each engine its driver ceiling, the project's exporter (the
  * built CLI, `node_modules/.bin/rds-s3-export`, as a user runs it) to a local folder and to
- * s3rver, uncompressed and gzip, and for MariaDB the two naive baselines of issue 6. For the
+ * s3rver, uncompressed and gzip, and as Parquet to a local folder, and for MariaDB the two naive baselines of issue 6. For the
  * whole-process figures (issue 14): PostgreSQL's `psql \copy` of the same table, and the start-up
  * pair `rds-s3-export --help` vs `node -e 0`.
  */
@@ -24,6 +24,8 @@ export interface VariantSpec {
   readonly args?: readonly string[];
   readonly destination?: 'file' | 's3';
   readonly compression?: 'none' | 'gzip';
+  /** `--format parquet` (typed Parquet, zstd). @default CSV */
+  readonly format?: 'parquet';
   /** runExport in-process at this zlib level (the CLI has no level option). */
   readonly gzipLevel?: number;
 }
@@ -61,6 +63,8 @@ function exporterVariants(engine: EngineName, name: string): VariantSpec[] {
       });
     }
   }
+  // Typed Parquet output (issue #16) against the same table, to the local folder: its cost over CSV.
+  out.push({ id: `${engine}.exporter.file.parquet`, engine, kind: 'exporter', label: `${name} exporter -> local folder, Parquet (zstd)`, launch: 'bin', destination: 'file', format: 'parquet' });
   return out;
 }
 
