@@ -311,9 +311,25 @@ describe('Parquet export (format: parquet), read back by DuckDB', () => {
     expect(await duckRows(`SELECT min(id)::VARCHAR, max(id)::VARCHAR, count(*)::VARCHAR FROM read_parquet('${join(out, (manifest.objects[0] as { key: string }).key)}')`)).toEqual([['5', '10', '6']]);
   });
 
-  it('refuses split limits for Parquet before anything is written', async () => {
-    const source = new MysqlRowSource(parseConnectionUrl(mysqlUrl));
-    await expect(runExport({ ...parquetRequest('types', 'types_split', {}), limits: { maxRows: 1 } }, { source, sink: new LocalFolderSink(out), clock: systemClock, logger: silentLogger })).rejects.toMatchObject({ code: 'SPLIT_UNSUPPORTED' });
+  it('split limits: .parquet parts of at most maxRows rows, together every row once', async () => {
+    // Prepare
+    await pgAdmin.query(`CREATE TABLE ${DB}.parts AS SELECT g AS id, repeat('x', g % 7) AS note FROM generate_series(1, 2500) g`);
+    const source = new PostgresRowSource(parseConnectionUrl(pgUrl));
+
+    // Act
+    const manifest = await runExport({ ...parquetRequest(`${DB}.parts`, 'parts_pg', { rowGroupRows: 300 }), limits: { maxRows: 1000 } }, { source, sink: new LocalFolderSink(out), clock: systemClock, logger: silentLogger });
+
+    // Assess
+    expect(manifest.objects.map((o) => [o.key, o.rows])).toEqual([1, 2, 3].map((n) => [`rds_exports/parts_pg_20260222_101200_part000${n}.parquet`, n < 3 ? 1000 : 500]));
+    for (const object of manifest.objects) {
+      const bytes = await readFile(join(out, object.key));
+      expect([bytes.length, createHash('sha256').update(bytes).digest('hex')]).toEqual([object.bytes, object.sha256]);
+      expect(await duckRows(`SELECT count(*)::VARCHAR FROM read_parquet('${join(out, object.key)}')`)).toEqual([[String(object.rows)]]);
+    }
+    const files = manifest.objects.map((o) => `'${join(out, o.key)}'`).join(', ');
+    expect(await duckRows(`SELECT count(*)::VARCHAR, count(DISTINCT id)::VARCHAR, min(id)::VARCHAR, max(id)::VARCHAR, sum(length(note))::VARCHAR FROM read_parquet([${files}])`)).toEqual([
+      ['2500', '2500', '1', '2500', String(Array.from({ length: 2500 }, (_, i) => (i + 1) % 7).reduce((a, b) => a + b, 0))],
+    ]);
   });
 
   it('an empty table: a valid file with every column typed and no rows', async () => {

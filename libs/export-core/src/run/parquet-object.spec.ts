@@ -11,7 +11,7 @@ import { CsvDialectSchema } from '@rds-s3-export/shared-types';
 import { InMemorySink } from '../testing/index.js';
 import type { ObjectWriteOptions, ObjectWriter, Row, SourceColumn } from '../ports.js';
 import { objectFormat } from './object-export.js';
-import { exportParquetStream, parquetLayout } from './parquet-object.js';
+import { exportParquetStream, parquetLayout, writeParquetParts } from './parquet-object.js';
 
 const COLUMNS: SourceColumn[] = [
   { name: 'id', sourceType: 'bigint', kind: 'number' },
@@ -92,5 +92,34 @@ describe('Function: exportParquetStream', () => {
     expect(result.rows).toBe(0);
     const bytes = sink.objects.get('x.parquet') as Buffer;
     expect([bytes.subarray(0, 4).toString(), bytes.subarray(-4).toString()]).toEqual(['PAR1', 'PAR1']);
+  });
+});
+
+describe('Function: writeParquetParts', () => {
+  const row = (i: number): Row => [String(i).padStart(10, '0'), 'y'.repeat(90), '2026-02-22'];
+  const keyFor = (part: number) => `p${part}.parquet`;
+
+  it('rolls over at the first row once a part holds maxBytes of cell text', async () => {
+    const sink = new InMemorySink();
+    // 110 bytes of cell text per row: a part is full after 10 rows (1,100 >= 1,000).
+    const parts = await writeParquetParts(Readable.from(Array.from({ length: 35 }, (_, i) => row(i + 1))), layout(1_000), target(sink), { keyFor, limits: { maxBytes: 1_000 } });
+    expect(parts.map((p) => [p.key, p.rows])).toEqual([['p1.parquet', 10], ['p2.parquet', 10], ['p3.parquet', 10], ['p4.parquet', 5]]);
+    expect(sink.keys()).toEqual(['p1.parquet', 'p2.parquet', 'p3.parquet', 'p4.parquet']);
+  });
+
+  it('an empty source still gets one part', async () => {
+    const sink = new InMemorySink();
+    const parts = await writeParquetParts(Readable.from([]), layout(1_000), target(sink), { keyFor, limits: { maxRows: 10 } });
+    expect(parts.map((p) => [p.key, p.rows])).toEqual([['p1.parquet', 0]]);
+  });
+
+  it('a failure in the third part removes the parts already written', async () => {
+    const sink = new InMemorySink();
+    async function* rows(): AsyncGenerator<Row> {
+      for (let i = 1; i <= 25; i += 1) yield row(i);
+      throw new Error('connection lost');
+    }
+    await expect(writeParquetParts(Readable.from(rows()), layout(1_000), target(sink), { keyFor, limits: { maxRows: 10 } })).rejects.toThrow('connection lost');
+    expect(sink.keys()).toEqual([]);
   });
 });

@@ -24,6 +24,7 @@ import { loadParquetWasm } from '../parquet/parquet-wasm.js';
 import { EXPORTER_VERSION } from '../version.js';
 import { writeObject, type ObjectProgress, type ObjectResult, type ObjectTarget } from './object-export.js';
 import { ByteTap } from './streams/byte-tap.js';
+import type { PartLimits, SplitOptions } from './split-writer.js';
 
 export const PARQUET_CONTENT_TYPE = 'application/vnd.apache.parquet';
 /** @default 100,000 rows per row group. */
@@ -153,5 +154,51 @@ export async function exportParquetStream(
     return { ...stored, rows: counted.rows };
   } finally {
     stop?.();
+  }
+}
+
+/**
+ * Split Parquet exports: the rows as a sequence of complete Parquet files (`…_part0001.parquet`,
+ * …), each through exportParquetStream, rolling over at the first row boundary once a part holds
+ * `maxRows` rows or `maxBytes` bytes of cell text (the measure the row groups use: the text the
+ * server sent, before encoding and compression; the stored file is usually much smaller). An
+ * empty export still gets one part (a file with every column and no rows), as CSV's gets its
+ * header. On any failure the parts already completed are deleted.
+ */
+export async function writeParquetParts(rows: Readable, layout: ParquetLayout, target: ObjectTarget, options: SplitOptions): Promise<ObjectResult[]> {
+  const limits: PartLimits = options.limits;
+  const iterator = (rows as AsyncIterable<Row>)[Symbol.asyncIterator]();
+  const finished: ObjectResult[] = [];
+  let partRows = 0;
+  options.onCounters?.(() => {
+    const bytes = finished.reduce((sum, p) => sum + p.bytes, 0);
+    return { rows: finished.reduce((sum, p) => sum + p.rows, 0) + partRows, bytes, csvBytes: bytes };
+  });
+  try {
+    let next = await iterator.next();
+    do {
+      partRows = 0;
+      let partBytes = 0;
+      const full = () => (limits.maxRows !== undefined && partRows >= limits.maxRows) || (limits.maxBytes !== undefined && partBytes >= limits.maxBytes);
+      // Pulls from the shared iterator; `next` always holds the first row not yet written.
+      async function* part(): AsyncGenerator<Row> {
+        while (!next.done && !(partRows > 0 && full())) {
+          const row = next.value;
+          partRows += 1;
+          partBytes += cellBytes(row);
+          yield row;
+          next = await iterator.next();
+        }
+      }
+      const key = options.keyFor(finished.length + 1);
+      options.onPartStarted?.(key);
+      finished.push(await exportParquetStream(Readable.from(part()), layout, key, target));
+      partRows = 0;
+    } while (!next.done);
+    return finished;
+  } catch (error) {
+    rows.destroy();
+    await Promise.all(finished.map((p) => target.sink.deleteObject(p.key).catch(() => undefined)));
+    throw error;
   }
 }

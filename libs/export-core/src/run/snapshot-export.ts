@@ -13,7 +13,7 @@ import { ConfigError, ExportIntegrityError, ExportRunError } from '../errors.js'
 import { assertSameColumns, manifestColumns, openAbortable, warnPrivileges, type ExpectedColumns } from './snapshot.js';
 import { exportStream, objectFormat, type ObjectResult, type ObjectTarget } from './object-export.js';
 import { splits, writeParts, type PartCounters, type PartLimits } from './split-writer.js';
-import { exportParquetStream, parquetLayout, type ParquetOptions } from './parquet-object.js';
+import { exportParquetStream, parquetLayout, writeParquetParts, type ParquetOptions } from './parquet-object.js';
 
 export interface ExportProgress {
   /** Rows written so far (for the server's own CSV, records counted as they pass). */
@@ -101,7 +101,6 @@ export async function exportSnapshot(request: SnapshotRequest, deps: SnapshotDep
   const objects: ObjectResult[] = [];
   try {
     log('opening source', { phase: 'open' });
-    if (parquet && splitting) throw new ConfigError('SPLIT_UNSUPPORTED', 'split limits (maxRowsPerFile/maxBytesPerFile) are not supported for Parquet output yet; use parallel chunks or CSV');
     // Parquet converts the server's text per typed column: it always takes the row path, never
     // the server's own CSV (PostgreSQL COPY) or MySQL's byte path.
     opened = await openAbortable(source, { ...request.read, preferRows: splitting || parquet }, signal);
@@ -131,14 +130,14 @@ export async function exportSnapshot(request: SnapshotRequest, deps: SnapshotDep
       const sourceRows = opened.sourceRows;
       const progress = startProgress(deps, started, () => ({ ...counters(), totalRows: sourceRows }));
       try {
-        const parts = await classified(() =>
-          writeParts(data.stream, target, {
-            keyFor: (part) => request.keyFor(part),
-            limits: request.limits ?? {},
-            onPartStarted: (key) => log('part started', { phase: 'stream', key }),
-            onCounters: (read) => (counters = read),
-          }),
-        );
+        const split = {
+          keyFor: (part: number) => request.keyFor(part),
+          limits: request.limits ?? {},
+          onPartStarted: (key: string) => log('part started', { phase: 'stream', key }),
+          onCounters: (read: () => PartCounters) => (counters = read),
+        };
+        const layout = parquet ? parquetLayout(source.engine, opened.columns, request.read.dialect.binaryEncoding, request.parquet) : undefined;
+        const parts = await classified(() => (layout ? writeParquetParts(data.stream, layout, target, split) : writeParts(data.stream, target, split)));
         objects.push(...parts);
       } finally {
         progress.stop();
