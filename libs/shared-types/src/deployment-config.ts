@@ -42,6 +42,7 @@ const JOB_FIELD_DOCS: Record<string, string> = {
   schedule: 'EventBridge Scheduler expression, rate(N unit) or cron(6 fields), and its IANA time zone (default UTC). No schedule: on demand only.',
   destination: 'Where the objects go: bucket (local runs; in AWS the stack\'s bucket), prefix (rds_exports), manifestPrefix (_manifests), layout (hive | flat), compression (none | gzip).',
   csv: 'CSV dialect (default RFC 4180: comma, LF, header, quote when needed).',
+  format: 'Data file format: csv (default) or parquet (typed columns; the Athena table gets their types).',
   limits: 'Split the export into parts of at most maxRowsPerFile rows / maxBytesPerFile bytes.',
   parallel: 'Export in key-range chunks on Step Functions: chunks (2-200), maxConcurrency (default 4). Needs primaryKey.',
   lambda: 'Exporter function size: memoryMb (default 1024), timeoutSeconds (default 900).',

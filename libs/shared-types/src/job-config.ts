@@ -161,6 +161,11 @@ export const JobConfigSchema = z
     schedule: ScheduleSchema.optional(),
     destination: DestinationConfigSchema,
     csv: CsvDialectSchema.default(CsvDialectSchema.parse({})),
+    /**
+     * File format of the data objects: `csv` (the dialect in `csv`) or `parquet` (typed columns,
+     * see typed-columns.ts; the Athena table gets the column types). @default 'csv'
+     */
+    format: z.enum(['csv', 'parquet']).default('csv').describe('Data file format: csv (default) or parquet (typed columns; the Athena table gets their types).'),
     limits: z
       .object({
         maxRowsPerFile: z.number().int().positive().optional(),
