@@ -344,6 +344,8 @@ describe('Runtime: the Glue table of a Parquet job follows the committed run', (
     publishStoredMetrics: () => recorded.push('publish'),
   };
 
+  afterAll(() => glueMock.restore());
+
   beforeEach(() => {
     glueMock.reset();
     recorded.length = 0;
