@@ -162,10 +162,10 @@ export const JobConfigSchema = z
     destination: DestinationConfigSchema,
     csv: CsvDialectSchema.default(CsvDialectSchema.parse({})),
     /**
-     * File format of the data objects: `csv` (the dialect in `csv`) or `parquet` (typed columns,
-     * see typed-columns.ts; the Athena table gets the column types). @default 'csv'
+     * Output format of the data objects: `csv` (the server's text, the dialect above) or
+     * `parquet` (typed columns, zstd; README "Parquet output"). @default 'csv'
      */
-    format: z.enum(['csv', 'parquet']).default('csv').describe('Data file format: csv (default) or parquet (typed columns; the Athena table gets their types).'),
+    format: z.enum(['csv', 'parquet']).default('csv').describe('Output format of the data objects: csv (default; the server\'s text in the csv dialect) or parquet (typed columns, zstd-compressed row groups, .parquet keys).'),
     limits: z
       .object({
         maxRowsPerFile: z.number().int().positive().optional(),
