@@ -3,7 +3,7 @@
 // each principal. A permission added anywhere without being listed here fails the walk.
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SHOP_SECRET_ARN, TEST_SECRET_ARN, testJobs, testPipelineWithDashboard } from './testing/test-settings.js';
+import { parquetJobs, SHOP_SECRET_ARN, TEST_SECRET_ARN, testJobs, testPipelineWithDashboard } from './testing/test-settings.js';
 
 type Json = unknown;
 interface Statement {
@@ -205,6 +205,8 @@ describe('IAM: every synthesized policy is least privilege', () => {
         'secretsmanager:GetSecretValue',
       ].sort(),
     );
+    // No Glue permission without Parquet jobs (see the Parquet walk below).
+    expect(forRole(exporterRole).flatMap((s) => s.actions).filter((a) => a.startsWith('glue:'))).toEqual([]);
     expect(resourcesOf(exporterRole, 'logs:PutLogEvents')).toEqual(new Set([logGroupArn]));
     expect(resourcesOf(exporterRole, 'logs:CreateLogStream')).toEqual(new Set([logGroupArn]));
   });
@@ -303,5 +305,42 @@ describe('IAM: every synthesized policy is least privilege', () => {
     expect(trust(schedulerRole).Statement).toEqual(fromThisAccount('scheduler.amazonaws.com'));
     expect(trust(startRole).Statement).toEqual(fromThisAccount('scheduler.amazonaws.com'));
     expect(trust(machineRole).Statement).toEqual(fromThisAccount('states.amazonaws.com'));
+  });
+});
+
+describe('IAM: Parquet jobs add only the column updates of their own Glue tables', () => {
+  let parquetStatements: Statement[];
+  let parquetExporterRole: string;
+
+  beforeAll(() => {
+    // Prepare: the same deployment plus two Parquet jobs (one declaring columns, one query job).
+    // The walk above reads module state, so it is set back afterwards.
+    const saved = resources;
+    resources = Template.fromStack(testPipelineWithDashboard({ jobs: [...testJobs(), ...parquetJobs()] }).stack).toJSON().Resources as Resources;
+    parquetStatements = collectStatements();
+    const fn = Object.values(resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && (r.Properties.Environment as { Variables?: Record<string, Json> } | undefined)?.Variables?.STATE_TABLE !== undefined,
+    )!;
+    parquetExporterRole = flat(fn.Properties.Role).replace(/^<|\.Arn>$/g, '');
+    resources = saved;
+  });
+
+  it('lets only the exporter GetTable/UpdateTable, on exactly the Parquet tables, their database and the catalog', () => {
+    const glue = parquetStatements.filter((s) => s.actions.some((a) => a.startsWith('glue:')));
+    expect(glue.map((s) => s.role)).toEqual([parquetExporterRole]);
+    expect(glue.flatMap((s) => s.actions).sort()).toEqual(['glue:GetTable', 'glue:UpdateTable']);
+    const arn = (resource: string) => `arn:<AWS::Partition>:glue:eu-west-1:111122223333:${resource}`;
+    expect(new Set(glue.flatMap((s) => s.resources))).toEqual(
+      new Set([arn('catalog'), arn('database/testpipeline'), arn('table/testpipeline/order_lines'), arn('table/testpipeline/revenue')]),
+    );
+    // The CSV tables (employees, orders_archive) stay out of reach.
+    expect(glue.flatMap((s) => s.resources).filter((r) => /employees|orders_archive|\*/.test(r))).toEqual([]);
+  });
+
+  it('adds nothing else to any role', () => {
+    const key = (s: Statement) => `${s.actions.join(',')} on ${s.resources.join(',')}`;
+    const before = new Set(statements.map(key));
+    const added = parquetStatements.filter((s) => !before.has(key(s)));
+    expect(added.flatMap((s) => s.actions).filter((a) => !a.startsWith('glue:'))).toEqual([]);
   });
 });

@@ -72,8 +72,15 @@ describe('Lambda assets', () => {
     expect(embedded(dashboardApi.map), 'files whose source text the dashboard API map embeds').toBe(0);
   });
 
-  it('the exporter holds only the clients it uses: S3 (+ multipart uploads), DynamoDB, Secrets Manager', () => {
-    expect(clientsOf(exporter.sdkPackages)).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-s3', '@aws-sdk/client-secrets-manager', '@aws-sdk/lib-dynamodb', '@aws-sdk/lib-storage']);
+  it('the exporter holds only the clients it uses: S3 (+ multipart uploads), DynamoDB, Secrets Manager, Glue (Parquet tables\' columns)', () => {
+    expect(clientsOf(exporter.sdkPackages)).toEqual([
+      '@aws-sdk/client-dynamodb',
+      '@aws-sdk/client-glue',
+      '@aws-sdk/client-s3',
+      '@aws-sdk/client-secrets-manager',
+      '@aws-sdk/lib-dynamodb',
+      '@aws-sdk/lib-storage',
+    ]);
   });
 
   it('the dashboard API holds only the clients it uses: S3 (+ presigner) and CloudWatch Logs', () => {

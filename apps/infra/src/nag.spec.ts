@@ -10,7 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
-import { catalogJobs, TEST_SECRET_ARN, testApp, testDashboardApiCode, testExporterCode, testJobs, testSettings } from './testing/test-settings.js';
+import { catalogJobs, parquetJobs, TEST_SECRET_ARN, testApp, testDashboardApiCode, testExporterCode, testJobs, testSettings } from './testing/test-settings.js';
 
 interface Acknowledgement {
   readonly path: string;
@@ -115,6 +115,15 @@ describe('cdk-nag: AwsSolutions', () => {
         `${machine}/StateMachine AwsSolutions-IAM5[Resource::${executions}/chunk:*]`,
       ].sort(),
     );
+  });
+
+  it('synthesizes a catalog with Parquet jobs (typed Glue tables, the exporter\'s column updates, a Glue endpoint) with no new finding', () => {
+    // Prepare: the real app's jobs plus two Parquet jobs; Act: synthesize with the plugin.
+    const { app: withParquet } = build(testSettings(), [...catalogJobs(), ...parquetJobs()]);
+    const report = JSON.parse(readFileSync(path.join(withParquet.synth().directory, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
+    expect(report.pluginReports).toEqual([]);
+    // The Glue grant names each table: no wildcard, so no acknowledgement beyond the real app's.
+    expect(ackList(withParquet)).toEqual(ackList(app));
   });
 
   it('synthesizes the app with the dashboard API (Cognito, HTTP API, read-only Lambda) with no unacknowledged finding', () => {

@@ -177,3 +177,28 @@ export function redact(text: string): string {
     .replace(/\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, '$1****************')
     .replace(/((?:X-Amz-)?(?:Signature|Credential|Security-Token)=)[^&\s,"']+/gi, '$1[redacted]');
 }
+
+/** A Glue catalog call that failed, or columns no Glue table can hold (see glue/glue-table-columns.ts). */
+export class GlueCatalogError extends RdsExportError {
+  override readonly name = 'GlueCatalogError';
+  constructor(errorClass: ErrorClass, code: string, message: string, options?: { cause?: unknown }) {
+    super(errorClass, code, message, options);
+  }
+}
+
+export const GlueErrorCodes = {
+  /** config: the database or table does not exist (deleted, or the stack created none). */
+  tableNotFound: 'GLUE_TABLE_NOT_FOUND',
+  /** auth: the role may not GetTable/UpdateTable this table. */
+  accessDenied: 'GLUE_ACCESS_DENIED',
+  /** storage: the table changed between GetTable and UpdateTable (a stack update, another run). */
+  concurrentUpdate: 'GLUE_CONCURRENT_UPDATE',
+  /** network: Glue did not answer (no route: no NAT and no Glue endpoint, or a timeout). */
+  unreachable: 'GLUE_UNREACHABLE',
+  /** storage: any other GetTable failure. */
+  readFailed: 'GLUE_READ_FAILED',
+  /** storage: any other UpdateTable failure. */
+  updateFailed: 'GLUE_UPDATE_FAILED',
+  /** config: the run's columns cannot be a table's (a column named dt, two names equal in lowercase). */
+  columnsUnusable: 'GLUE_COLUMNS_UNUSABLE',
+} as const;

@@ -23,3 +23,16 @@ export {
 export { CloudWatchRunLogs, LogsError, LogsErrorCodes, type CloudWatchRunLogsOptions } from './logs/cloudwatch-run-logs.js';
 export { toLogLine, toFailedRun, DEFAULT_RUN_LOG_LIMIT, type RunLogReader, type FailedRun, type TimeWindow } from './logs/log-line.js';
 export { ignoreSdkNodeVersionWarning, isSdkNodeVersionWarning, SDK_NODE_VERSION_WARNING_PREFIX } from './node-version-warning.js';
+export { GlueCatalogError, GlueErrorCodes } from './errors.js';
+export {
+  GlueTableColumns,
+  glueColumnsFor,
+  sameColumns,
+  withColumns,
+  PARTITION_COLUMN,
+  type GlueTableRef,
+  type CatalogColumnInput,
+  type GlueColumn,
+  type SyncOutcome,
+  type GlueTableColumnsOptions,
+} from './glue/glue-table-columns.js';

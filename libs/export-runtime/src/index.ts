@@ -11,6 +11,7 @@
 export { runJobWithCredentials, withJobSource, failedSummary, type CredentialSource, type JobAdapters } from './job/run-job-with-credentials.js';
 export { createExporterHandler, createStagedHandler, withFields, type HandlerContext, type HandlerDependencies, type RunMetrics } from './handler/exporter-handler.js';
 export { reportRun, type ReportOptions } from './handler/run-report.js';
+export { updateGlueTable, GLUE_UPDATE_FAILED_METRIC, type GlueTables, type TableColumnsPort } from './handler/glue-table-update.js';
 export { awsJobAdapters, type AwsJobAdaptersOptions } from './aws/aws-job-adapters.js';
 export { createLocalHandler, type LocalRuntimeOptions } from './local/local-runtime.js';
 export { localPorts, LOCAL_PORT_VARIABLES, LOCAL_STATE_TABLE, type LocalPorts } from './local/local-ports.js';

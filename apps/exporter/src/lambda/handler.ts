@@ -7,10 +7,12 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Logger as PortLogger } from '@rds-s3-export/export-core';
 import { loadDeploymentConfig } from '@rds-s3-export/jobs';
+import { GlueTableColumns } from '@rds-s3-export/aws';
 import { awsJobAdapters, createExporterHandler, createStagedHandler, type HandlerContext, type HandlerDependencies } from '@rds-s3-export/export-runtime';
 import { readExporterEnv } from './exporter-env.js';
 
@@ -41,6 +43,14 @@ const dependencies: HandlerDependencies = {
     dynamo: new DynamoDBClient({}),
     exportBucket: env.exportBucket,
     stateTable: env.stateTable,
+  }),
+  ...(env.glue && {
+    glue: {
+      // Short timeouts and one retry: a Glue failure is only a warning (the export is committed),
+      // so it must not eat the function's remaining time.
+      columns: new GlueTableColumns({ client: new GlueClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } }) }),
+      ...env.glue,
+    },
   }),
 };
 

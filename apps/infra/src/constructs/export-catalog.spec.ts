@@ -2,8 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PARALLEL_TEST_JOB, testApp, testJobs, testPipeline } from '../testing/test-settings.js';
-import { ExportCatalog } from './export-catalog.js';
+import { PARALLEL_TEST_JOB, parquetJobs, testApp, testJobs, testPipeline } from '../testing/test-settings.js';
+import { ExportCatalog, PENDING_COLUMN } from './export-catalog.js';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
@@ -123,5 +123,94 @@ describe('Construct: ExportCatalog', () => {
     expect(input.StorageDescriptor.SerdeInfo.Parameters.separatorChar).toBe(';');
     expect(input.Parameters['skip.header.line.count']).toBeUndefined();
     expect(input.Parameters['projection.dt.range']).toBe('2026-02-01,NOW');
+  });
+});
+
+describe('Construct: ExportCatalog, Parquet jobs', () => {
+  let parquet: Template;
+  let parquetResources: Resources;
+  let parquetCatalog: ExportCatalog;
+  let bucket: string;
+  const tableInput = (name: string) =>
+    Object.values(parquetResources)
+      .filter((r) => r.Type === 'AWS::Glue::Table')
+      .map((r) => r.Properties.TableInput as Record<string, unknown> & { Name: string; Parameters: Record<string, unknown>; StorageDescriptor: Record<string, unknown> })
+      .find((t) => t.Name === name)!;
+
+  beforeAll(() => {
+    // Prepare: the test jobs plus a Parquet table job with declared columns and a Parquet query job.
+    const { stack, pipeline } = testPipeline({ jobs: [...testJobs(), ...parquetJobs()] });
+    parquetCatalog = pipeline.catalog;
+    parquet = Template.fromStack(stack);
+    parquetResources = parquet.toJSON().Resources as Resources;
+    bucket = Object.entries(parquetResources).find(([, r]) => r.Type === 'AWS::S3::Bucket' && r.Properties.VersioningConfiguration)![0];
+  });
+
+  it('gives every hive Parquet job a table, with or without declared columns, and lists them for the exporter', () => {
+    expect([...parquetCatalog.tables.keys()].sort()).toEqual(['employees', 'order-lines', PARALLEL_TEST_JOB, 'revenue'].sort());
+    expect(Object.fromEntries(parquetCatalog.parquetTables)).toEqual({ 'order-lines': 'order_lines', revenue: 'revenue' });
+  });
+
+  it('reads the job folder with the Parquet SerDe and formats; declared columns by name, a placeholder without', () => {
+    const lines = tableInput('order_lines');
+    expect(lines.StorageDescriptor).toEqual({
+      Location: { 'Fn::Join': ['', ['s3://', { Ref: bucket }, '/rds_exports/order-lines/']] },
+      InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+      OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+      SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe', Parameters: { 'serialization.format': '1' } },
+      Columns: ['order_id', 'line', 'amount'].map((name) => ({ Name: name, Type: 'string', Comment: 'type set by the exporter after the first committed run' })),
+    });
+    expect(tableInput('revenue').StorageDescriptor.Columns).toEqual([{ Name: PENDING_COLUMN.name, Type: 'string', Comment: PENDING_COLUMN.comment }]);
+    // The CSV tables are unchanged.
+    expect((tableInput('orders_archive').StorageDescriptor.SerdeInfo as { SerializationLibrary: string }).SerializationLibrary).toBe('org.apache.hadoop.hive.serde2.OpenCSVSerde');
+  });
+
+  it('projects dt as the CSV tables do, with no CSV header parameter', () => {
+    expect(tableInput('order_lines').Parameters).toEqual({
+      EXTERNAL: 'TRUE',
+      classification: 'parquet',
+      'projection.enabled': 'true',
+      'projection.dt.type': 'date',
+      'projection.dt.format': 'yyyy-MM-dd',
+      'projection.dt.range': '2020-01-01,NOW',
+      'projection.dt.interval': '1',
+      'projection.dt.interval.unit': 'DAYS',
+      'storage.location.template': { 'Fn::Join': ['', ['s3://', { Ref: bucket }, '/rds_exports/order-lines/dt=${dt}/']] },
+    });
+    expect(tableInput('order_lines').PartitionKeys).toEqual([{ Name: 'dt', Type: 'string', Comment: 'UTC date of the run (the dt= folder)' }]);
+  });
+
+  it('tells the exporter the database and the Parquet tables, and adds a Glue endpoint allowing only the column calls on them', () => {
+    const exporter = Object.values(parquetResources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.STATE_TABLE,
+    )!;
+    const variables = (exporter.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables.GLUE_DATABASE).toBe('testpipeline');
+    expect(JSON.parse(variables.GLUE_TABLES as string)).toEqual({ 'order-lines': 'order_lines', revenue: 'revenue' });
+    const glueArn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:glue:eu-west-1:111122223333:${resource}`]] });
+    parquet.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      ServiceName: 'com.amazonaws.eu-west-1.glue',
+      VpcEndpointType: 'Interface',
+      PrivateDnsEnabled: true,
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: ['glue:GetTable', 'glue:UpdateTable'],
+            Resource: [glueArn('catalog'), glueArn('database/testpipeline'), glueArn('table/testpipeline/order_lines'), glueArn('table/testpipeline/revenue')],
+          },
+        ],
+        Version: '2012-10-17',
+      },
+    });
+  });
+
+  it('adds no Glue variables, grant or endpoint without Parquet jobs', () => {
+    expect(catalog.parquetTables.size).toBe(0);
+    expect(catalog.columnUpdateArns()).toEqual([]);
+    expect(JSON.stringify(resources)).not.toContain('GLUE_TABLES');
+    expect(JSON.stringify(resources)).not.toContain('glue:UpdateTable');
+    expect(ofType('AWS::EC2::VPCEndpoint').map(([id]) => id).filter((id) => id.includes('Glue'))).toEqual([]);
   });
 });

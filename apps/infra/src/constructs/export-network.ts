@@ -29,6 +29,12 @@ export interface EndpointPolicyScope {
   readonly dynamoDbActions: readonly string[];
   /** ARNs (or `-??????` patterns) of the connections' secrets; only GetSecretValue on them. */
   readonly secretArns: readonly string[];
+  /**
+   * Glue ARNs (catalog, database, the Parquet tables) and the actions on them: with them the
+   * stack adds a Glue interface endpoint allowing exactly these. Absent without Parquet tables.
+   */
+  readonly glueArns?: readonly string[];
+  readonly glueActions?: readonly string[];
 }
 
 export interface ExportNetworkProps {
@@ -64,8 +70,9 @@ export interface ExportNetworkProps {
  * The prefix list ids (`pl-…`, one per region and service) are looked up at deploy time by a
  * custom resource (ec2:DescribePrefixLists), so `cdk synth` stays offline and
  * environment-agnostic: `ec2.PrefixList.fromLookup` would need credentials at synth. Lambda
- * logs and metrics (EMF) go through the Lambda service, not the VPC, and the exporter calls no
- * other AWS API, so no CloudWatch or Step Functions endpoint is needed.
+ * logs and metrics (EMF) go through the Lambda service, not the VPC, so no CloudWatch or Step
+ * Functions endpoint is needed. The exporter's only other AWS API is Glue (GetTable/UpdateTable
+ * on the Parquet jobs' tables): a Glue interface endpoint is added only when there are some.
  */
 export class ExportNetwork extends Construct {
   readonly securityGroup: ec2.SecurityGroup;
@@ -76,6 +83,8 @@ export class ExportNetwork extends Construct {
   readonly s3Endpoint?: ec2.GatewayVpcEndpoint;
   readonly dynamoDbEndpoint?: ec2.GatewayVpcEndpoint;
   readonly secretsManagerEndpoint?: ec2.InterfaceVpcEndpoint;
+  /** The Glue interface endpoint, when the stack creates the endpoints and has Parquet tables. */
+  readonly glueEndpoint?: ec2.InterfaceVpcEndpoint;
   /** The role of the deploy-time prefix list lookup (a Lambda outside the VPC). */
   readonly prefixListLookupRole: iam.Role;
 
@@ -160,6 +169,18 @@ export class ExportNetwork extends Construct {
     this.secretsManagerEndpoint.addToPolicy(
       new iam.PolicyStatement({ principals: [anyone], actions: ['secretsmanager:GetSecretValue'], resources: [...policy.secretArns] }),
     );
+    if (policy.glueArns?.length && policy.glueActions?.length) {
+      // The exporter updates the Parquet tables' columns after a run (it has no NAT route); same
+      // security group as the Secrets Manager endpoint: HTTPS in from the exporter only.
+      this.glueEndpoint = props.vpc.addInterfaceEndpoint('GlueEndpoint', {
+        service: ec2.InterfaceVpcEndpointAwsService.GLUE,
+        subnets: props.vpcSubnets,
+        securityGroups: [endpointSecurityGroup],
+        privateDnsEnabled: true,
+        open: false,
+      });
+      this.glueEndpoint.addToPolicy(new iam.PolicyStatement({ principals: [anyone], actions: [...policy.glueActions], resources: [...policy.glueArns] }));
+    }
   }
 
   /**

@@ -111,6 +111,15 @@ export class ExportPipeline extends Construct {
       ...(props.lifecycleRules && { lifecycleRules: props.lifecycleRules }),
     });
     this.stateTable = new ExportStateTable(this, 'StateTable');
+    // Before the network and the function: the Parquet tables' ARNs go into the Glue endpoint's
+    // policy and the exporter's grant, their names into its environment.
+    this.catalog = new ExportCatalog(this, 'Catalog', {
+      exportBucket: this.exportBucket.bucket,
+      jobs,
+      ...(this.exportBucket.accessLogBucket && { accessLogBucket: this.exportBucket.accessLogBucket }),
+      ...props.athena,
+    });
+    const glueArns = this.catalog.columnUpdateArns();
     const secretArns = [...new Set([...this.secrets.values()].map((secret) => secretResourceArn(secret)))];
     this.network = new ExportNetwork(this, 'Network', {
       vpc: props.vpc,
@@ -124,6 +133,7 @@ export class ExportPipeline extends Construct {
         tableArn: this.stateTable.table.tableArn,
         dynamoDbActions: ExportStateTable.EXPORTER_ACTIONS,
         secretArns,
+        ...(glueArns.length > 0 && { glueArns, glueActions: ExportCatalog.COLUMN_UPDATE_ACTIONS }),
       },
     });
     this.exporter = new ExportFunction(this, 'Exporter', {
@@ -139,6 +149,11 @@ export class ExportPipeline extends Construct {
       environment: {
         EXPORT_BUCKET: this.exportBucket.bucket.bucketName,
         STATE_TABLE: this.stateTable.table.tableName,
+        // The Parquet jobs' tables, whose columns the exporter keeps (apps/exporter exporter-env.ts).
+        ...(this.catalog.parquetTables.size > 0 && {
+          GLUE_DATABASE: this.catalog.databaseName,
+          GLUE_TABLES: JSON.stringify(Object.fromEntries(this.catalog.parquetTables)),
+        }),
       },
     });
     const fn = this.exporter.function;
@@ -148,6 +163,7 @@ export class ExportPipeline extends Construct {
     this.stateTable.grantExporterAccess(fn);
     // GetSecretValue only (the exporter never calls DescribeSecret), on exactly the connections' secrets.
     iam.Grant.addToPrincipal({ grantee: fn, actions: ['secretsmanager:GetSecretValue'], resourceArns: secretArns });
+    this.catalog.grantColumnUpdates(fn);
 
     const parallel = new Map<string, ParallelExportStateMachine>();
     for (const job of jobs.filter((j) => j.parallel)) {
@@ -177,13 +193,6 @@ export class ExportPipeline extends Construct {
       stateMachines,
       ...(props.alarmEmail && { alarmEmail: props.alarmEmail }),
     });
-    this.catalog = new ExportCatalog(this, 'Catalog', {
-      exportBucket: this.exportBucket.bucket,
-      jobs,
-      ...(this.exportBucket.accessLogBucket && { accessLogBucket: this.exportBucket.accessLogBucket }),
-      ...props.athena,
-    });
-
     this.acknowledgeFindings();
 
     new CfnOutput(this, 'ExportBucketName', { value: this.exportBucket.bucket.bucketName });

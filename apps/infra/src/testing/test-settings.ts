@@ -93,6 +93,32 @@ export const testJobs = (): JobConfig[] => [
   }),
 ];
 
+/**
+ * Two `format: parquet` jobs on MariaDB `shop`: `order-lines` declares its columns, `revenue`
+ * is a custom query (no declared columns). Both get Parquet Glue tables whose columns the
+ * exporter keeps (glue:GetTable/UpdateTable on exactly those tables).
+ */
+export const PARQUET_TEST_JOBS = ['order-lines', 'revenue'] as const;
+export const parquetJobs = (): JobConfig[] => [
+  job({
+    name: 'order-lines',
+    engine: 'mariadb',
+    connection: SHOP_CONNECTION,
+    table: 'sales.order_lines',
+    columns: ['order_id', 'Line', 'amount'],
+    format: 'parquet',
+    destination: { bucket: 'rds-exports-local', prefix: 'rds_exports' },
+  }),
+  job({
+    name: 'revenue',
+    engine: 'mariadb',
+    connection: SHOP_CONNECTION,
+    query: 'SELECT day, SUM(total) AS revenue FROM sales.orders GROUP BY day',
+    format: 'parquet',
+    destination: { bucket: 'rds-exports-local', prefix: 'rds_exports' },
+  }),
+];
+
 /** An ExportPipeline in a stack of its own, over an imported VPC like the real app's. */
 export function testPipeline(overrides: Partial<ExportPipelineProps> = {}): { stack: Stack; pipeline: ExportPipeline } {
   const app = testApp();

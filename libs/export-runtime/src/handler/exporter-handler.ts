@@ -18,6 +18,7 @@ import {
 } from '@rds-s3-export/export-core';
 import { runJobWithCredentials, withJobSource, type JobAdapters } from '../job/run-job-with-credentials.js';
 import { reportRun, type RunMetrics } from './run-report.js';
+import { updateGlueTable, type GlueTables } from './glue-table-update.js';
 
 export type { RunMetrics } from './run-report.js';
 
@@ -33,6 +34,11 @@ export interface HandlerDependencies {
   readonly adaptersFor: (job: JobConfig, context: HandlerContext, logger: Logger) => JobAdapters;
   /** The job of that name (from the deployment config), or a JOB_UNKNOWN config error. */
   readonly jobs: (name: string) => JobConfig;
+  /**
+   * The Parquet jobs' Glue tables, whose columns follow each committed run (failing softly, see
+   * glue-table-update.ts). Absent: no table is touched.
+   */
+  readonly glue?: GlueTables;
 }
 
 export function createExporterHandler(deps: HandlerDependencies) {
@@ -56,9 +62,10 @@ export function createExporterHandler(deps: HandlerDependencies) {
     // The scheduled time names the run: every retry of one slot is the same run, same keys.
     const time = new Date(scheduledTime ?? runTime ?? systemClock.now().toISOString());
     const logger = withFields(deps.logger, { job: job.name, requestId: context.awsRequestId });
-    const { summary, error } = await runJobWithCredentials(job, { runTime: time, mode, chunks, acceptSchemaChange }, deps.adaptersFor(job, context, logger));
+    const { summary, outcome, error } = await runJobWithCredentials(job, { runTime: time, mode, chunks, acceptSchemaChange }, deps.adaptersFor(job, context, logger));
     reportRun(logger, deps.metrics, summary);
     if (error) throw error;
+    if (outcome && outcome.status !== 'skipped') await updateGlueTable(deps.glue, job, outcome.manifest, logger, deps.metrics);
     return summary;
   };
 }
@@ -112,6 +119,7 @@ export function createStagedHandler(deps: HandlerDependencies) {
           cursor: manifest.cursor,
         };
         reportRun(logger, deps.metrics, summary);
+        await updateGlueTable(deps.glue, job, manifest, logger, deps.metrics);
         return summary;
       }
       case 'abort': {

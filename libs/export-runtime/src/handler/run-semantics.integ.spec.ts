@@ -9,12 +9,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
-import { DynamoDbStateStore, ensureStateTable, S3ObjectSink } from '@rds-s3-export/aws';
+import { GetTableCommand, GlueClient, UpdateTableCommand } from '@aws-sdk/client-glue';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDbStateStore, ensureStateTable, GlueTableColumns, S3ObjectSink } from '@rds-s3-export/aws';
 import { JobConfigSchema, type JobConfig, type RunSummary } from '@rds-s3-export/shared-types';
 import { systemClock, type Logger, type ObjectSink } from '@rds-s3-export/export-core';
 import { FaultInjectingSink, freshMysqlDatabase, parseCsv } from '@rds-s3-export/export-core/testing';
 import { localDynamoClientConfig, localS3ClientConfig, startDynamo, startS3, type LocalDynamo, type LocalS3 } from '@rds-s3-export/aws/testing';
 import { createExporterHandler } from './exporter-handler.js';
+import type { GlueTables } from './glue-table-update.js';
+import type { RunMetrics } from './run-report.js';
 import type { CredentialSource, JobAdapters } from '../job/run-job-with-credentials.js';
 
 const BUCKET = 'runtime-semantics';
@@ -77,9 +81,10 @@ const fixedCredentials: CredentialSource = {
   get: async () => ({ username: 'rotating', password: PASSWORD, host: dbUrl.hostname, port: Number(dbUrl.port || 3306), database: 'runtime_semantics' }),
 };
 
-function handlerWith(overrides: Partial<JobAdapters> & { sink?: ObjectSink } = {}) {
+function handlerWith(overrides: Partial<JobAdapters> & { sink?: ObjectSink } = {}, extra: { glue?: GlueTables; metrics?: RunMetrics } = {}) {
   return createExporterHandler({
     logger,
+    ...extra,
     jobs: (name) => {
       if (name !== job.name) throw new Error(`unexpected job ${name}`);
       return job;
@@ -343,5 +348,80 @@ describe('Runtime: Parquet jobs', () => {
     }
     const manifest = JSON.parse(await objectText(`_manifests/${job.name}/${second.runId}.json`)) as { format: string; compression: string; cursor: unknown };
     expect(manifest).toMatchObject({ format: 'parquet', compression: 'none', cursor: { from: { value: '2026-01-01 00:00:01.000000', key: '2' }, to: { value: '2026-01-01 00:00:02.000000', key: '3' } } });
+  });
+});
+
+describe('Runtime: the Glue table of a Parquet job follows the committed run', () => {
+  // Glue has no local server: its client is mocked (the project's rule allows it for Glue only).
+  const glueMock = mockClient(GlueClient);
+  const glueClient = new GlueClient({ region: 'eu-west-1' });
+  const glueTables = (): GlueTables => ({ columns: new GlueTableColumns({ client: glueClient }), databaseName: 'exports', tables: { [job.name]: job.name } });
+  const stackTable = () => ({
+    Name: job.name,
+    DatabaseName: 'exports',
+    TableType: 'EXTERNAL_TABLE',
+    Parameters: { 'projection.enabled': 'true' },
+    PartitionKeys: [{ Name: 'dt', Type: 'string' }],
+    StorageDescriptor: { Location: 's3://b/p/', Columns: [{ Name: 'pending_first_run', Type: 'string' }] },
+  });
+  const recorded: string[] = [];
+  const metrics: RunMetrics = {
+    addDimension: (name, value) => recorded.push(`${name}=${value}`),
+    addMetric: (name, _unit, value) => recorded.push(`${name}:${value}`),
+    publishStoredMetrics: () => recorded.push('publish'),
+  };
+
+  afterAll(() => glueMock.restore());
+
+  beforeEach(() => {
+    glueMock.reset();
+    recorded.length = 0;
+    job = { ...job, format: 'parquet' };
+  });
+
+  it('sets the typed columns of the run after the commit', async () => {
+    // Prepare
+    glueMock.on(GetTableCommand).resolves({ Table: stackTable() });
+    glueMock.on(UpdateTableCommand).resolves({});
+    await insert([[1, '2026-03-01 00:00:00.000000']]);
+
+    // Act
+    const summary = await handlerWith({}, { glue: glueTables(), metrics })({ job: job.name, scheduledTime: nextSlot() });
+
+    // Assess
+    expect(summary.status).toBe('committed');
+    const update = glueMock.commandCalls(UpdateTableCommand);
+    expect(update).toHaveLength(1);
+    expect(update[0]!.args[0].input.TableInput?.StorageDescriptor?.Columns).toEqual([
+      { Name: 'id', Type: 'bigint' },
+      { Name: 'updated_at', Type: 'timestamp' },
+      { Name: 'amount', Type: 'decimal(12,2)' },
+      { Name: 'note', Type: 'string' },
+    ]);
+    expect(logLines.some((l) => l.includes('glue table columns updated'))).toBe(true);
+    expect(recorded).toContain('GlueTableUpdateFailed:0');
+  });
+
+  it('keeps the run committed when Glue refuses: a warning line and a metric, not a failed export', async () => {
+    glueMock.on(GetTableCommand).rejects(Object.assign(new Error('not authorized to perform glue:GetTable'), { name: 'AccessDeniedException' }));
+    await insert([[1, '2026-03-01 00:00:00.000000']]);
+
+    const summary = await handlerWith({}, { glue: glueTables(), metrics })({ job: job.name, scheduledTime: nextSlot() });
+
+    expect(summary.status).toBe('committed');
+    const warning = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === 'glue table not updated');
+    expect(warning).toMatchObject({ level: 'WARN', code: 'GLUE_ACCESS_DENIED', errorClass: 'auth', table: `exports.${job.name}` });
+    expect(recorded.slice(recorded.lastIndexOf(`job=${job.name}`))).toEqual([`job=${job.name}`, 'GlueTableUpdateFailed:1', 'publish']);
+  });
+
+  it('leaves Glue alone for a CSV job and for a job without a table', async () => {
+    await insert([[1, '2026-03-01 00:00:00.000000']]);
+    job = { ...job, format: 'csv' };
+    expect((await handlerWith({}, { glue: glueTables(), metrics })({ job: job.name, scheduledTime: nextSlot() })).status).toBe('committed');
+    job = { ...job, format: 'parquet' };
+    const noTable: GlueTables = { ...glueTables(), tables: {} };
+    expect((await handlerWith({}, { glue: noTable, metrics })({ job: job.name, scheduledTime: nextSlot() })).status).toBe('committed');
+    expect(glueMock.calls()).toHaveLength(0);
+    expect(recorded.filter((r) => r.startsWith('GlueTableUpdateFailed'))).toEqual([]);
   });
 });

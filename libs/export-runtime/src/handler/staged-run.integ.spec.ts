@@ -8,7 +8,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
-import { DynamoDbStateStore, ensureStateTable, S3ObjectSink } from '@rds-s3-export/aws';
+import { GetTableCommand, GlueClient, UpdateTableCommand } from '@aws-sdk/client-glue';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDbStateStore, ensureStateTable, GlueTableColumns, S3ObjectSink } from '@rds-s3-export/aws';
 import { JobConfigSchema, type JobConfig, type RunSummary } from '@rds-s3-export/shared-types';
 import { silentLogger, systemClock } from '@rds-s3-export/export-core';
 import { freshMysqlDatabase } from '@rds-s3-export/export-core/testing';
@@ -136,6 +138,35 @@ describe('Staged (Step Functions) parallel run', () => {
     expect((await keys('rds_exports/items/dt=2026-03-01/items_20260301_020000')).length).toBeGreaterThan(0);
     const state = await new DynamoDbStateStore({ client: dynamoClient, tableName: 'state' }).getState('items');
     expect(state.pending).toBeNull();
+  });
+
+  it('the commit step of a Parquet job sets its Glue table\'s typed columns', async () => {
+    // Prepare: Glue mocked (no local server); the job writes Parquet and has a table.
+    const glueMock = mockClient(GlueClient);
+    glueMock.on(GetTableCommand).resolves({ Table: { Name: 'items', StorageDescriptor: { Location: 's3://b/p/', Columns: [{ Name: 'pending_first_run', Type: 'string' }] } } });
+    glueMock.on(UpdateTableCommand).resolves({});
+    const csvJob = job;
+    job = { ...job, format: 'parquet' };
+    try {
+      const withGlue = createStagedHandler({ ...deps, glue: { columns: new GlueTableColumns({ client: new GlueClient({ region: 'eu-west-1' }) }), databaseName: 'exports', tables: { items: 'items' } } });
+      const glueStep = async (event: unknown) => JSON.parse(JSON.stringify(await withGlue(JSON.parse(JSON.stringify(event))))) as Record<string, unknown>;
+      await db.query(`INSERT INTO items (id, updated_at, label) SELECT 50000 + seq, TIMESTAMP('2026-01-06') + INTERVAL seq SECOND, 'typed' FROM seq_1_to_100`);
+
+      // Act
+      const planned = await glueStep({ action: 'plan', job: 'items', scheduledTime: '2026-03-01T03:00:00Z' });
+      const results = await Promise.all((planned.chunks as { index: number }[]).map(({ index }) => glueStep({ action: 'chunk', job: 'items', plan: planned.plan, index })));
+      expect(glueMock.calls(), 'nothing before the commit').toHaveLength(0);
+      const summary = await glueStep({ action: 'commit', job: 'items', plan: planned.plan, results });
+
+      // Assess
+      expect(summary.status).toBe('committed');
+      expect(glueMock.commandCalls(UpdateTableCommand).map((c) => c.args[0].input.TableInput?.StorageDescriptor?.Columns)).toEqual([
+        [{ Name: 'id', Type: 'bigint' }, { Name: 'updated_at', Type: 'timestamp' }, { Name: 'label', Type: 'string' }],
+      ]);
+    } finally {
+      job = csvJob;
+      glueMock.restore();
+    }
   });
 });
 
