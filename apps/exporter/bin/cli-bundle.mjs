@@ -11,10 +11,17 @@
  * dependency rebuilds too). The check is a few hundred `stat` calls, ~2 ms.
  *
  * Two bundles: `rds-s3-export.mjs` (all of run.ts: the export code, the AWS SDK, the drivers,
- * ~4 MB) and `answer.mjs` (cli/answer-without-export.ts tree-shaken to the `--help` and
+ * ~4 MB in all) and `answer.mjs` (cli/answer-without-export.ts tree-shaken to the `--help` and
  * `--version` texts, a few KB), which the launcher asks first, so those two answers cost about
  * one Node start-up. (esbuild's code splitting cannot do this: a chunk takes every file the
  * entry imports, and the usage text's module imports the export code's modules.)
+ *
+ * The first is split into chunks (`splitting`) at its dynamic `import()`s: the S3 sink
+ * (export-runtime plan/s3-sink.ts, with the AWS SDK) and each engine's row source (export-core
+ * sources/open-source.ts, with mysql2 or pg). Node reads and compiles a chunk only when a run
+ * imports it, so an export to a local folder never loads the AWS SDK, and a PostgreSQL one
+ * never loads mysql2: about a quarter of a CPU-second less per call than the whole 4 MB.
+ * A build records all its output files; a build missing any of them is stale.
  *
  * Concurrent builders do not clash: each writes its own `build-*` folder and then atomically
  * replaces `current.json`, which names the folder to run. Older folders are deleted, except the
@@ -39,8 +46,9 @@ const PARQUET_WASM = 'node_modules/parquet-wasm/esm/parquet_wasm_bg.wasm';
 const KEEP_OLD_BUILDS_MS = 60 * 60 * 1000;
 
 /**
- * @typedef {{ folder: string; entry: string; answer: string; startedAt: number; inputs: string[] }} BuildRecord
- * `folder` is under CLI_DIST; `inputs` are relative to the repository root.
+ * @typedef {{ folder: string; entry: string; answer: string; outputs?: string[]; startedAt: number; inputs: string[] }} BuildRecord
+ * `folder` is under CLI_DIST; `outputs` (every file of the build: the two entries and the
+ * chunks, relative to `folder`) and `inputs` are relative to the repository root.
  * `startedAt` is taken before esbuild reads any file, so a source saved during a build is newer.
  */
 
@@ -56,9 +64,10 @@ function readCurrent() {
 /** Why the recorded build cannot be run as it is, or undefined when it is up to date. */
 export function staleReason(record = readCurrent()) {
   if (!record) return 'no build yet';
+  // A record without `outputs` comes from a build before chunks: rebuild.
+  if (!record.outputs) return 'a build without chunks';
   try {
-    statSync(join(CLI_DIST, record.folder, record.entry));
-    statSync(join(CLI_DIST, record.folder, record.answer));
+    for (const output of record.outputs) statSync(join(CLI_DIST, record.folder, output));
   } catch {
     return 'the bundle is gone';
   }
@@ -104,6 +113,8 @@ export async function buildCliBundle(options = {}) {
     esbuild.build({
       ...common,
       entryPoints: { 'rds-s3-export': ENTRY },
+      splitting: true,
+      chunkNames: 'chunk-[hash]',
       sourcemap: true,
       sourcesContent: false,
       plugins: [noCloudflareProbe],
@@ -116,7 +127,10 @@ export async function buildCliBundle(options = {}) {
   copyFileSync(join(ROOT, PARQUET_WASM), join(folder, 'parquet_wasm_bg.wasm'));
   const inputs = [...new Set([...Object.keys(full.metafile.inputs), ...Object.keys(answer.metafile.inputs)])].filter((path) => !path.includes('node_modules/'));
   /** @type {BuildRecord} */
-  const record = { folder: folderName, entry: 'rds-s3-export.mjs', answer: 'answer.mjs', startedAt, inputs };
+  const outputs = [...Object.keys(full.metafile.outputs), ...Object.keys(answer.metafile.outputs)]
+    .filter((path) => !path.endsWith('.map'))
+    .map((path) => relative(folder, join(ROOT, path)));
+  const record = { folder: folderName, entry: 'rds-s3-export.mjs', answer: 'answer.mjs', outputs, startedAt, inputs };
   const previous = readCurrent();
   const temporary = `${CURRENT}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(record, null, 1)}\n`);

@@ -9,8 +9,10 @@ export * from './sources/sql-identifiers.js';
 export { checkCustomQuery, QueryRefusedError, tokenizeQuery, type QueryLanguage, type QueryToken } from './sources/query-tokens.js';
 export { assertQueryPrivileges, LEAST_PRIVILEGE_DOCS, type PrivilegeFindings } from './sources/privilege-policy.js';
 export * from './sources/open-source.js';
-export { MysqlRowSource, type MysqlSourceOptions } from './sources/mysql/mysql-row-source.js';
-export { PostgresRowSource, type PostgresSourceOptions } from './sources/postgres/postgres-row-source.js';
+// The engines' RowSource classes are not exported: createRowSource imports the one a run needs
+// when it opens (the built CLI loads one driver only; see sources/open-source.ts).
+export type { MysqlSourceOptions } from './sources/mysql/mysql-row-source.js';
+export type { PostgresSourceOptions } from './sources/postgres/postgres-row-source.js';
 export * from './redact.js';
 // run/: the layers, bottom up (docs/architecture.md, "Inside libs/export-core/src").
 export { type ObjectResult } from './run/object-export.js';

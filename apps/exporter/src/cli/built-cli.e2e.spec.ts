@@ -5,15 +5,16 @@
  * first use, the up-to-date check and the rebuild of a stale bundle are all observed here.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
+import type pg from 'pg';
 import { EXPORTER_VERSION } from '@rds-s3-export/export-core';
-import { freshMysqlDatabase } from '@rds-s3-export/export-core/testing';
+import { freshMysqlDatabase, freshPostgresSchema, TEST_POSTGRES_URL } from '@rds-s3-export/export-core/testing';
 import { S3RVER_CREDENTIALS, startS3, type LocalS3 } from '@rds-s3-export/aws/testing';
 import { USAGE } from './parse-args.js';
 
@@ -49,7 +50,7 @@ function spawnRun(command: string, args: readonly string[], env: NodeJS.ProcessE
   });
 }
 
-const currentBuild = () => JSON.parse(readFileSync(join(dist, 'current.json'), 'utf8')) as { folder: string; inputs: string[]; startedAt: number };
+const currentBuild = () => JSON.parse(readFileSync(join(dist, 'current.json'), 'utf8')) as { folder: string; inputs: string[]; outputs: string[]; startedAt: number };
 
 beforeAll(async () => {
   dist = await mkdtemp(join(tmpdir(), 'rds-s3-export-cli-'));
@@ -113,6 +114,18 @@ describe('Built CLI: node_modules/.bin/rds-s3-export', () => {
     expect(existsSync(join(dist, after.folder))).toBe(true);
 
     expect(await bin(['--version'])).toEqual({ code: 0, stdout: `rds-s3-export ${exporterVersion}\n`, stderr: '' });
+  }, 180_000);
+
+  it('rebuilds when one of its chunks is gone', async () => {
+    await bin(['--version']);
+    const before = currentBuild();
+    const chunks = before.outputs.filter((output) => output.startsWith('chunk-'));
+    expect(chunks.length).toBeGreaterThan(1);
+    unlinkSync(join(dist, before.folder, chunks[chunks.length - 1] ?? ''));
+    const run = await bin(['--version']);
+    expect(BUILDING.exec(run.stderr)?.[1]).toBe('the bundle is gone');
+    expect(run.stdout).toBe(`rds-s3-export ${exporterVersion}\n`);
+    expect(currentBuild().folder).not.toBe(before.folder);
   }, 180_000);
 
   it('npm run export runs the same command', async () => {
@@ -200,5 +213,77 @@ describe('Built CLI: a quiet toolchain', () => {
     } finally {
       duck.closeSync();
     }
+  }, 180_000);
+});
+
+describe('Built CLI: a run loads only the chunks it needs', () => {
+  const SCHEMA = 'built_cli_chunks_cli_startup';
+  let pgAdmin: pg.Client;
+  let my: Connection;
+  let myUrl: string;
+  let s3: LocalS3;
+  let out: string;
+  const BUCKET = 'built-cli-chunks';
+
+  beforeAll(async () => {
+    const pgdb = await freshPostgresSchema(SCHEMA);
+    pgAdmin = pgdb.admin;
+    await pgAdmin.query(`CREATE TABLE "${SCHEMA}".people AS SELECT g AS id, 'p' || g AS name FROM generate_series(1, 10) g`);
+    const db = await freshMysqlDatabase('built_cli_chunks_cli_startup');
+    my = db.admin;
+    myUrl = db.url;
+    await my.query("CREATE TABLE people (id INT PRIMARY KEY, name VARCHAR(20)) SELECT seq AS id, CONCAT('p', seq) AS name FROM seq_1_to_10");
+    s3 = await startS3({ buckets: [BUCKET] });
+    out = await mkdtemp(join(tmpdir(), 'built-cli-chunks-'));
+  }, 120_000);
+
+  afterAll(async () => {
+    await pgAdmin?.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
+    await pgAdmin?.end();
+    await my?.query('DROP DATABASE IF EXISTS built_cli_chunks_cli_startup');
+    await my?.end();
+    await s3?.stop();
+    if (out) await rm(out, { recursive: true, force: true });
+  });
+
+  /**
+   * Runs the bin with a module loader hook that lists every ES module file Node loads, and
+   * returns the npm packages whose code those files hold (esbuild marks each bundled file
+   * with a `// node_modules/<package>/…` line).
+   */
+  async function packagesLoaded(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ run: Run; packages: Set<string> }> {
+    const log = join(out, `loaded-${Date.now()}.txt`);
+    const hooks = `import { appendFileSync } from 'node:fs'; export async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); }`;
+    const probe = join(out, `load-probe-${Date.now()}.mjs`);
+    writeFileSync(probe, `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});\n`);
+    const run = await bin(args, { NODE_OPTIONS: `--import ${probe}`, ...env });
+    const build = currentBuild();
+    const files = readFileSync(log, 'utf8').split('\n').filter((url) => url.startsWith('file:') && url.includes(build.folder));
+    expect(files.some((url) => url.endsWith('/rds-s3-export.mjs'))).toBe(true);
+    const packages = new Set<string>();
+    for (const url of files) {
+      for (const match of readFileSync(new URL(url), 'utf8').matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)) packages.add(match[1] ?? '');
+    }
+    return { run, packages };
+  }
+
+  it('a PostgreSQL export to a local folder loads pg, and neither the AWS SDK nor mysql2', async () => {
+    const { run, packages } = await packagesLoaded(['--source', TEST_POSTGRES_URL, '--table', `${SCHEMA}.people`, '--dest', `file://${out}`, '--layout', 'flat', '--run-time', '2026-02-22T10:12:00Z']);
+    expect(run.stderr).toMatch(/^exported 10 rows/m);
+    expect(run.code).toBe(0);
+    expect(packages).toContain('pg');
+    expect([...packages].filter((name) => name.startsWith('@aws-sdk/') || name.startsWith('@smithy/') || name === 'mysql2')).toEqual([]);
+  }, 180_000);
+
+  it('a MariaDB export to S3 loads mysql2 and the AWS SDK, and not pg', async () => {
+    const { run, packages } = await packagesLoaded(
+      ['--source', myUrl, '--table', 'people', '--dest', `s3://${BUCKET}`, '--s3-endpoint', s3.endpoint, '--run-time', '2026-02-22T10:12:00Z'],
+      { AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1' },
+    );
+    expect(run.stderr).toMatch(/^exported 10 rows \(\d+ bytes\) in [\d.]+s to s3:\/\/built-cli-chunks\//m);
+    expect(run.code).toBe(0);
+    expect(packages).toContain('mysql2');
+    expect(packages).toContain('@aws-sdk/client-s3');
+    expect(packages).not.toContain('pg');
   }, 180_000);
 });

@@ -7,7 +7,7 @@ import { redactSecrets } from '@rds-s3-export/export-core';
 import { parseCliArgs, USAGE } from './parse-args.js';
 import { VERSION_LINE } from './version.js';
 import { exitCodeFor, CliUsageError, Interrupted } from './errors.js';
-import { PASSWORD_ENV, resolvePlan, runExportPlan } from '@rds-s3-export/export-runtime';
+import { PASSWORD_ENV, resolvePlan, runExportPlan } from '@rds-s3-export/export-runtime/plan';
 import { progressReporter, thousands } from './progress.js';
 import { PASSWORD_IN_URL_WARNING, readPasswordFromStdin, urlHasPassword, type PasswordInput } from './password.js';
 

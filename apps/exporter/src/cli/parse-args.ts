@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CsvDialectSchema, jobNameForTable, jobNameProblem, parseColumnName, parseDestination, parseTableName, type CsvDialectInput, type Destination, type TableName } from '@rds-s3-export/shared-types';
 import { MAX_CONNECT_TIMEOUT_SECONDS } from '@rds-s3-export/export-core';
-import type { ExportPlanInput } from '@rds-s3-export/export-runtime';
+import type { ExportPlanInput } from '@rds-s3-export/export-runtime/plan';
 import { CliUsageError } from './errors.js';
 import { urlHasPassword } from './password.js';
 

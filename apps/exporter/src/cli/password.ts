@@ -4,7 +4,7 @@
  * read `ps`) and usually in shell history. The safer ways are `RDS_S3_EXPORT_DB_PASSWORD` and
  * `--password-stdin` (like `docker login --password-stdin`).
  */
-import { PASSWORD_ENV } from '@rds-s3-export/export-runtime';
+import { PASSWORD_ENV } from '@rds-s3-export/export-runtime/plan';
 import { CliUsageError } from './errors.js';
 
 /** One line, never the password itself. */

@@ -1,5 +1,4 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { S3ObjectSink } from '@rds-s3-export/aws';
 import type { Manifest } from '@rds-s3-export/shared-types';
 import {
   createRowSource,
@@ -12,7 +11,6 @@ import {
   type ObjectSink,
   silentLogger,
 } from '@rds-s3-export/export-core';
-import { s3ClientFor } from '../clients/s3-client.js';
 import type { ExportPlan } from './export-plan.js';
 
 export interface RunOptions {
@@ -28,7 +26,7 @@ export interface RunOptions {
  * `runExport`, or with `parallel` its chunks and one commit. No state store, no lease, no cursor.
  */
 export async function runExportPlan(plan: ExportPlan, options: RunOptions = {}): Promise<Manifest> {
-  const sink = buildSink(plan, options.s3Client);
+  const sink = await buildSink(plan, options.s3Client);
   const sourceOptions = { statementTimeoutSeconds: plan.statementTimeoutSeconds };
   if (plan.parallel) {
     const source = createRowSource(plan.connection, sourceOptions);
@@ -44,7 +42,9 @@ export async function runExportPlan(plan: ExportPlan, options: RunOptions = {}):
   });
 }
 
-function buildSink(plan: ExportPlan, client?: S3Client): ObjectSink {
+/** The S3 side (the AWS SDK) is imported only for a bucket: see s3-sink.ts. */
+async function buildSink(plan: ExportPlan, client?: S3Client): Promise<ObjectSink> {
   if (plan.destination.kind === 'file') return new LocalFolderSink(plan.destination.directory);
-  return new S3ObjectSink({ client: client ?? s3ClientFor(plan.s3Endpoint), bucket: plan.destination.bucket });
+  const { s3SinkFor } = await import('./s3-sink.js');
+  return s3SinkFor(plan.destination.bucket, plan.s3Endpoint, client);
 }
