@@ -267,12 +267,13 @@ describe('Built CLI: a run loads only the chunks it needs', () => {
     return { run, packages };
   }
 
-  it('a PostgreSQL export to a local folder loads pg, and neither the AWS SDK nor mysql2', async () => {
+  it('a PostgreSQL export to a local folder loads pg, and neither the AWS SDK, mysql2 nor the Parquet writer', async () => {
     const { run, packages } = await packagesLoaded(['--source', TEST_POSTGRES_URL, '--table', `${SCHEMA}.people`, '--dest', `file://${out}`, '--layout', 'flat', '--run-time', '2026-02-22T10:12:00Z']);
     expect(run.stderr).toMatch(/^exported 10 rows/m);
     expect(run.code).toBe(0);
     expect(packages).toContain('pg');
-    expect([...packages].filter((name) => name.startsWith('@aws-sdk/') || name.startsWith('@smithy/') || name === 'mysql2')).toEqual([]);
+    // Nor the Parquet writer (apache-arrow, parquet-wasm): a CSV run does not pay for it.
+    expect([...packages].filter((name) => name.startsWith('@aws-sdk/') || name.startsWith('@smithy/') || name === 'mysql2' || name === 'apache-arrow' || name === 'parquet-wasm')).toEqual([]);
   }, 180_000);
 
   it('a MariaDB export to S3 loads mysql2 and the AWS SDK, and not pg', async () => {

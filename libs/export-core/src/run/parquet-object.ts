@@ -21,7 +21,6 @@ import { typedColumn, type Engine, type TypedColumn } from '@rds-s3-export/share
 import type { Row, SourceColumn } from '../ports.js';
 import { arrowBatch, arrowSchema, batchIpc, type BatchSchema } from '../parquet/arrow-batch.js';
 import { loadParquetWasm } from '../parquet/parquet-wasm.js';
-import { EXPORTER_VERSION } from '../version.js';
 import { writeObject, type ObjectProgress, type ObjectResult, type ObjectTarget } from './object-export.js';
 import { ByteTap } from './streams/byte-tap.js';
 import type { PartLimits, SplitOptions } from './split-writer.js';
@@ -41,6 +40,13 @@ export interface ParquetOptions {
   readonly rowGroupBytes?: number;
   /** @default 'zstd' */
   readonly codec?: ParquetCodec;
+  /**
+   * The file's `created_by`. Passed in rather than imported: this module is loaded with
+   * `import()`, and esbuild then initialises what it imports lazily, which left the CLI's
+   * separately bundled `--version` answer reading the version before it was set.
+   * @default 'rds-s3-export'
+   */
+  readonly createdBy?: string;
 }
 
 /** How the run's columns become Parquet columns. */
@@ -144,7 +150,7 @@ export async function exportParquetStream(
     // the row group in progress. The same byte bound on the JS side keeps one batch's rows small.
     .setMaxRowGroupSize(maxRows)
     .setMaxRowGroupBytes(maxBytes)
-    .setCreatedBy(`rds-s3-export ${EXPORTER_VERSION}`)
+    .setCreatedBy(layout.options.createdBy ?? 'rds-s3-export')
     .build();
   const output = (await wasm.transformParquetStream(input, properties)) as ReadableStream<Uint8Array>;
   const tap = new ByteTap();

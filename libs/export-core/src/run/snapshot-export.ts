@@ -13,7 +13,8 @@ import { ConfigError, ExportIntegrityError, ExportRunError } from '../errors.js'
 import { assertSameColumns, manifestColumns, openAbortable, warnPrivileges, type ExpectedColumns } from './snapshot.js';
 import { exportStream, objectFormat, type ObjectResult, type ObjectTarget } from './object-export.js';
 import { splits, writeParts, type PartCounters, type PartLimits } from './split-writer.js';
-import { exportParquetStream, parquetLayout, writeParquetParts, type ParquetOptions } from './parquet-object.js';
+import type { ParquetOptions } from './parquet-object.js';
+import { EXPORTER_VERSION } from '../version.js';
 
 export interface ExportProgress {
   /** Rows written so far (for the server's own CSV, records counted as they pass). */
@@ -110,6 +111,8 @@ export async function exportSnapshot(request: SnapshotRequest, deps: SnapshotDep
     const window = opened.window;
     await deps.beforeData?.(window, opened.sourceRows);
     const target: ObjectTarget = { sink, format: objectFormat(request.read.dialect, request.compression, opened.columns, deps.gzipLevel), signal };
+    // Loaded only for a Parquet export: apache-arrow and the wasm writer cost a CSV run's start-up nothing.
+    const pq = parquet ? await import('./parquet-object.js') : undefined;
     const snapshot = opened;
     // Driver errors arrive raw through the stream: classified here, the one place that streams.
     const classified = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -136,8 +139,8 @@ export async function exportSnapshot(request: SnapshotRequest, deps: SnapshotDep
           onPartStarted: (key: string) => log('part started', { phase: 'stream', key }),
           onCounters: (read: () => PartCounters) => (counters = read),
         };
-        const layout = parquet ? parquetLayout(source.engine, opened.columns, request.read.dialect.binaryEncoding, request.parquet) : undefined;
-        const parts = await classified(() => (layout ? writeParquetParts(data.stream, layout, target, split) : writeParts(data.stream, target, split)));
+        const layout = pq?.parquetLayout(source.engine, opened.columns, request.read.dialect.binaryEncoding, { ...request.parquet, createdBy: `rds-s3-export ${EXPORTER_VERSION}` });
+        const parts = await classified(() => (pq && layout ? pq.writeParquetParts(data.stream, layout, target, split) : writeParts(data.stream, target, split)));
         objects.push(...parts);
       } finally {
         progress.stop();
@@ -150,10 +153,10 @@ export async function exportSnapshot(request: SnapshotRequest, deps: SnapshotDep
       const sourceRows = opened.sourceRows;
       let progress: ProgressTimer | undefined;
       if (parquet && data.kind !== 'rows') throw new ConfigError('PARQUET_UNSUPPORTED', `the ${source.engine} source cannot stream rows for a Parquet export`);
-      const layout = parquet ? parquetLayout(source.engine, opened.columns, request.read.dialect.binaryEncoding, request.parquet) : undefined;
+      const layout = pq?.parquetLayout(source.engine, opened.columns, request.read.dialect.binaryEncoding, { ...request.parquet, createdBy: `rds-s3-export ${EXPORTER_VERSION}` });
       objects.push(
         await classified(() =>
-          (layout ? (w: Parameters<typeof exportStream>[3]) => exportParquetStream(data.stream, layout, key, target, w) : (w: Parameters<typeof exportStream>[3]) => exportStream(data, key, target, w))((watch) => {
+          (pq && layout ? (w: Parameters<typeof exportStream>[3]) => pq.exportParquetStream(data.stream, layout, key, target, w) : (w: Parameters<typeof exportStream>[3]) => exportStream(data, key, target, w))((watch) => {
             progress = startProgress(deps, started, () => ({ rows: watch.rows(), totalRows: sourceRows, bytes: watch.bytes(), csvBytes: watch.csvBytes() }));
             return progress.stop;
           }),
