@@ -107,8 +107,8 @@ async function runCli(command: string, args: string[], file: string, rewrite: (l
   });
   let rest = '';
   const lines = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      const parts = (rest + chunk.toString('utf8')).split('\n');
+    transform(chunk: string, _encoding, done) {
+      const parts = (rest + chunk).split('\n');
       rest = parts.pop() ?? '';
       done(null, parts.map((l) => `${rewrite(l)}\n`).join(''));
     },
@@ -116,8 +116,11 @@ async function runCli(command: string, args: string[], file: string, rewrite: (l
       done(null, rewrite(rest));
     },
   });
-  await pipeline(createReadStream(file), lines, child.stdin);
+  // Decoded as UTF-8 by the stream (a character split across chunks stays whole); a client that
+  // dies early breaks the pipe: its exit code and stderr are the error worth reporting.
+  const piped = await pipeline(createReadStream(file, { encoding: 'utf8' }), lines, child.stdin).catch((error: unknown) => error);
   const code = await exited;
+  if (piped instanceof Error && code === 0) throw piped;
   if (code !== 0 || stderr.includes('ERROR')) throw new Error(`${command} failed loading ${file} (exit ${code}): ${stderr}`);
 }
 
