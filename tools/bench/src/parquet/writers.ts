@@ -12,7 +12,8 @@ import * as arrow from 'apache-arrow';
 import * as wasm from 'parquet-wasm/node';
 import { DuckDBInstance, DuckDBDecimalValue, DuckDBDateValue, DuckDBTimeValue, DuckDBTimestampValue, DuckDBTimestampTZValue, type DuckDBAppender } from '@duckdb/node-api';
 import type { TypedColumn } from '@rds-s3-export/shared-types';
-import { parquetColumnType, typedValueConverter, unscaledDecimal, decimalBytes, type TypedValue } from '@rds-s3-export/export-core';
+import { arrowBatch, arrowSchema, type BatchSchema } from '@rds-s3-export/export-core/parquet';
+import { parquetColumnType, typedValueConverter, unscaledDecimal, type TypedValue } from '@rds-s3-export/export-core';
 
 export type Codec = 'snappy' | 'zstd';
 export type Cell = string | null;
@@ -105,82 +106,10 @@ export const writeHyparquet: ParquetFileWriter = async (path, spec, batches, cod
 // apache-arrow: transformParquetStream turns a stream of batches into a stream of bytes.
 // ---------------------------------------------------------------------------------------
 
-function arrowType(column: TypedColumn): arrow.DataType {
-  switch (column.type) {
-    case 'int': return column.bits === 8 ? new arrow.Int8() : column.bits === 16 ? new arrow.Int16() : column.bits === 32 ? new arrow.Int32() : new arrow.Int64();
-    case 'decimal': return new arrow.Decimal(column.scale, column.precision, 128);
-    case 'float': return new arrow.Float32();
-    case 'double': return new arrow.Float64();
-    case 'date': return new arrow.DateDay();
-    case 'time': return new arrow.TimeMicrosecond();
-    case 'timestamp': return new arrow.TimestampMicrosecond(column.utc ? 'UTC' : null);
-    case 'boolean': return new arrow.Bool();
-    case 'binary': return new arrow.Binary();
-    case 'string': return new arrow.Utf8();
-  }
-}
-
-function arrowData(column: TypedColumn, type: arrow.DataType, values: (TypedValue | null)[], cells: Cell[]): arrow.Data {
-  const length = values.length;
-  const nullBitmap = new Uint8Array((length + 7) >> 3);
-  let nullCount = 0;
-  for (let i = 0; i < length; i += 1) {
-    if (values[i] === null) nullCount += 1;
-    else nullBitmap[i >> 3] = (nullBitmap[i >> 3] as number) | (1 << (i & 7));
-  }
-  const common = { type, length, nullCount, nullBitmap } as const;
-  switch (column.type) {
-    case 'int': case 'date': {
-      const Typed = column.type === 'date' || column.bits === 32 ? Int32Array : column.bits === 16 ? Int16Array : column.bits === 8 ? Int8Array : BigInt64Array;
-      const data = new Typed(length);
-      values.forEach((v, i) => { if (v !== null) (data as unknown as (number | bigint)[])[i] = v as number | bigint; });
-      return arrow.makeData({ ...common, data } as never);
-    }
-    case 'time': case 'timestamp': {
-      const data = new BigInt64Array(length);
-      values.forEach((v, i) => { if (v !== null) data[i] = v as bigint; });
-      return arrow.makeData({ ...common, data } as never);
-    }
-    case 'float': case 'double': {
-      const data = column.type === 'float' ? new Float32Array(length) : new Float64Array(length);
-      values.forEach((v, i) => { if (v !== null) data[i] = v as number; });
-      return arrow.makeData({ ...common, data } as never);
-    }
-    case 'boolean': {
-      const data = new Uint8Array((length + 7) >> 3);
-      values.forEach((v, i) => { if (v === true) data[i >> 3] = (data[i >> 3] as number) | (1 << (i & 7)); });
-      return arrow.makeData({ ...common, data } as never);
-    }
-    case 'decimal': {
-      // Arrow Decimal128: 16 bytes little-endian two's complement per value.
-      const bytes = new Uint8Array(length * 16);
-      cells.forEach((cell, i) => {
-        if (cell === null) return;
-        const big = decimalBytes(unscaledDecimal(cell, column.precision, column.scale), 16);
-        for (let b = 0; b < 16; b += 1) bytes[i * 16 + b] = big[15 - b] as number;
-      });
-      return arrow.makeData({ ...common, data: new Uint32Array(bytes.buffer) } as never);
-    }
-    case 'binary': case 'string': {
-      const encoder = new TextEncoder();
-      const parts = values.map((v) => (v === null ? new Uint8Array(0) : typeof v === 'string' ? encoder.encode(v) : (v as Uint8Array)));
-      const valueOffsets = new Int32Array(length + 1);
-      let total = 0;
-      parts.forEach((p, i) => { total += p.length; valueOffsets[i + 1] = total; });
-      const data = new Uint8Array(total);
-      parts.forEach((p, i) => data.set(p, valueOffsets[i] as number));
-      return arrow.makeData({ ...common, valueOffsets, data } as never);
-    }
-  }
-}
-
-function arrowBatch(spec: TableSpec, rows: Cell[][]): arrow.RecordBatch {
-  const values = toColumns(spec, rows);
-  const fields = spec.columns.map((column, c) => new arrow.Field(spec.names[c] as string, arrowType(column), true));
-  const schema = new arrow.Schema(fields);
-  const children = spec.columns.map((column, c) => arrowData(column, (fields[c] as arrow.Field).type, values[c] as (TypedValue | null)[], rows.map((r) => r[c] ?? null)));
-  const struct = arrow.makeData({ type: new arrow.Struct(fields), length: rows.length, nullCount: 0, children });
-  return new arrow.RecordBatch(schema, struct);
+/** The exporter's own batch builder (export-core/parquet), so this adapter writes what the exporter writes. */
+function arrowBatchOf(spec: TableSpec, rows: Cell[][]): arrow.RecordBatch {
+  const schema: BatchSchema = { names: spec.names, columns: spec.columns, binaryEncoding: 'hex' };
+  return arrowBatch(schema, arrowSchema(schema), rows);
 }
 
 export const writeParquetWasm: ParquetFileWriter = async (path, spec, batches, codec) => {
@@ -192,7 +121,7 @@ export const writeParquetWasm: ParquetFileWriter = async (path, spec, batches, c
         controller.close();
         return;
       }
-      const ipc = arrow.tableToIPC(new arrow.Table([arrowBatch(spec, next.value)]), 'stream');
+      const ipc = arrow.tableToIPC(new arrow.Table([arrowBatchOf(spec, next.value)]), 'stream');
       const table = wasm.Table.fromIPCStream(ipc);
       for (const batch of table.recordBatches()) controller.enqueue(batch);
     },
