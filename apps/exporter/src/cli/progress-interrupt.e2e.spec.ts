@@ -41,6 +41,10 @@ beforeAll(async () => {
   myUrl = db.url;
   await my.query(`CREATE TABLE big (id BIGINT PRIMARY KEY, label VARCHAR(120))
     SELECT seq AS id, CONCAT('event "', seq, '", with a comma, and padding text to make the row longer') AS label FROM seq_1_to_${BIG_ROWS}`);
+  // The Ctrl+C tests need an export still streaming when the signal arrives: the 1.2M-row table
+  // exports in about a second on an idle machine. This view paces the stream (10 ms every 1,000
+  // rows, about 12 s in all) without slowing its COUNT(*) (MERGE: the select list is not evaluated).
+  await my.query(`CREATE ALGORITHM=MERGE VIEW big_paced AS SELECT id, label, IF(id % 1000 = 0, SLEEP(0.01), 0) AS paced FROM big`);
   await my.query(`SET time_zone = '+00:00'`);
   await my.query(`CREATE TABLE small (id INT PRIMARY KEY, name VARCHAR(20), at TIMESTAMP NULL, bin VARBINARY(4))
     SELECT seq AS id, IF(seq = 2, '=SUM(A1)', CONCAT('p', seq)) AS name, TIMESTAMP('2026-01-01 10:00:00') AS at, UNHEX('CAFE') AS bin FROM seq_1_to_12`);
@@ -238,7 +242,7 @@ describe('CLI: CSV dialect flags', () => {
 describe('CLI: interrupts', () => {
   it('Ctrl+C mid-export to a folder: one line, exit 130, no data, no .partial, no manifest', async () => {
     const dest = join(out, 'sigint');
-    const child = spawnCli(['--source', myUrl, '--table', 'big', '--dest', `file://${dest}`, '--progress', 'json']);
+    const child = spawnCli(['--source', myUrl, '--table', 'big_paced', '--dest', `file://${dest}`, '--progress', 'json']);
     await until('the first progress event', () => child.stderr().includes('"event":"progress"'));
     await until('a partial file', async () => (await filesUnder(dest)).some((f) => f.endsWith('.partial')));
     child.kill('SIGINT');
@@ -254,7 +258,7 @@ describe('CLI: interrupts', () => {
     const dest = join(out, 'sigint-text');
     // The terminal sends SIGINT to npm, tsx and the CLI at once (and npm and tsx forward it):
     // one keypress, several signals, still one clean abort.
-    const npm = shellLine(['npm', 'run', '-s', 'export', '--', '--source', myUrl, '--table', 'big', '--dest', `file://${dest}`]);
+    const npm = shellLine(['npm', 'run', '-s', 'export', '--', '--source', myUrl, '--table', 'big_paced', '--dest', `file://${dest}`]);
     const child = spawnCli([], ['script', '-qfec', npm, '/dev/null']);
     await until('the first progress line', () => child.output().includes(' rows ('));
     child.type('\x03');
