@@ -1,5 +1,5 @@
 // Every relative link in the repository's Markdown points at a file of the repository: a clone
-// has nothing outside it (a README once linked ../shared/DESIGN.md, which no clone has).
+// has nothing outside it (a README once linked a design document in a sibling folder that no clone has).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
