@@ -271,7 +271,7 @@ describe('CLI: interrupts', () => {
   }, 180_000);
 
   it('SIGTERM mid-export to S3 (parallel, multipart): uploads aborted, no object, no manifest, exit 143', async () => {
-    const child = spawnCli(['--source', myUrl, '--table', 'big', '--dest', `s3://${BUCKET}`, '--s3-endpoint', s3.endpoint, '--chunks', '2', '--progress', 'json']);
+    const child = spawnCli(['--source', myUrl, '--table', 'big_paced', '--dest', `s3://${BUCKET}`, '--s3-endpoint', s3.endpoint, '--chunks', '2', '--chunk-key', 'id', '--progress', 'json']);
     await until('the first progress event', () => child.stderr().includes('"event":"progress"'));
     await until('a multipart upload in flight', async () => (await s3.pendingMultipartUploads(BUCKET)).length > 0);
     child.kill('SIGTERM');
