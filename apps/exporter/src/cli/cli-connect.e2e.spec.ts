@@ -9,7 +9,6 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
 import type pg from 'pg';
@@ -25,7 +24,7 @@ import {
   type PrivatePostgres,
   type TestCertificates,
 } from '@rds-s3-export/export-core/testing';
-import { main } from './main.js';
+import { runCliInProcess } from '../testing/run-cli-in-process.js';
 
 /** Ports and names of this suite only (other suites run at the same time on the same machine). */
 const PG_PORT = 54_937;
@@ -46,16 +45,9 @@ afterAll(async () => {
 });
 
 async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = '';
-  let stderr = '';
   const started = Date.now();
-  const code = await main(argv, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: { ...process.env, RDS_S3_EXPORT_DB_PASSWORD: '', ...env },
-    stdin: Readable.from([]),
-  });
-  return { code, stdout, stderr, ms: Date.now() - started };
+  const run = await runCliInProcess(argv, { env: { ...process.env, RDS_S3_EXPORT_DB_PASSWORD: '', ...env } });
+  return { ...run, ms: Date.now() - started };
 }
 
 /** Exports `table` from `source` to a fresh folder; returns the run and the CSV it wrote (if any). */

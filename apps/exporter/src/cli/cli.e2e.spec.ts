@@ -17,7 +17,7 @@ import type { Connection } from 'mysql2/promise';
 import type pg from 'pg';
 import { freshMysqlDatabase, freshPostgresSchema, parseCsv, startFaultProxy, type FaultProxy } from '@rds-s3-export/export-core/testing';
 import { localS3ClientConfig, startS3, type LocalS3 } from '@rds-s3-export/aws/testing';
-import { main } from './main.js';
+import { runCliInProcess } from '../testing/run-cli-in-process.js';
 
 const BUCKET = 'cli-e2e';
 const PASSWORD = 'cli-Pa55word!';
@@ -85,15 +85,7 @@ async function cli(...argv: string[]) {
 }
 
 async function cliWith(io: { env?: NodeJS.ProcessEnv; stdin?: Readable & { isTTY?: boolean } }, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: { ...process.env, ...io.env },
-    stdin: io.stdin ?? Readable.from([]),
-  });
-  return { code, stdout, stderr };
+  return runCliInProcess(argv, { env: { ...process.env, ...io.env }, ...(io.stdin ? { stdin: io.stdin } : {}) });
 }
 
 /** The real CLI in its own process (`npm run export` is `tsx run.ts`), stdin piped. */

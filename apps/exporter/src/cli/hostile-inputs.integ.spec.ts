@@ -20,8 +20,8 @@ import { FaultInjectingSink, freshMysqlDatabase, freshPostgresSchema, parseCsv, 
 import { createRowSource, LocalFolderSink, runExport, silentLogger, systemClock } from '@rds-s3-export/export-core';
 import { S3ObjectSink } from '@rds-s3-export/aws';
 import { CsvDialectSchema, JobConfigSchema, type JobConfig } from '@rds-s3-export/shared-types';
-import { main } from './main.js';
 import { captureLogger, credentialsOf, handlerFor, keysUnder, objectText, slotClock, startStack, type Stack } from '@rds-s3-export/export-runtime/testing';
+import { runCliInProcess } from '../testing/run-cli-in-process.js';
 
 const DB = 'rel_hostile';
 const BUCKET = 'rel-hostile';
@@ -58,10 +58,7 @@ afterAll(async () => {
 });
 
 async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env });
-  return { code, stdout, stderr };
+  return runCliInProcess(argv, { env });
 }
 
 async function canaries(): Promise<{ mariadb: number; postgres: number }> {

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatIssues, JobConfigSchema } from '@rds-s3-export/shared-types';
-import { main } from './main.js';
+import { runCliInProcess } from '../testing/run-cli-in-process.js';
 
 const BASE = {
   name: 'orders',
@@ -177,10 +177,7 @@ async function cli(...argv: string[]) {
 }
 
 async function cliWithStdin(stdin: Readable & { isTTY?: boolean }, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {}, stdin });
-  return { code, stdout, stderr };
+  return runCliInProcess(argv, { env: {}, stdin });
 }
 
 describe('Hostile custom queries: the CLI refuses them before any connection, on both engines', () => {

@@ -8,13 +8,12 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
 import type pg from 'pg';
 import { jobNameForTable } from '@rds-s3-export/shared-types';
 import { freshMysqlDatabase, freshPostgresSchema } from '@rds-s3-export/export-core/testing';
-import { main } from './main.js';
+import { runCliInProcess } from '../testing/run-cli-in-process.js';
 
 const MY_DB = 'cli_ident_identifiers';
 const PG_SCHEMA = 'My Schema identifiers';
@@ -57,15 +56,7 @@ afterAll(async () => {
 });
 
 async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: { ...process.env, RDS_S3_EXPORT_DB_PASSWORD: '' },
-    stdin: Readable.from([]),
-  });
-  return { code, stdout, stderr };
+  return runCliInProcess(argv, { env: { ...process.env, RDS_S3_EXPORT_DB_PASSWORD: '' } });
 }
 
 /** Runs an export to the file destination and returns the manifest's object keys and the first object's text. */

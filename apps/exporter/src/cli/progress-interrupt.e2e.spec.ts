@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +15,7 @@ import type { Connection } from 'mysql2/promise';
 import type pg from 'pg';
 import { freshMysqlDatabase, freshPostgresSchema } from '@rds-s3-export/export-core/testing';
 import { localS3ClientConfig, startS3, type LocalS3 } from '@rds-s3-export/aws/testing';
-import { main } from './main.js';
+import { runCliInProcess } from '../testing/run-cli-in-process.js';
 
 const DB = 'cli_progress_e2e';
 const BUCKET = 'cli-progress';
@@ -68,15 +67,7 @@ afterAll(async () => {
 });
 
 async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: { ...process.env, RDS_S3_EXPORT_DB_PASSWORD: '' },
-    stdin: Readable.from([]),
-  });
-  return { code, stdout, stderr };
+  return runCliInProcess(argv, { env: { ...process.env, RDS_S3_EXPORT_DB_PASSWORD: '' } });
 }
 
 interface Spawned {
