@@ -129,6 +129,37 @@ describe('Function: createApiHandler', () => {
     expect(byName['nightly']!.healthReason).toBe('no committed run in the last 2 days (two schedule periods)');
   });
 
+  it('GET /api/jobs: a backfill of an old slot that failed after the newest commit makes the job failing, and both times are listed', async () => {
+    // The 10:15 slot committed at 10:15:01; a backfill of the 09:00 slot failed at 10:21.
+    const name = 'backfilled';
+    await putFakeRun(client, BUCKET, { job: name, runId: `${name}_20260222_101500`, bodies: ['id\n1\n'] });
+    const log = join(dir, 'backfilled.jsonl');
+    await appendFile(
+      log,
+      `${summaryLine({ timestamp: '2026-02-22T10:21:00.000Z', job: name, runId: `${name}_20260222_090000`, status: 'failed', durationMs: 2000, errorClass: 'database', code: 'DB_UNREACHABLE', error: 'connection refused' })}\n`,
+    );
+    const backfillApi = createApiHandler({
+      jobs: () => buildCatalog([job(name)]),
+      catalogFor: (config) => new S3ExportCatalog({ client, bucket: config.destination.bucket }),
+      logs: new FileRunLogs({ file: log }),
+      now: () => NOW,
+      reportError: (error) => reported.push(error),
+    });
+
+    const [card] = JobsResponseSchema.parse(JSON.parse((await backfillApi(request('GET', '/api/jobs'))).body)).jobs;
+    expect(card).toMatchObject({ name, health: 'failing', lastRun: { runId: `${name}_20260222_090000`, status: 'failed', errorCode: 'DB_UNREACHABLE' } });
+    expect(card!.healthReason).toBe('the latest run failed (database/DB_UNREACHABLE)');
+
+    // The history lists it by its slot, with when it actually ran.
+    const { runs } = RunsResponseSchema.parse(JSON.parse((await backfillApi(request('GET', `/api/jobs/${name}/runs`))).body));
+    expect(runs.map((run) => [run.runId, run.status, run.scheduledAt, run.startedAt])).toEqual([
+      [`${name}_20260222_101500`, 'committed', '2026-02-22T10:15:00.000Z', '2026-02-22T10:15:01.000Z'],
+      [`${name}_20260222_090000`, 'failed', '2026-02-22T09:00:00.000Z', '2026-02-22T10:20:58.000Z'],
+    ]);
+    // A failed incremental run committed no window.
+    expect(runs[1]!.cursor).toBeNull();
+  });
+
   it('GET /api/jobs/{job}/runs: newest first, failures merged in, paginated with the cursor', async () => {
     const first = RunsResponseSchema.parse((await call(request('GET', '/api/jobs/orders/runs', { limit: '2' }))).json);
     expect(first.runs.map((run) => run.runId)).toEqual(['orders_20260222_102000', 'orders_20260222_101500']);
