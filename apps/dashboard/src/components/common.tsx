@@ -33,10 +33,15 @@ export function Loading({ what }: { what: string }) {
 /** Answers that trying again cannot change (unknown job or run, a bad request). */
 const PERMANENT_STATUSES = new Set([400, 404]);
 
+/** An API answer that trying again (or refreshing) cannot change. */
+export function isPermanentError(error: Error | undefined): boolean {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && PERMANENT_STATUSES.has(status);
+}
+
 export function ErrorBox({ error, onRetry }: { error: Error; onRetry?: () => void }) {
   const code = (error as { code?: unknown }).code;
-  const status = (error as { status?: unknown }).status;
-  const permanent = typeof status === 'number' && PERMANENT_STATUSES.has(status);
+  const permanent = isPermanentError(error);
   return (
     <div className="state state-error" role="alert">
       <p>

@@ -131,12 +131,16 @@ describe('View: JobHistory', () => {
     expect(alert.textContent).toContain('no job named "nope" (JOB_NOT_FOUND)');
     expect(within(alert).queryByRole('button', { name: 'Try again' })).toBeNull();
     expect(within(alert).getByRole('link', { name: 'Back to the jobs' }).getAttribute('href')).toBe('#/');
+    // Nor a Refresh or a pager, which could not help either.
+    expect(screen.queryByRole('button', { name: 'Refresh' })).toBeNull();
+    expect(screen.queryByRole('button', { name: /Older|Newer/ })).toBeNull();
   });
 
   it('still offers "Try again" for a passing failure (502)', async () => {
     stubFetch({ 'GET /api/jobs/employees/runs?limit=20': () => ({ status: 502, body: { error: { code: 'S3_UNREACHABLE', message: 'the export store could not be read' } } }) });
     render(<JobHistory job="employees" />);
     expect(within(await screen.findByRole('alert')).getByRole('button', { name: 'Try again' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Refresh' })).toBeTruthy();
   });
 
   it('shows the slot and when the run started: a late backfill is visibly late', async () => {

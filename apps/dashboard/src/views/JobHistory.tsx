@@ -1,7 +1,7 @@
 import { DEFAULT_RUNS_PAGE_SIZE, type RunListItem } from '@rds-s3-export/shared-types';
 import { useMemo, useState } from 'react';
 import { api } from '../api.js';
-import { Empty, ErrorBox, Loading, RefreshBar, StatusBadge, Time } from '../components/common.js';
+import { Empty, ErrorBox, isPermanentError, Loading, RefreshBar, StatusBadge, Time } from '../components/common.js';
 import { DownloadButton } from '../components/DownloadButton.js';
 import { formatBytes, formatCount, formatCursorValue, formatDuration } from '../format.js';
 import { href } from '../router.js';
@@ -46,6 +46,9 @@ export function JobHistory({ job, pageSize = DEFAULT_RUNS_PAGE_SIZE }: { job: st
     return list;
   }, [runs.data, sort]);
 
+  // An unknown job (404): nothing to refresh or page through, only the way back.
+  const gone = !runs.data && isPermanentError(runs.error);
+
   const toggle = (key: SortKey) =>
     setSort((current) => ({ key, direction: current.key === key && current.direction === 'descending' ? 'ascending' : 'descending' }));
 
@@ -56,7 +59,7 @@ export function JobHistory({ job, pageSize = DEFAULT_RUNS_PAGE_SIZE }: { job: st
       </nav>
       <div className="page-head">
         <h1 id="history-title">Run history: {job}</h1>
-        <RefreshBar updatedAt={runs.updatedAt} refreshing={runs.refreshing} onRefresh={runs.refresh} />
+        {gone ? null : <RefreshBar updatedAt={runs.updatedAt} refreshing={runs.refreshing} onRefresh={runs.refresh} />}
       </div>
       {runs.error ? <ErrorBox error={runs.error} onRetry={runs.refresh} /> : null}
       {runs.loading ? <Loading what="runs" /> : null}
@@ -121,15 +124,17 @@ export function JobHistory({ job, pageSize = DEFAULT_RUNS_PAGE_SIZE }: { job: st
           </table>
         </div>
       ) : null}
-      <div className="pager">
-        <button type="button" className="secondary" onClick={() => setCursors((list) => list.slice(0, -1))} disabled={cursors.length === 1}>
-          ← Newer
-        </button>
-        <span className="muted">Page {cursors.length}</span>
-        <button type="button" className="secondary" onClick={() => setCursors((list) => [...list, runs.data?.nextCursor ?? undefined])} disabled={!runs.data?.nextCursor}>
-          Older →
-        </button>
-      </div>
+      {gone ? null : (
+        <div className="pager">
+          <button type="button" className="secondary" onClick={() => setCursors((list) => list.slice(0, -1))} disabled={cursors.length === 1}>
+            ← Newer
+          </button>
+          <span className="muted">Page {cursors.length}</span>
+          <button type="button" className="secondary" onClick={() => setCursors((list) => [...list, runs.data?.nextCursor ?? undefined])} disabled={!runs.data?.nextCursor}>
+            Older →
+          </button>
+        </div>
+      )}
     </section>
   );
 }

@@ -70,10 +70,13 @@ describe('View: RunDetail', () => {
     expect(await screen.findByText('No log lines for this run.')).toBeTruthy();
   });
 
-  it('shows a 404 as an error', async () => {
+  it('shows a 404 as an error with the way back, and nothing to retry or refresh', async () => {
     stubFetch({ 'GET /api/runs/employees_20200101_000000': () => ({ status: 404, body: { error: { code: 'RUN_NOT_FOUND', message: 'no run "employees_20200101_000000"' } } }) });
     render(<RunDetail runId="employees_20200101_000000" />);
-    expect((await screen.findByRole('alert')).textContent).toContain('RUN_NOT_FOUND');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('RUN_NOT_FOUND');
+    expect(within(alert).getByRole('link', { name: 'Back to the jobs' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /Try again|Refresh/ })).toBeNull();
     expect(screen.queryByRole('heading', { name: 'Manifest' })).toBeNull();
   });
 

@@ -1,7 +1,7 @@
 import type { LogLine, Manifest } from '@rds-s3-export/shared-types';
 import { useMemo, useState, type ReactNode } from 'react';
 import { api } from '../api.js';
-import { Empty, ErrorBox, Loading, RefreshBar, StatusBadge, Time } from '../components/common.js';
+import { Empty, ErrorBox, isPermanentError, Loading, RefreshBar, StatusBadge, Time } from '../components/common.js';
 import { DownloadButton } from '../components/DownloadButton.js';
 import { formatBytes, formatCount, formatDuration } from '../format.js';
 import { href } from '../router.js';
@@ -20,7 +20,8 @@ export function RunDetail({ runId }: { runId: string }) {
         <h1 id="run-title" className="break">
           Run {runId}
         </h1>
-        <RefreshBar updatedAt={run.updatedAt} refreshing={run.refreshing} onRefresh={run.refresh} />
+        {/* An unknown run (404): nothing to refresh, only the way back. */}
+        {!run.data && isPermanentError(run.error) ? null : <RefreshBar updatedAt={run.updatedAt} refreshing={run.refreshing} onRefresh={run.refresh} />}
       </div>
       {run.error ? <ErrorBox error={run.error} onRetry={run.refresh} /> : null}
       {run.loading ? <Loading what="the run" /> : null}
