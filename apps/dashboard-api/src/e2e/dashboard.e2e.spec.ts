@@ -106,6 +106,10 @@ describe('Dashboard in Chromium against npm start', () => {
     await card.waitFor();
     await card.getByText('OK', { exact: true }).waitFor();
     await card.getByText(/10,000 rows · 1\.\d MiB/).waitFor();
+    // Local mode: no sign-in (the build's config.json has no auth section), and the banner says so.
+    expect(page.url()).toBe(dashboardUrl);
+    await page.getByRole('note').filter({ hasText: 'Local mode: no sign-in.' }).waitFor();
+    await expect(page.getByRole('button', { name: /^Sign (in|out)/ }).count()).resolves.toBe(0);
     await page.screenshot({ path: join(SHOTS, '1-overview-desktop.png'), fullPage: true });
 
     // Job history (keyboard: focus the link and press Enter)
