@@ -13,4 +13,5 @@ export * from './staged-event.js';
 export * from './run-summary.js';
 export * from './schedule.js';
 export * from './dashboard-api.js';
+export * from './dashboard-csp.js';
 export * from './typed-columns.js';

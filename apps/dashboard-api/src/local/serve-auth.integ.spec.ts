@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCatalog } from '@rds-s3-export/jobs';
 import { startS3, type LocalS3 } from '@rds-s3-export/local-stack';
+import { dashboardContentSecurityPolicy } from '@rds-s3-export/shared-types';
 import { exportJWK, generateKeyPair, SignJWT, type GenerateKeyPairResult } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from './serve.js';
@@ -68,5 +69,6 @@ describe('Function: startApiServer (auth required)', () => {
     const page = await fetch(server.url);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain(`connect-src 'self' ${issuer};`);
+    expect(page.headers.get('content-security-policy')).toBe(dashboardContentSecurityPolicy([issuer]));
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCatalog } from '@rds-s3-export/jobs';
 import { startS3, type LocalS3 } from '@rds-s3-export/local-stack';
-import { JobsResponseSchema } from '@rds-s3-export/shared-types';
+import { dashboardContentSecurityPolicy, JobsResponseSchema } from '@rds-s3-export/shared-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from './serve.js';
 
@@ -64,7 +64,9 @@ describe('Function: startApiServer', () => {
     const page = await get('/');
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    // The deployed dashboard's policy (CloudFront sends the same one), without a provider in local mode.
+    expect(page.headers['content-security-policy']).toBe(dashboardContentSecurityPolicy());
+    expect(page.headers['content-security-policy']).toContain("connect-src 'self';");
     expect(page.body).toContain('<title>dashboard</title>');
     const asset = await get('/assets/app-1234.js');
     expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');

@@ -28,7 +28,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3ExportCatalog } from '@rds-s3-export/aws';
 import { loadDeploymentConfig } from '@rds-s3-export/jobs';
 import { localS3ClientConfig } from '@rds-s3-export/local-stack';
-import type { JobConfig } from '@rds-s3-export/shared-types';
+import { dashboardContentSecurityPolicy, type JobConfig } from '@rds-s3-export/shared-types';
 import { createApiHandler, MAX_BODY_BYTES, type ApiDependencies } from '../api/handler.js';
 import { errorResponse, type ApiResponse } from '../api/http.js';
 import { FileRunLogs } from './file-run-logs.js';
@@ -70,13 +70,14 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * The page may talk to its own origin only (and, with sign-in, to the issuer: discovery and token
- * calls); downloads are navigations to the presigned URL.
+ * The deployed dashboard's policy (the one CloudFront sends): the page may talk to its own origin
+ * only (and, with sign-in, to the issuer: discovery and token calls); downloads are navigations
+ * to the presigned URL.
  */
 const staticHeaders = (issuer?: string) => ({
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
-  'content-security-policy': `default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'${issuer ? ` ${new URL(issuer).origin}` : ''}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
+  'content-security-policy': dashboardContentSecurityPolicy(issuer ? [new URL(issuer).origin] : []),
 });
 
 /** API Gateway's own answer when its JWT authorizer refuses a request. */

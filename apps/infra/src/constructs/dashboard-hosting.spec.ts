@@ -5,6 +5,7 @@ import { Stack, Validations, type App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { dashboardContentSecurityPolicy } from '@rds-s3-export/shared-types';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
 import { dashboardSiteFromBuild } from '../dashboard-site.js';
@@ -169,6 +170,11 @@ describe('Construct: DashboardHosting', () => {
     expect(csp).toContain(`connect-src 'self' https://cognito-idp.eu-west-1.",{"Ref":"AWS::URLSuffix"}," https://",{"Ref":"DashboardApiUserPoolManagedLogin`);
     expect(csp).toContain('.auth.eu-west-1.amazoncognito.com');
     expect(csp).not.toContain('unsafe-inline');
+    // Exactly the policy the local server sends (under which the sign-in e2e runs the app), with Cognito as provider.
+    const join = headers.ContentSecurityPolicy.ContentSecurityPolicy as { 'Fn::Join': [string, (string | { Ref: string })[]] };
+    const flat = join['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : `<${part.Ref}>`)).join('');
+    const [domainId] = only('AWS::Cognito::UserPoolDomain');
+    expect(flat).toBe(dashboardContentSecurityPolicy(['https://cognito-idp.eu-west-1.<AWS::URLSuffix>', `https://<${domainId}>.auth.eu-west-1.amazoncognito.com`]));
     const config = distributionConfig(only('AWS::CloudFront::Distribution')[1]);
     expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual({ Ref: policyId });
     expect(config.CacheBehaviors[0]!.ResponseHeadersPolicyId).toEqual({ Ref: policyId });

@@ -5,6 +5,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { dashboardContentSecurityPolicy } from '@rds-s3-export/shared-types';
 import { Construct } from 'constructs';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { acknowledge, nagFlatten } from '../nag.js';
@@ -97,21 +98,11 @@ export class DashboardHosting extends Construct {
     this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'rds-s3-export dashboard: CSP, HSTS, no framing, nosniff, no referrer',
       securityHeadersBehavior: {
-        // What the app loads: its own scripts, styles and images, the API on this origin, and
-        // Cognito (discovery on cognito-idp, token and sign-out on the domain). Downloads are
-        // navigations to presigned S3 URLs, which connect-src does not govern.
+        // What the app loads (the same policy the local server sends, under which the sign-in
+        // e2e runs the app), with Cognito as the provider: discovery on cognito-idp, token and
+        // sign-out on the domain.
         contentSecurityPolicy: {
-          contentSecurityPolicy: [
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            `connect-src 'self' ${cognitoIdp} ${cognitoDomainOrigin}`,
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'none'",
-            "frame-ancestors 'none'",
-          ].join('; '),
+          contentSecurityPolicy: dashboardContentSecurityPolicy([cognitoIdp, cognitoDomainOrigin]),
           override: true,
         },
         strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
