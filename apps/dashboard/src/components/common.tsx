@@ -70,7 +70,7 @@ export function RefreshBar({ updatedAt, refreshing, onRefresh }: { updatedAt: Da
   return (
     <div className="refresh">
       <span className="muted" aria-live="polite">
-        {refreshing ? 'Refreshing…' : updatedAt ? `Updated ${updatedAt.toLocaleTimeString()} · refreshes every 30 s` : ''}
+        {refreshing ? 'Refreshing…' : updatedAt ? `Updated ${updatedAt.toLocaleTimeString()} · refreshes every 30\u00a0s` : ''}
       </span>
       <button type="button" className="secondary" onClick={onRefresh} disabled={refreshing}>
         Refresh
