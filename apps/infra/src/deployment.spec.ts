@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BUNDLED_CONFIG_FILE, parseDeploymentConfigText } from '@rds-s3-export/jobs';
 import { createApp } from './app.js';
 import { dashboardApiCodeFromBuild } from './dashboard-api-code.js';
-import { loadDeployment, STACK_BUCKET_STAND_IN } from './deployment.js';
+import { isWatchedConfig, loadDeployment, STACK_BUCKET_STAND_IN, WORKSPACE_ROOT } from './deployment.js';
 import { exporterCodeFromBuild } from './exporter-code.js';
 import { testApp, testSettings } from './testing/test-settings.js';
 
@@ -108,5 +108,24 @@ describe('Deployment config: cdk synth', () => {
     expect(() => loadDeployment({}, { RDS_S3_EXPORT_CONFIG: file })).toThrow(
       `${file}:3: connections.billing.secret: is not set, and job "invoices" uses this connection: in AWS each connection needs the ARN of its database's secret`,
     );
+  });
+
+  it('in a CI deploy, refuses a config that nx affected does not watch (a push changing it would deploy nothing)', () => {
+    const file = path.join(temp, 'elsewhere.yaml');
+    writeFileSync(file, OWN_CONFIG);
+    const ci = { CI: 'true', DEPLOY_STAGE: 'production' };
+    expect(() => loadDeployment({}, { ...ci, RDS_S3_EXPORT_CONFIG: file })).toThrow(
+      `RDS_S3_EXPORT_CONFIG names ${file}, which nx affected does not watch: a push that changes it would not redeploy. Keep the deployment config at rds-s3-export.yaml or under deploy/ (e.g. deploy/production.yaml) in the repository`,
+    );
+    expect(() => loadDeployment({}, { ...ci, RDS_S3_EXPORT_CONFIG: 'rds-s3-export.example.yaml' })).toThrow(/DEPLOYMENT_CONFIG_UNWATCHED|which nx affected does not watch/);
+    // Locally (no CI) or a CI synth without a stage to deploy, any file is read.
+    expect([...loadDeployment({}, { DEPLOY_STAGE: 'production', RDS_S3_EXPORT_CONFIG: file }).jobs.keys()]).toEqual(['invoices', 'ledger']);
+    expect([...loadDeployment({}, { CI: 'true', RDS_S3_EXPORT_CONFIG: file }).jobs.keys()]).toEqual(['invoices', 'ledger']);
+  });
+
+  it('watches rds-s3-export.yaml at the root and every file under deploy/, nothing else', () => {
+    const at = (relative: string) => isWatchedConfig(path.join(WORKSPACE_ROOT, relative));
+    expect([at('rds-s3-export.yaml'), at('deploy/production.yaml'), at('deploy/eu/staging.json')]).toEqual([true, true, true]);
+    expect([at('rds-s3-export.example.yaml'), at('apps/infra/rds-s3-export.yaml'), at('deployments/production.yaml'), at('../deploy/production.yaml')]).toEqual([false, false, false, false]);
   });
 });

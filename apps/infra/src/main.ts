@@ -8,16 +8,17 @@ import { dashboardApiCodeFromBuild } from './dashboard-api-code.js';
 import { dashboardSiteFromBuild } from './dashboard-site.js';
 import { loadDeployment } from './deployment.js';
 import { exporterCodeFromBuild } from './exporter-code.js';
-import { readDeploySettings } from './settings.js';
+import { readDeploySettings, SettingsError } from './settings.js';
 
 const app = new App();
-const settings = readDeploySettings((key) => app.node.tryGetContext(key), process.env);
+let settings: ReturnType<typeof readDeploySettings>;
 let deployment: ReturnType<typeof loadDeployment>;
 try {
+  settings = readDeploySettings((key) => app.node.tryGetContext(key), process.env);
   deployment = loadDeployment(settings);
 } catch (error) {
-  // The file, line, job and field, without a stack trace in the way.
-  if (!isRdsExportError(error)) throw error;
+  // Each wrong setting, or the file, line, job and field, without a stack trace in the way.
+  if (!(error instanceof SettingsError) && !isRdsExportError(error)) throw error;
   process.stderr.write(`${error.message}\n`);
   process.exit(1);
 }

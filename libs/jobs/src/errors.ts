@@ -6,7 +6,8 @@ import { RdsExportError } from '@rds-s3-export/shared-types';
  * field), never a retry.
  *
  * Codes: DEPLOYMENT_CONFIG_NOT_FOUND, DEPLOYMENT_CONFIG_UNREADABLE, DEPLOYMENT_CONFIG_SYNTAX,
- * DEPLOYMENT_CONFIG_INVALID, JOB_CONFIG_INVALID, JOB_DUPLICATE, JOB_UNKNOWN.
+ * DEPLOYMENT_CONFIG_INVALID, JOB_CONFIG_INVALID, JOB_DUPLICATE, JOB_UNKNOWN; and
+ * DEPLOYMENT_CONFIG_UNWATCHED, raised by apps/infra (a CI deploy of a file nx affected does not see).
  */
 export class DeploymentConfigError extends RdsExportError {
   override readonly name = 'DeploymentConfigError';

@@ -115,3 +115,44 @@ describe('Function: startApiServer', () => {
     expect(JSON.parse(response.body)).toMatchObject({ error: { code: 'INVALID_REQUEST' } });
   });
 });
+
+describe('Function: startApiServer without a job list', () => {
+  it('lists the jobs of the deployment config RDS_S3_EXPORT_CONFIG names (two databases), in file order', async () => {
+    const file = join(dir, 'two-databases.yaml');
+    await writeFile(
+      file,
+      [
+        'connections:',
+        '  shop: { engine: mariadb, url: "mariadb://exporter@127.0.0.1:3306/shop" }',
+        '  analytics: { engine: postgres, url: "postgres://exporter@127.0.0.1:5432/analytics" }',
+        'defaults:',
+        '  destination: { bucket: local-exports }',
+        'jobs:',
+        '  - { name: orders, connection: shop, table: orders, schedule: { expression: rate(15 minutes) } }',
+        '  - { name: customers, connection: shop, table: customers }',
+        '  - { name: page-views, connection: analytics, table: public.page_views }',
+        '',
+      ].join('\n'),
+    );
+    const before = process.env.RDS_S3_EXPORT_CONFIG;
+    process.env.RDS_S3_EXPORT_CONFIG = file;
+    let fromConfig: ApiServer | undefined;
+    try {
+      fromConfig = await startApiServer({ port: 0, s3Endpoint: s3.endpoint, logFile: join(dir, 'none.jsonl'), staticDir: join(dir, 'static') });
+      const response = await new Promise<string>((resolve, reject) => {
+        httpRequest({ host: '127.0.0.1', port: fromConfig!.port, path: '/api/jobs' }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve(body));
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(JobsResponseSchema.parse(JSON.parse(response)).jobs.map((job) => job.name)).toEqual(['orders', 'customers', 'page-views']);
+    } finally {
+      await fromConfig?.stop();
+      if (before === undefined) delete process.env.RDS_S3_EXPORT_CONFIG;
+      else process.env.RDS_S3_EXPORT_CONFIG = before;
+    }
+  });
+});
