@@ -14,7 +14,7 @@ export { reportRun, type ReportOptions } from './handler/run-report.js';
 export { updateGlueTable, GLUE_UPDATE_FAILED_METRIC, type GlueTables, type TableColumnsPort } from './handler/glue-table-update.js';
 export { awsJobAdapters, type AwsJobAdaptersOptions } from './aws/aws-job-adapters.js';
 export { createLocalHandler, type LocalRuntimeOptions } from './local/local-runtime.js';
-export { localPorts, LOCAL_PORT_VARIABLES, LOCAL_STATE_TABLE, type LocalPorts } from './local/local-ports.js';
+export { localPorts, DEMO_SAMPLE_PG_PORT, LOCAL_PORT_VARIABLES, LOCAL_STATE_TABLE, type LocalPorts } from './local/local-ports.js';
 export { connectionTls } from './connection/connection-tls.js';
 export { withConnectionPort } from './connection/connection-port.js';
 export { urlCredentials } from './connection/url-credentials.js';

@@ -70,7 +70,7 @@ export async function startDemo(options: DemoOptions) {
     await stopStarted();
     throw error;
   }
-  const runtime = createLocalHandler({ configFile, s3Endpoint: s3.endpoint, dynamoEndpoint: dynamo.endpoint, stateTable: LOCAL_STATE_TABLE, logFile, echo: () => undefined, databasePort: pg.port });
+  const runtime = createLocalHandler({ configFile, s3Endpoint: s3.endpoint, dynamoEndpoint: dynamo.endpoint, stateTable: LOCAL_STATE_TABLE, logFile, echo: () => undefined, databasePort: { to: pg.port } });
   let timer: NodeJS.Timeout | undefined;
   const stop = async () => {
     if (timer) clearTimeout(timer);

@@ -87,9 +87,9 @@ afterAll(async () => {
 });
 
 /** `npm run invoke -- …` (`tsx apps/exporter/src/local/invoke.ts`) in its own process, pointed at this suite's S3 and DynamoDB. */
-function invoke(argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function invoke(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', INVOKE, ...argv], {
-    env: { ...process.env, DEMO_S3_PORT: String(s3.port), DEMO_DYNAMO_PORT: String(dynamo.port), DEMO_DIR: work, RDS_S3_EXPORT_CONFIG: '' },
+    env: { ...process.env, DEMO_S3_PORT: String(s3.port), DEMO_DYNAMO_PORT: String(dynamo.port), DEMO_DIR: work, RDS_S3_EXPORT_CONFIG: '', DEMO_PG_PORT: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -125,6 +125,14 @@ describe('npm run invoke -- --config <file> --job <name>', () => {
     const summary = JSON.parse(result.stdout) as Summary;
     expect(summary).toMatchObject({ job: 'page-views', status: 'committed', rows: 2 });
     expect(readFileSync(s3.bucketPath(BUCKET, summary.keys[0]!), 'utf8')).toBe('id,url,viewed_at\n1,/a,2026-01-01 00:00:00\n2,"",2026-01-01 00:01:00\n');
+  });
+
+  it('leaves the ports of its own connections alone when DEMO_PG_PORT moves the demo\'s sample database', async () => {
+    // DEMO_PG_PORT names where `npm start`'s sample PostgreSQL listens; it once replaced the port
+    // of every job's connection, so this MariaDB job went to port 1 and failed.
+    const result = await invoke(['--config', configFile, '--job', 'orders', '--mode', 'full'], { DEMO_PG_PORT: '1' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout) as Summary).toMatchObject({ job: 'orders', status: 'committed', rows: 3 });
   });
 
   it('names the file and its jobs for a job it does not have', async () => {

@@ -9,7 +9,7 @@ import '@rds-s3-export/aws/ignore-node-version-warning';
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { createConnection } from 'node:net';
-import { createLocalHandler, LOCAL_STATE_TABLE, localPorts } from '@rds-s3-export/export-runtime';
+import { createLocalHandler, DEMO_SAMPLE_PG_PORT, LOCAL_STATE_TABLE, localPorts } from '@rds-s3-export/export-runtime';
 
 async function answers(port: number): Promise<boolean> {
   return new Promise((done) => {
@@ -49,7 +49,8 @@ export async function invoke(argv: readonly string[]): Promise<number> {
       s3Endpoint: `http://127.0.0.1:${ports.s3Port}`,
       dynamoEndpoint: `http://127.0.0.1:${ports.dynamoPort}`,
       stateTable: LOCAL_STATE_TABLE,
-      ...(ports.pgPort !== undefined && { databasePort: ports.pgPort }),
+      // DEMO_PG_PORT moves the demo's sample database only, never a connection of the user's own config.
+      ...(ports.pgPort !== undefined && { databasePort: { to: ports.pgPort, from: DEMO_SAMPLE_PG_PORT } }),
       logFile: join(workDir, 'logs', 'exporter.jsonl'),
       echo: (line) => process.stderr.write(`${line}\n`),
     });

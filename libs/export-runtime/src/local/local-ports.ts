@@ -12,6 +12,9 @@ export const LOCAL_PORT_VARIABLES = {
   pgPort: { variable: 'DEMO_PG_PORT', what: 'sample PostgreSQL (PGlite)', default: undefined },
 } as const;
 
+/** The sample database's port in the demo's config (tools/demo/rds-s3-export.demo.yaml): the one DEMO_PG_PORT moves. */
+export const DEMO_SAMPLE_PG_PORT = 55432;
+
 /** The table of leases and cursors in the local DynamoDB. */
 export const LOCAL_STATE_TABLE = 'rds-s3-export-state';
 

@@ -25,8 +25,13 @@ export interface LocalRuntimeOptions {
   readonly logFile?: string;
   /** Where log lines go besides the file. @default stdout */
   readonly echo?: (line: string) => void;
-  /** Overrides the port of the job's connection.url (a demo database on another port). @default the url's */
-  readonly databasePort?: number;
+  /**
+   * Reaches a connection on another port (a demo database that moved): every connection when
+   * `from` is unset (the demo runs its own config), else only a url that names port `from`
+   * (`npm run invoke` with DEMO_PG_PORT moves the sample database, not the user's own).
+   * @default each url's own port
+   */
+  readonly databasePort?: { readonly to: number; readonly from?: number };
 }
 
 export function createLocalHandler(options: LocalRuntimeOptions) {
@@ -78,9 +83,10 @@ function connectTimeout(ms: number): { connectTimeoutMs?: number } {
   return ms > 0 ? { connectTimeoutMs: ms } : {};
 }
 
-function withPort(url: string, port: number | undefined): string {
-  if (port === undefined) return url;
+function withPort(url: string, move: LocalRuntimeOptions['databasePort']): string {
+  if (move === undefined) return url;
   const parsed = new URL(url);
-  parsed.port = String(port);
+  if (move.from !== undefined && parsed.port !== String(move.from)) return url;
+  parsed.port = String(move.to);
   return parsed.toString();
 }
