@@ -343,4 +343,30 @@ describe('Parquet export (format: parquet), read back by DuckDB', () => {
     expect(await duckRows(`SELECT count(*) FROM read_parquet('${path}')`)).toEqual([['0']]);
     await assertManifestMatchesFiles(manifest);
   });
+
+  it('the infra README\'s sample Parquet query runs unchanged, without CASTs, on the exported files (DuckDB standing in for Athena)', async () => {
+    // Prepare: the README's table (`id, customer_id, total decimal(12,2), created_at timestamp`)
+    // exported twice as the hive layout Athena reads (dt= folders); in DuckDB a view of that
+    // name over the files with `dt` a string, as the Glue table declares its partition column.
+    await mysqlAdmin.query(`CREATE TABLE orders_archive (id BIGINT PRIMARY KEY, customer_id INT, total DECIMAL(12,2), created_at DATETIME(6))`);
+    await mysqlAdmin.query(`INSERT INTO orders_archive VALUES (1, 7, 10.25, '2026-02-01 08:00:00'), (2, 8, 0.50, '2026-02-02 09:30:00.5'), (3, 7, 99999999.99, '2026-02-03 23:59:59.999999')`);
+    const readme = await readFile(new URL('../../../../apps/infra/README.md', import.meta.url), 'utf8');
+    const sample = /Sample query over a Parquet job[\s\S]*?```sql\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(sample).toContain('FROM orders_archive');
+    expect(sample).not.toMatch(/\bCAST\b/i);
+    const source = new MysqlRowSource(parseConnectionUrl(mysqlUrl));
+    for (const runTime of [new Date(Date.UTC(2026, 1, 3, 1, 0, 0)), new Date(Date.UTC(2026, 1, 4, 1, 0, 0))]) {
+      await runExport({ ...parquetRequest('orders_archive', 'orders_archive', {}), layout: 'hive', runTime }, { source, sink: new LocalFolderSink(out), clock: systemClock, logger: silentLogger });
+    }
+    await duck.run(`CREATE VIEW orders_archive AS SELECT * FROM read_parquet('${join(out, 'rds_exports', 'orders_archive')}/*/*.parquet', hive_partitioning = true, hive_types = {'dt': VARCHAR})`);
+
+    // Act
+    const result = await duckRows(sample as string);
+
+    // Assess: typed sums and maxima per day, from the typed columns as they are
+    expect(result).toEqual([
+      ['2026-02-03', '3', '100000010.74', '2026-02-03 23:59:59.999999'],
+      ['2026-02-04', '3', '100000010.74', '2026-02-03 23:59:59.999999'],
+    ]);
+  });
 });
