@@ -67,6 +67,26 @@ describe('Class: FooterTap', () => {
     expect('footer' in exact && exact.footer.rowGroups).toBe(10);
   });
 
+  it('holds a bounded tail whatever the file size: at most the bound plus one chunk', async () => {
+    // Prepare: a file of tens of KB through a tap bounded at 1,000 bytes of footer, in
+    // chunks of 100 bytes and, at the end, one chunk larger than the bound.
+    const { file } = await parquetFile(5_000);
+    const limit = 1_000 + 8;
+    const tap = new FooterTap(undefined, 1_000);
+    let most = 0;
+    const chunks = [...Array.from({ length: Math.floor((file.length - 5_000) / 100) }, (_, i) => file.subarray(i * 100, (i + 1) * 100))];
+    chunks.push(file.subarray(chunks.length * 100));
+
+    // Act
+    await pipeline(Readable.from(chunks), tap, new Writable({ write: (_chunk, _encoding, callback) => ((most = Math.max(most, tap.heldBytes)), callback()) }));
+
+    // Assess
+    expect(file.length).toBeGreaterThan(20 * limit);
+    expect(most).toBeLessThanOrEqual(limit + 100);
+    expect(tap.heldBytes).toBeLessThanOrEqual(2 * limit);
+    expect(tap.result()).toEqual(readFooter(file, 1_000));
+  });
+
   it('fails the stream when the bytes do not end as a Parquet file', async () => {
     await expect(tapped(Buffer.from('id,note\n1,x\n'), 4)).rejects.toThrow(/does not end with a Parquet footer/);
   });

@@ -51,6 +51,11 @@ export class FooterTap extends Transform {
     this.limit = maxFooterBytes + TRAILER_BYTES;
   }
 
+  /** Bytes of the tail held now: at most the bound + 8 plus one chunk (itself at most that). */
+  get heldBytes(): number {
+    return this.held;
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     // A chunk longer than the bound is kept as a copy of its end, so a large chunk (a row group)
     // is not held past its time; smaller chunks are kept as they are until the bound drops them.
