@@ -101,6 +101,17 @@ export class ExportIntegrityError extends RdsExportError {
   }
 }
 
+/**
+ * A Parquet file's footer disagrees with what the run wrote (its schema is not the one the
+ * manifest states, or it counts other rows): a defect of the writer stage, never the data's.
+ */
+export class ParquetFooterError extends RdsExportError {
+  override readonly name = 'ParquetFooterError';
+  constructor(code: 'PARQUET_SCHEMA_MISMATCH' | 'PARQUET_ROW_COUNT_MISMATCH', message: string) {
+    super('internal', code, message);
+  }
+}
+
 /** A staged step's plan is not the run in flight (a stale or crafted payload): refused before any change. */
 export class StagedPlanMismatchError extends RdsExportError {
   override readonly name = 'StagedPlanMismatchError';

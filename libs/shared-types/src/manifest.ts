@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CsvDialectSchema } from './csv-dialect.js';
 import { EngineSchema, formatIssues } from './job-config.js';
+import { STRING_REASONS } from './typed-columns.js';
 
 export const ManifestObjectSchema = z.object({
   key: z.string(),
@@ -8,12 +9,55 @@ export const ManifestObjectSchema = z.object({
   bytes: z.number().int().nonnegative(),
   /** Hex SHA-256 of the stored bytes (after compression). */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /**
+   * Parquet objects: the row groups in the file, read from its footer as it was written.
+   * Absent for CSV, and for a Parquet object whose footer exceeded the exporter's bound
+   * (export-core `MAX_FOOTER_BYTES`): then the count is not known, never guessed.
+   */
+  rowGroups: z.number().int().nonnegative().optional(),
 });
+
+/** The column kinds the sources report (export-core ColumnKind; shared-types SourceColumnKind). */
+export const ColumnKindSchema = z.enum(['text', 'number', 'temporal', 'boolean', 'binary', 'json', 'other']);
 
 export const ManifestColumnSchema = z.object({
   name: z.string(),
   /** The engine's own type name, e.g. `decimal(65,30)`, `timestamptz`. */
   sourceType: z.string(),
+  /**
+   * How the source reads the column (`binary` for BLOB/VARBINARY/bytea): with `sourceType` it
+   * decides the typed (Parquet, Glue) column. Absent in manifests written before it was recorded.
+   */
+  kind: ColumnKindSchema.optional(),
+});
+
+const TimeUnitSchema = z.enum(['MILLIS', 'MICROS', 'NANOS']);
+
+/** A Parquet logical type as the format spec (LogicalTypes.md) names it. */
+export const ParquetLogicalTypeSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('INTEGER'), bitWidth: z.number().int(), isSigned: z.boolean() }),
+  z.object({ type: z.literal('DECIMAL'), precision: z.number().int().positive(), scale: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('DATE') }),
+  z.object({ type: z.literal('TIME'), unit: TimeUnitSchema, isAdjustedToUTC: z.boolean() }),
+  z.object({ type: z.literal('TIMESTAMP'), unit: TimeUnitSchema, isAdjustedToUTC: z.boolean() }),
+  z.object({ type: z.literal('STRING') }),
+]);
+
+/** One column of a Parquet object, as its footer's schema states it. */
+export const ManifestParquetColumnSchema = z.object({
+  name: z.string(),
+  physicalType: z.enum(['BOOLEAN', 'INT32', 'INT64', 'INT96', 'FLOAT', 'DOUBLE', 'BYTE_ARRAY', 'FIXED_LEN_BYTE_ARRAY']),
+  /** FIXED_LEN_BYTE_ARRAY only: bytes per value. */
+  typeLength: z.number().int().positive().optional(),
+  /** Absent for a plain physical type (INT32/INT64 signed integers, FLOAT, DOUBLE, BOOLEAN, raw bytes). */
+  logicalType: ParquetLogicalTypeSchema.optional(),
+  /** OPTIONAL in Parquet terms (SQL NULL allowed): every column the exporter writes is. */
+  nullable: z.boolean(),
+  /**
+   * Set when the column is the server's text although the source type is a number or time (a
+   * DECIMAL over 38 digits, unconstrained NUMERIC, money, TIME): why no typed value was taken.
+   */
+  stringReason: z.enum(STRING_REASONS).optional(),
 });
 
 /** Position of an incremental export: the (cursorColumn, keyColumn) text of the last row. */
@@ -42,6 +86,8 @@ export const ManifestSchema = z.object({
   compression: z.enum(['none', 'gzip']),
   /** Format of the data objects. Absent in manifests written before Parquet output existed: those are `csv`. */
   format: z.enum(['csv', 'parquet']).optional(),
+  /** Parquet runs: the schema every object of the run has (checked against each file's footer as it is written). */
+  parquet: z.object({ columns: z.array(ManifestParquetColumnSchema) }).optional(),
   /** Zone-aware timestamps in the data are in this zone. */
   timeZone: z.literal('UTC'),
   exporterVersion: z.string(),
@@ -50,6 +96,8 @@ export const ManifestSchema = z.object({
 export type Manifest = z.infer<typeof ManifestSchema>;
 export type ManifestObject = z.infer<typeof ManifestObjectSchema>;
 export type ManifestColumn = z.infer<typeof ManifestColumnSchema>;
+export type ManifestParquetColumn = z.infer<typeof ManifestParquetColumnSchema>;
+export type ParquetLogicalTypeValue = z.infer<typeof ParquetLogicalTypeSchema>;
 
 /**
  * A stored manifest's text, parsed with the schema: every reader (the export core, the export

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { EngineSchema } from './job-config.js';
-import { CursorSchema, ManifestObjectSchema } from './manifest.js';
+import { ColumnKindSchema, CursorSchema, ManifestObjectSchema } from './manifest.js';
 import { JOB_NAME_PATTERN } from './naming-rules.js';
 import { RUN_ID_PATTERN, runIdFor } from './object-keys.js';
 
@@ -51,7 +51,7 @@ export const StagedPlanSchema = z
     ranges: z.array(KeyRangeSchema).min(1).max(MAX_STAGED_CHUNKS),
     window: ResolvedWindowSchema.nullable(),
     rows: z.number().int().nonnegative(),
-    columns: z.array(z.object({ name: z.string(), sourceType: z.string() }).strict()),
+    columns: z.array(z.object({ name: z.string(), sourceType: z.string(), kind: ColumnKindSchema.optional() }).strict()),
     engine: EngineSchema,
   })
   .strict()

@@ -11,8 +11,12 @@
  *   DECIMAL(20,0);
  * - DECIMAL/NUMERIC(p,s) with p <= 38 become decimal(p,s); wider or unconstrained ones (and
  *   any whose precision the source did not report) stay the server's text, with a stated reason;
- * - DATE, TIME (PostgreSQL only: MySQL TIME spans -838:59:59..838:59:59), DATETIME/timestamp as
- *   local timestamps, MySQL TIMESTAMP/timestamptz as UTC timestamps, all in microseconds;
+ * - DATE; DATETIME/timestamp as local timestamps, MySQL TIMESTAMP/timestamptz as UTC timestamps,
+ *   both in microseconds;
+ * - TIME stays the server's text, with a stated reason: MySQL's spans -838:59:59..838:59:59
+ *   (not a time of day), and PostgreSQL's time of day has no column type Athena can read
+ *   (Glue/Hive DDL has no TIME; a Parquet TIME declared `bigint` reads only on engines that
+ *   accept it, and Spark before 4.1 cannot read Parquet TIME at all: docs/parquet-time.md);
  * - everything else (text, ENUM, SET, JSON, UUID, intervals, arrays, geometry …) is the server's
  *   text as a UTF-8 string, exactly as in CSV.
  */
@@ -27,7 +31,11 @@ export type StringReason =
   | 'decimal-unconstrained'
   | 'decimal-precision-unknown'
   | 'mysql-time-range'
+  | 'time-no-glue-type'
   | 'money-locale-scale';
+
+/** Every StringReason, for schemas that validate them (the manifest). */
+export const STRING_REASONS = ['decimal-precision-over-38', 'decimal-unconstrained', 'decimal-precision-unknown', 'mysql-time-range', 'time-no-glue-type', 'money-locale-scale'] as const satisfies readonly StringReason[];
 
 export type TypedColumn =
   | { readonly type: 'int'; readonly bits: 8 | 16 | 32 | 64 }
@@ -35,7 +43,10 @@ export type TypedColumn =
   | { readonly type: 'float' }
   | { readonly type: 'double' }
   | { readonly type: 'date' }
-  /** Microseconds since midnight, no time zone. */
+  /**
+   * Microseconds since midnight, no time zone. Not produced by `typedColumn` (TIME is written
+   * as text, see above); the Parquet writer still supports it.
+   */
   | { readonly type: 'time' }
   /** Microseconds since 1970-01-01 00:00:00; `utc` = Parquet isAdjustedToUTC. */
   | { readonly type: 'timestamp'; readonly utc: boolean }
@@ -111,7 +122,8 @@ function postgresTyped(sourceType: string): TypedColumn {
     case 'boolean': return { type: 'boolean' };
     case 'bytea': return { type: 'binary' };
     case 'date': return { type: 'date' };
-    case 'time without time zone': return { type: 'time' };
+    // A time of day has no Glue/Athena column type: the server's text (docs/parquet-time.md).
+    case 'time without time zone': return { type: 'string', reason: 'time-no-glue-type' };
     case 'timestamp without time zone': return { type: 'timestamp', utc: false };
     // Written as UTC text by the source (AT TIME ZONE 'UTC').
     case 'timestamp with time zone': return { type: 'timestamp', utc: true };
@@ -145,9 +157,9 @@ function decimalFromArgs(args: string, missing: StringReason): TypedColumn {
 const GLUE_INT = { 8: 'tinyint', 16: 'smallint', 32: 'int', 64: 'bigint' } as const;
 
 /**
- * The Glue (Hive DDL, as Athena reads it) column type of a typed column. Glue has no time of
- * day type: TIME is stored as TIME(micros) in Parquet and declared `bigint` (microseconds since
- * midnight) — to be checked against Athena before the Glue table relies on it.
+ * The Glue (Hive DDL, as Athena reads it) column type of a typed column. A `time` column (never
+ * produced by `typedColumn`) would be Parquet TIME(micros), which Glue can only declare as
+ * `bigint` (microseconds since midnight).
  */
 export function glueType(column: TypedColumn): string {
   switch (column.type) {

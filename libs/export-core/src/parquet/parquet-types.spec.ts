@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { decimalByteLength, parquetColumnType } from './parquet-types.js';
 
 describe('Function: parquetColumnType', () => {
-  it('stores integers in INT32/INT64 with a signed INTEGER annotation of their width', () => {
+  it('stores integers in INT32/INT64, annotating 8 and 16 bits (plain INT32/INT64 are signed 32/64 bits), as arrow-rs does', () => {
     expect(parquetColumnType({ type: 'int', bits: 8 })).toEqual({ physical: 'INT32', logical: { type: 'INTEGER', bitWidth: 8, isSigned: true } });
-    expect(parquetColumnType({ type: 'int', bits: 32 })).toEqual({ physical: 'INT32', logical: { type: 'INTEGER', bitWidth: 32, isSigned: true } });
-    expect(parquetColumnType({ type: 'int', bits: 64 })).toEqual({ physical: 'INT64', logical: { type: 'INTEGER', bitWidth: 64, isSigned: true } });
+    expect(parquetColumnType({ type: 'int', bits: 16 })).toEqual({ physical: 'INT32', logical: { type: 'INTEGER', bitWidth: 16, isSigned: true } });
+    expect(parquetColumnType({ type: 'int', bits: 32 })).toEqual({ physical: 'INT32' });
+    expect(parquetColumnType({ type: 'int', bits: 64 })).toEqual({ physical: 'INT64' });
   });
 
   it('stores decimals in INT32 up to precision 9, INT64 up to 18, fixed-length bytes above', () => {

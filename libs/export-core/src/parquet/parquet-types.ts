@@ -4,7 +4,7 @@
  * library. DuckDB's `COPY … (FORMAT parquet)` makes the same choices for decimals: INT32 up
  * to precision 9, INT64 up to 18, FIXED_LEN_BYTE_ARRAY above.
  */
-import type { TypedColumn } from '@rds-s3-export/shared-types';
+import type { ManifestParquetColumn, TypedColumn } from '@rds-s3-export/shared-types';
 
 export type ParquetPhysicalType = 'BOOLEAN' | 'INT32' | 'INT64' | 'FLOAT' | 'DOUBLE' | 'BYTE_ARRAY' | 'FIXED_LEN_BYTE_ARRAY';
 
@@ -27,8 +27,11 @@ export interface ParquetColumnType {
 /** The Parquet type of a typed column. Every column is OPTIONAL (SQL NULL). */
 export function parquetColumnType(column: TypedColumn): ParquetColumnType {
   switch (column.type) {
+    // arrow-rs annotates 8- and 16-bit integers only: plain INT32/INT64 are signed 32/64-bit by the spec.
     case 'int':
-      return { physical: column.bits === 64 ? 'INT64' : 'INT32', logical: { type: 'INTEGER', bitWidth: column.bits, isSigned: true } };
+      if (column.bits === 32) return { physical: 'INT32' };
+      if (column.bits === 64) return { physical: 'INT64' };
+      return { physical: 'INT32', logical: { type: 'INTEGER', bitWidth: column.bits, isSigned: true } };
     case 'decimal': {
       const logical = { type: 'DECIMAL', precision: column.precision, scale: column.scale } as const;
       if (column.precision <= 9) return { physical: 'INT32', logical };
@@ -55,4 +58,22 @@ export function decimalByteLength(precision: number): number {
   let bytes = 1;
   while (largest >= 1n << BigInt(8 * bytes - 1)) bytes += 1;
   return bytes;
+}
+
+/**
+ * A column as the manifest states it (`parquet.columns`): its Parquet type, always nullable, and
+ * why it is the server's text when a typed column was possible in principle. The Parquet stage
+ * checks every file's footer against these (parquet-object.ts), so the manifest states what the
+ * files hold.
+ */
+export function manifestParquetColumn(name: string, column: TypedColumn): ManifestParquetColumn {
+  const type = parquetColumnType(column);
+  return {
+    name,
+    physicalType: type.physical,
+    ...(type.typeLength !== undefined ? { typeLength: type.typeLength } : {}),
+    ...(type.logical ? { logicalType: type.logical } : {}),
+    nullable: true,
+    ...(column.type === 'string' && column.reason ? { stringReason: column.reason } : {}),
+  };
 }

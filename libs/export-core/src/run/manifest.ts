@@ -3,7 +3,8 @@
  * commit marker of a run, written last, only when every object of the run is stored; its shape
  * is the shared-types `ManifestSchema`, and every read parses it with that schema.
  */
-import { manifestKeyFor, parseManifest, type CsvDialect, type Engine, type Manifest, type ManifestColumn, type ManifestObject } from '@rds-s3-export/shared-types';
+import { manifestKeyFor, parseManifest, typedColumn, type CsvDialect, type Engine, type Manifest, type ManifestColumn, type ManifestObject } from '@rds-s3-export/shared-types';
+import { manifestParquetColumn } from '../parquet/parquet-types.js';
 import type { Cursor, Logger, ObjectSink } from '../ports.js';
 import { SinkError } from '../errors.js';
 import { EXPORTER_VERSION } from '../version.js';
@@ -50,7 +51,7 @@ export function buildManifest(subject: ManifestSubject, facts: RunFacts): Manife
     rows,
     bytes: facts.objects.reduce((sum, o) => sum + o.bytes, 0),
     objects: [...facts.objects],
-    columns: facts.columns.map((c) => ({ name: c.name, sourceType: c.sourceType })),
+    columns: facts.columns.map((c) => ({ name: c.name, sourceType: c.sourceType, ...(c.kind ? { kind: c.kind } : {}) })),
     cursor: facts.window ? { from: facts.window.from, to: facts.window.to } : null,
     reconciliation: { sourceRows: facts.sourceRows, exportedRows: rows },
     engine: facts.engine,
@@ -59,9 +60,19 @@ export function buildManifest(subject: ManifestSubject, facts: RunFacts): Manife
     // Parquet compresses inside the file (zstd): the object itself is never gzip.
     compression: subject.format === 'parquet' ? 'none' : subject.compression,
     ...(subject.format ? { format: subject.format } : {}),
+    ...(subject.format === 'parquet' ? { parquet: { columns: parquetColumns(facts.engine, facts.columns) } } : {}),
     timeZone: 'UTC',
     exporterVersion: facts.exporterVersion ?? EXPORTER_VERSION,
   };
+}
+
+/**
+ * The Parquet schema of the run's columns: the one every object was checked against as it was
+ * written (parquet-object.ts), so it is stated even for a run without objects (an empty window).
+ * A column recorded without its kind (a plan of an older version) is typed by its declared type alone.
+ */
+function parquetColumns(engine: Engine, columns: readonly ManifestColumn[]) {
+  return columns.map((c) => manifestParquetColumn(c.name, typedColumn(engine, { sourceType: c.sourceType, kind: c.kind ?? 'other' })));
 }
 
 export function manifestKey(subject: Pick<ManifestSubject, 'job' | 'manifestPrefix'>, runId: string): string {

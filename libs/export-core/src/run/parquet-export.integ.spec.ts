@@ -3,7 +3,8 @@
  * exported with `format: 'parquet'` through runExport to a local folder, and DuckDB (an
  * independent reader) reads the file back. Every cell is compared with the server's own value
  * (decimals and 64-bit integers as text, timestamps as epoch microseconds, binary as hex,
- * NULL as NULL), and the column types DuckDB reads are the typed mapping's.
+ * NULL as NULL), the column types DuckDB reads are the typed mapping's, and the manifest's
+ * Parquet schema and per-object row groups are what DuckDB reads from each file's footer.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
@@ -12,9 +13,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
 import type pg from 'pg';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { CsvDialectSchema, type Manifest } from '@rds-s3-export/shared-types';
 import { freshMysqlDatabase, freshPostgresSchema } from '../testing/index.js';
+import { describeParquet, duckNumber, duckRows as readDuck, manifestColumnAsDuck, openDuck, parquetSchemaRows, parquetTypeOf, rowGroupCount } from '../testing/duckdb-parquet.js';
 import { LocalFolderSink } from '../sinks/local-folder-sink.js';
 import { silentLogger, systemClock, type ObjectSink, type ObjectWriteOptions, type RowSource } from '../ports.js';
 import { parseConnectionUrl } from '../sources/connection-settings.js';
@@ -52,7 +54,7 @@ beforeAll(async () => {
   pgAdmin = pgdb.admin;
   pgUrl = pgdb.url;
   out = await mkdtemp(join(tmpdir(), 'parquet-export-'));
-  duck = await (await DuckDBInstance.create(':memory:')).connect();
+  duck = await openDuck();
 });
 
 afterAll(async () => {
@@ -106,7 +108,8 @@ const PG: readonly Probe[] = [
   { name: 'r', ddl: 'real', server: (c) => `${c}::text`, duck: duckText, duckType: 'FLOAT', numeric: 'float' },
   { name: 'dp', ddl: 'double precision', server: (c) => `${c}::text`, duck: duckText, duckType: 'DOUBLE', numeric: 'double' },
   { name: 'dt', ddl: 'date', server: (c) => `${c}::text`, duck: duckText, duckType: 'DATE' },
-  { name: 'tm', ddl: 'time(6)', server: (c) => `(extract(epoch from ${c}) * 1000000)::bigint::text`, duck: (c) => `CAST((hour(${c}) * 3600 + minute(${c}) * 60) * 1000000 + microsecond(${c}) AS VARCHAR)`, duckType: 'TIME' },
+  // A time of day has no Glue/Athena type: the server's text (docs/parquet-time.md).
+  { name: 'tm', ddl: 'time(6)', server: (c) => `${c}::text`, duck: (c) => c, duckType: 'VARCHAR' },
   { name: 'ts', ddl: 'timestamp(6)', server: (c) => `(extract(epoch from ${c}) * 1000000)::bigint::text`, duck: duckMicros, duckType: 'TIMESTAMP' },
   { name: 'tstz', ddl: 'timestamptz(6)', server: (c) => `(extract(epoch from ${c}) * 1000000)::bigint::text`, duck: duckMicros, duckType: 'TIMESTAMP WITH TIME ZONE' },
   { name: 'flag', ddl: 'boolean', server: (c) => `${c}::text`, duck: (c) => `CASE WHEN ${c} THEN 'true' WHEN NOT ${c} THEN 'false' END`, duckType: 'BOOLEAN' },
@@ -121,42 +124,6 @@ const PG_ROWS = [
   `(3, 0, 0, 0, 0, 0, 0, 3.4028235e38, 'NaN', '1970-01-01', '12:00:00.5', '1970-01-01 00:00:00', '1970-01-01 00:00:00+00', true, '\\x01', 'x', 'null')`,
   `(4, ${Array.from({ length: PG.length }, () => 'NULL').join(', ')})`,
 ];
-
-/**
- * The Parquet physical type and logical type (as parquet_schema() prints it) that each DuckDB
- * column type must come from: parquet-types.ts's mapping, spelled out for the reader.
- */
-function parquetTypeOf(duckType: string): [string, string | null] {
-  const decimal = /^DECIMAL\((\d+),(\d+)\)$/.exec(duckType);
-  if (decimal) {
-    const precision = Number(decimal[1]);
-    const physical = precision <= 9 ? 'INT32' : precision <= 18 ? 'INT64' : 'FIXED_LEN_BYTE_ARRAY';
-    return [physical, `DecimalType(scale=${decimal[2]}, precision=${precision})`];
-  }
-  const micros = 'unit=TimeUnit(MILLIS=<null>, MICROS=MicroSeconds(), NANOS=<null>))';
-  const types: Record<string, [string, string | null]> = {
-    TINYINT: ['INT32', 'IntType(bitWidth=\x08, isSigned=1)'],
-    SMALLINT: ['INT32', 'IntType(bitWidth=\x10, isSigned=1)'],
-    INTEGER: ['INT32', null],
-    BIGINT: ['INT64', null],
-    FLOAT: ['FLOAT', null],
-    DOUBLE: ['DOUBLE', null],
-    DATE: ['INT32', 'DateType()'],
-    TIME: ['INT64', `TimeType(isAdjustedToUTC=0, ${micros}`],
-    TIMESTAMP: ['INT64', `TimestampType(isAdjustedToUTC=0, ${micros}`],
-    'TIMESTAMP WITH TIME ZONE': ['INT64', `TimestampType(isAdjustedToUTC=1, ${micros}`],
-    BOOLEAN: ['BOOLEAN', null],
-    BLOB: ['BYTE_ARRAY', null],
-    VARCHAR: ['BYTE_ARRAY', 'StringType()'],
-  };
-  const found = types[duckType];
-  if (!found) throw new Error(`no Parquet type listed for ${duckType}`);
-  return found;
-}
-
-function duckNumber(value: string): number {
-  return value === 'inf' ? Infinity : value === '-inf' ? -Infinity : value === 'nan' || value === '-nan' ? NaN : Number(value);
-}
 
 /** The write options of every object opened (the local folder keeps no content type). */
 const opened: { key: string; options: ObjectWriteOptions }[] = [];
@@ -192,16 +159,27 @@ async function exportParquet(source: RowSource, table: string, job: string, parq
   return { manifest, path: join(out, (manifest.objects[0] as { key: string }).key) };
 }
 
-async function duckRows(sql: string): Promise<(string | null)[][]> {
-  const reader = await duck.runAndReadAll(sql);
-  return reader.getRows().map((row) => row.map((v) => (v === null ? null : String(v))));
+function duckRows(sql: string): Promise<(string | null)[][]> {
+  return readDuck(duck, sql);
+}
+
+/**
+ * The manifest states what DuckDB reads from each object's footer: the Parquet schema (names,
+ * physical and logical types) and, per object, the row groups.
+ */
+async function assertManifestMatchesFiles(manifest: Manifest): Promise<void> {
+  expect(manifest.parquet?.columns.every((c) => c.nullable)).toBe(true);
+  for (const object of manifest.objects) {
+    const path = join(out, object.key);
+    expect(manifest.parquet?.columns.map(manifestColumnAsDuck)).toEqual(await parquetSchemaRows(duck, path));
+    expect({ key: object.key, rowGroups: object.rowGroups }).toEqual({ key: object.key, rowGroups: await rowGroupCount(duck, path) });
+  }
 }
 
 async function assertSameCells(path: string, probes: readonly Probe[], serverRows: (string | null)[][]): Promise<void> {
   const file = `'${path.replaceAll("'", "''")}'`;
-  const described = await duckRows(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(${file}))`);
-  expect(described).toEqual([['id', 'INTEGER'], ...probes.map((p) => [p.name, p.duckType])]);
-  const schema = await duckRows(`SELECT name, type, logical_type FROM parquet_schema(${file}) WHERE name <> 'arrow_schema'`);
+  expect(await describeParquet(duck, path)).toEqual([['id', 'INTEGER'], ...probes.map((p) => [p.name, p.duckType])]);
+  const schema = await parquetSchemaRows(duck, path);
   expect(schema).toEqual([['id', ...parquetTypeOf('INTEGER')], ...probes.map((p) => [p.name, ...parquetTypeOf(p.duckType)])]);
   const read = await duckRows(`SELECT ${['CAST(id AS VARCHAR)', ...probes.map((p) => p.duck(`"${p.name}"`))].join(', ')} FROM read_parquet(${file}) ORDER BY id`);
   expect(read.length).toBe(serverRows.length);
@@ -250,6 +228,14 @@ describe('Parquet export (format: parquet), read back by DuckDB', () => {
     await assertSameCells(path, MYSQL, (serverRows as unknown[][]).map((row) => row.map((v) => (v === null ? null : String(v)))));
     const groups = await duckRows(`SELECT count(DISTINCT row_group_id), max(compression) FROM parquet_metadata('${path}')`);
     expect(groups).toEqual([['2', 'ZSTD']]);
+    expect(object.rowGroups).toBe(2);
+    await assertManifestMatchesFiles(manifest);
+    // Columns that are text although the source type is a number or a time say why.
+    expect(manifest.parquet?.columns.filter((c) => c.stringReason).map((c) => [c.name, c.stringReason])).toEqual([
+      ['d6530', 'decimal-precision-over-38'],
+      ['tm', 'mysql-time-range'],
+    ]);
+    expect(manifest.columns.find((c) => c.name === 'bin')).toEqual({ name: 'bin', sourceType: 'varbinary(16)', kind: 'binary' });
   });
 
   it('PostgreSQL: every type family exact (NaN and ±Infinity included), from the row path, not COPY', async () => {
@@ -266,6 +252,11 @@ describe('Parquet export (format: parquet), read back by DuckDB', () => {
     expect(manifest.format).toBe('parquet');
     expect(manifest.rows).toBe(4);
     expect(await duckRows(`SELECT count(DISTINCT row_group_id) FROM parquet_metadata('${path}')`)).toEqual([['2']]);
+    await assertManifestMatchesFiles(manifest);
+    expect(manifest.parquet?.columns.filter((c) => c.stringReason).map((c) => [c.name, c.stringReason])).toEqual([
+      ['n', 'decimal-unconstrained'],
+      ['tm', 'time-no-glue-type'],
+    ]);
     await assertSameCells(path, PG, (serverRows.rows as unknown[][]).map((row) => row.map((v) => (v === null ? null : String(v)))));
   });
 
@@ -279,6 +270,7 @@ describe('Parquet export (format: parquet), read back by DuckDB', () => {
     // Assess: one row group per row, as DuckDB reads the file
     expect(manifest.rows).toBe(3);
     expect(await duckRows(`SELECT count(DISTINCT row_group_id), max(row_group_num_rows) FROM parquet_metadata('${path}')`)).toEqual([['3', '1']]);
+    expect(manifest.objects[0]?.rowGroups).toBe(3);
   });
 
   it('parallel chunks: one .parquet object per chunk, the rows of all of them the table', async () => {
@@ -295,6 +287,7 @@ describe('Parquet export (format: parquet), read back by DuckDB', () => {
     const files = manifest.objects.map((o) => `'${join(out, o.key)}'`).join(', ');
     expect(await duckRows(`SELECT count(*), count(DISTINCT id), sum(amount)::VARCHAR FROM read_parquet([${files}])`)).toEqual([['1000', '1000', '750750.00']]);
     expect(manifest.objects.reduce((sum, o) => sum + o.rows, 0)).toBe(1000);
+    await assertManifestMatchesFiles(manifest);
   });
 
   it('an incremental window exports only the window\'s rows as Parquet', async () => {
@@ -326,6 +319,9 @@ describe('Parquet export (format: parquet), read back by DuckDB', () => {
       expect([bytes.length, createHash('sha256').update(bytes).digest('hex')]).toEqual([object.bytes, object.sha256]);
       expect(await duckRows(`SELECT count(*)::VARCHAR FROM read_parquet('${join(out, object.key)}')`)).toEqual([[String(object.rows)]]);
     }
+    // 1000 rows in row groups of 300: 4 per full part, 2 in the last.
+    expect(manifest.objects.map((o) => o.rowGroups)).toEqual([4, 4, 2]);
+    await assertManifestMatchesFiles(manifest);
     const files = manifest.objects.map((o) => `'${join(out, o.key)}'`).join(', ');
     expect(await duckRows(`SELECT count(*)::VARCHAR, count(DISTINCT id)::VARCHAR, min(id)::VARCHAR, max(id)::VARCHAR, sum(length(note))::VARCHAR FROM read_parquet([${files}])`)).toEqual([
       ['2500', '2500', '1', '2500', String(Array.from({ length: 2500 }, (_, i) => (i + 1) % 7).reduce((a, b) => a + b, 0))],
@@ -345,5 +341,32 @@ describe('Parquet export (format: parquet), read back by DuckDB', () => {
     expect(manifest.objects).toHaveLength(1);
     expect(await duckRows(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${path}'))`)).toEqual([['id', 'INTEGER'], ['amount', 'DECIMAL(12,2)'], ['at', 'TIMESTAMP'], ['note', 'VARCHAR']]);
     expect(await duckRows(`SELECT count(*) FROM read_parquet('${path}')`)).toEqual([['0']]);
+    await assertManifestMatchesFiles(manifest);
+  });
+
+  it('the infra README\'s sample Parquet query runs unchanged, without CASTs, on the exported files (DuckDB standing in for Athena)', async () => {
+    // Prepare: the README's table (`id, customer_id, total decimal(12,2), created_at timestamp`)
+    // exported twice as the hive layout Athena reads (dt= folders); in DuckDB a view of that
+    // name over the files with `dt` a string, as the Glue table declares its partition column.
+    await mysqlAdmin.query(`CREATE TABLE orders_archive (id BIGINT PRIMARY KEY, customer_id INT, total DECIMAL(12,2), created_at DATETIME(6))`);
+    await mysqlAdmin.query(`INSERT INTO orders_archive VALUES (1, 7, 10.25, '2026-02-01 08:00:00'), (2, 8, 0.50, '2026-02-02 09:30:00.5'), (3, 7, 99999999.99, '2026-02-03 23:59:59.999999')`);
+    const readme = await readFile(new URL('../../../../apps/infra/README.md', import.meta.url), 'utf8');
+    const sample = /Sample query over a Parquet job[\s\S]*?```sql\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(sample).toContain('FROM orders_archive');
+    expect(sample).not.toMatch(/\bCAST\b/i);
+    const source = new MysqlRowSource(parseConnectionUrl(mysqlUrl));
+    for (const runTime of [new Date(Date.UTC(2026, 1, 3, 1, 0, 0)), new Date(Date.UTC(2026, 1, 4, 1, 0, 0))]) {
+      await runExport({ ...parquetRequest('orders_archive', 'orders_archive', {}), layout: 'hive', runTime }, { source, sink: new LocalFolderSink(out), clock: systemClock, logger: silentLogger });
+    }
+    await duck.run(`CREATE VIEW orders_archive AS SELECT * FROM read_parquet('${join(out, 'rds_exports', 'orders_archive')}/*/*.parquet', hive_partitioning = true, hive_types = {'dt': VARCHAR})`);
+
+    // Act
+    const result = await duckRows(sample as string);
+
+    // Assess: typed sums and maxima per day, from the typed columns as they are
+    expect(result).toEqual([
+      ['2026-02-03', '3', '100000010.74', '2026-02-03 23:59:59.999999'],
+      ['2026-02-04', '3', '100000010.74', '2026-02-03 23:59:59.999999'],
+    ]);
   });
 });

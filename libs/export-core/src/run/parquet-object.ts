@@ -12,15 +12,19 @@
  * Athena, Glue, Spark and DuckDB all read it. Row groups close at 100,000 rows or 64 MiB,
  * whichever comes first: the JS side cuts batches at 64 MiB of cell text, and arrow-rs closes
  * the row group in progress at 64 MiB encoded (`max_row_group_bytes`), so a row group is never
- * held whole past either bound. (The manifest does not count row groups: arrow-rs decides them
- * and reports nothing while streaming; DuckDB's parquet_metadata() reads them from the footer.)
+ * held whole past either bound. arrow-rs decides the row groups and reports nothing while
+ * streaming: the manifest's count comes from the file's footer as it passes (FooterTap,
+ * parquet/parquet-footer.ts), which is also checked against the schema the manifest states.
  */
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { typedColumn, type Engine, type TypedColumn } from '@rds-s3-export/shared-types';
+import { typedColumn, type Engine, type ManifestParquetColumn, type TypedColumn } from '@rds-s3-export/shared-types';
+import { ParquetFooterError } from '../errors.js';
 import type { Row, SourceColumn } from '../ports.js';
 import { arrowBatch, arrowSchema, batchIpc, type BatchSchema } from '../parquet/arrow-batch.js';
 import { loadParquetWasm } from '../parquet/parquet-wasm.js';
+import { FooterTap, type FooterReading } from '../parquet/parquet-footer.js';
+import { manifestParquetColumn } from '../parquet/parquet-types.js';
 import { writeObject, type ObjectProgress, type ObjectResult, type ObjectTarget } from './object-export.js';
 import { ByteTap } from './streams/byte-tap.js';
 import type { PartLimits, SplitOptions } from './split-writer.js';
@@ -57,6 +61,25 @@ export interface ParquetLayout extends BatchSchema {
 export function parquetLayout(engine: Engine, columns: readonly SourceColumn[], binaryEncoding: 'base64' | 'hex', options: ParquetOptions = {}): ParquetLayout {
   const typed: TypedColumn[] = columns.map((c) => typedColumn(engine, { sourceType: c.sourceType, kind: c.kind }));
   return { names: columns.map((c) => c.name), columns: typed, binaryEncoding, options };
+}
+
+/** The Parquet schema of a layout, as the manifest states it (`parquet.columns`). */
+export function parquetSchemaOf(layout: BatchSchema): ManifestParquetColumn[] {
+  return layout.columns.map((column, c) => manifestParquetColumn(layout.names[c] as string, column));
+}
+
+/**
+ * Fails the object (before its writer completes) when the file's footer is not the layout's
+ * schema or does not hold the rows written: the manifest would state something the file is not.
+ */
+export function footerCheck(layout: BatchSchema, rows: () => number): (reading: FooterReading) => void {
+  const expected = JSON.stringify(parquetSchemaOf(layout).map(({ stringReason: _reason, ...column }) => column));
+  return (reading) => {
+    if ('tooLarge' in reading) return;
+    const found = JSON.stringify(reading.footer.columns);
+    if (found !== expected) throw new ParquetFooterError('PARQUET_SCHEMA_MISMATCH', `the Parquet file's schema is not the one the manifest states (written ${found}, expected ${expected})`);
+    if (reading.footer.rows !== rows()) throw new ParquetFooterError('PARQUET_ROW_COUNT_MISMATCH', `the Parquet file's footer counts ${reading.footer.rows} rows, ${rows()} were written`);
+  };
 }
 
 /** The write options of a Parquet object (compressed inside the file: no Content-Encoding). */
@@ -154,10 +177,12 @@ export async function exportParquetStream(
     .build();
   const output = (await wasm.transformParquetStream(input, properties)) as ReadableStream<Uint8Array>;
   const tap = new ByteTap();
+  const footer = new FooterTap(footerCheck(layout, () => counted.rows));
   const stop = watch?.({ rows: () => counted.rows, bytes: () => tap.bytes, csvBytes: () => tap.bytes });
   try {
-    const stored = await writeObject([Readable.fromWeb(output as WebReadableStream<Uint8Array>), failAtEnd], key, { ...target, format: { ...target.format, writeOptions: PARQUET_WRITE_OPTIONS, head: Buffer.alloc(0) } }, tap);
-    return { ...stored, rows: counted.rows };
+    const stored = await writeObject([Readable.fromWeb(output as WebReadableStream<Uint8Array>), failAtEnd, footer], key, { ...target, format: { ...target.format, writeOptions: PARQUET_WRITE_OPTIONS, head: Buffer.alloc(0) } }, tap);
+    const reading = footer.result();
+    return { ...stored, rows: counted.rows, ...('footer' in reading ? { rowGroups: reading.footer.rowGroups } : {}) };
   } finally {
     stop?.();
   }

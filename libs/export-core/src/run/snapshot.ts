@@ -57,7 +57,8 @@ export function warnPrivileges(logger: Logger, opened: OpenedSource, fields: Rec
 
 /** The columns as a manifest records them. */
 export function manifestColumns(opened: Pick<OpenedSource, 'columns'>): ManifestColumn[] {
-  return opened.columns.map((c) => ({ name: c.name, sourceType: c.sourceType }));
+  // `kind` with the type: the Glue mapping after the run needs it (BLOB/VARBINARY are `binary`).
+  return opened.columns.map((c) => ({ name: c.name, sourceType: c.sourceType, kind: c.kind }));
 }
 
 /** Names exactly what changed between the previous committed run's columns and these (SCHEMA_CHANGED). */

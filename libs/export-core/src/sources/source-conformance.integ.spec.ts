@@ -3,15 +3,19 @@
  * exports) and PostgreSQL (COPY, and the row cursor): export the adversarial table and the
  * type-family table, parse the CSV with a real parser, and compare every cell with the value
  * the server itself reports, plus the contract's literal text for the cells that matter most.
+ * The adversarial table is also exported as Parquet on both engines and read back by DuckDB (an
+ * independent reader): every cell against the server's value, and the Parquet types of the file.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
 import type pg from 'pg';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { CsvDialectSchema, type CsvDialectInput, type Manifest } from '@rds-s3-export/shared-types';
 import { freshMysqlDatabase, freshPostgresSchema, parseCsv } from '../testing/index.js';
+import { describeParquet, duckNumber, duckRows, manifestColumnAsDuck, openDuck, parquetSchemaRows, parquetTypeOf, rowGroupCount, sqlPath } from '../testing/duckdb-parquet.js';
 import { LocalFolderSink } from '../sinks/local-folder-sink.js';
 import { runExport } from '../run/run-export.js';
 import { silentLogger, systemClock, type RowSource } from '../ports.js';
@@ -45,6 +49,7 @@ let pgUrl: string;
 let mysqlTypesAdmin: Connection;
 let mysqlTypesUrl: string;
 let pgTypesAdmin: pg.Client;
+let duck: DuckDBConnection;
 
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'conformance-'));
@@ -65,6 +70,7 @@ beforeAll(async () => {
   // hstore is contrib: a server without it fails the suite here, with its name, rather than skip the case.
   if (!(await hstoreAvailable(pgTypesAdmin))) throw new Error('the PostgreSQL test server has no hstore extension (install its contrib package)');
   await createPostgresTypeFamilies(pgTypesAdmin);
+  duck = await openDuck();
 });
 
 afterAll(async () => {
@@ -72,6 +78,7 @@ afterAll(async () => {
   await pgAdmin?.end();
   await mysqlTypesAdmin?.end();
   await pgTypesAdmin?.end();
+  duck?.closeSync();
   await rm(out, { recursive: true, force: true });
 });
 
@@ -352,5 +359,198 @@ describe('Conformance: type families, PostgreSQL COPY and the row cursor agree b
     const copy = await exportTable({ ...familyTargets[2]!, flag: ['', ''] });
     const cursor = await exportTable({ ...familyTargets[3]!, flag: ['', ''] });
     expect(cursor.text).toBe(copy.text);
+  });
+});
+
+/** How a Parquet cell read by DuckDB is compared with the server's text. */
+type CellCompare = 'text' | 'float' | 'double' | 'instant' | 'base64';
+
+interface ParquetProbe {
+  readonly name: string;
+  /** The column type DuckDB reads from the file (and through parquetTypeOf, its Parquet type). */
+  readonly duckType: string;
+  readonly compare: CellCompare;
+}
+
+/** Epoch microseconds of `YYYY-MM-DD HH:MM:SS[.ffffff]` read as UTC (years 1..9999, no JS number rounding). */
+function epochMicros(text: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(text);
+  if (!m) throw new Error(`not a timestamp: ${text}`);
+  const day = new Date(0);
+  day.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  day.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]), 0);
+  return (BigInt(day.getTime()) * 1000n + BigInt((m[7] ?? '').padEnd(6, '0'))).toString();
+}
+
+/** DuckDB's text of a column, shaped for `compare`. */
+function duckCell(probe: ParquetProbe): string {
+  const column = `"${probe.name}"`;
+  switch (probe.compare) {
+    case 'instant': return `CAST(epoch_us(${column}) AS VARCHAR)`;
+    case 'base64': return `to_base64(${column})`;
+    default: return `CAST(${column} AS VARCHAR)`;
+  }
+}
+
+const MYSQL_PARQUET: readonly ParquetProbe[] = [
+  { name: 'id', duckType: 'BIGINT', compare: 'text' },
+  { name: 'big', duckType: 'BIGINT', compare: 'text' },
+  { name: 'ubig', duckType: 'DECIMAL(20,0)', compare: 'text' },
+  { name: 'dec65', duckType: 'VARCHAR', compare: 'text' },
+  { name: 'dbl', duckType: 'DOUBLE', compare: 'double' },
+  { name: 'flt', duckType: 'FLOAT', compare: 'float' },
+  { name: 'd', duckType: 'DATE', compare: 'text' },
+  { name: 'dt', duckType: 'TIMESTAMP', compare: 'instant' },
+  { name: 'ts', duckType: 'TIMESTAMP WITH TIME ZONE', compare: 'instant' },
+  { name: 'tm', duckType: 'VARCHAR', compare: 'text' },
+  { name: 'txt', duckType: 'VARCHAR', compare: 'text' },
+  { name: 'vc', duckType: 'VARCHAR', compare: 'text' },
+  { name: 'bin', duckType: 'BLOB', compare: 'base64' },
+  { name: 'js', duckType: 'VARCHAR', compare: 'text' },
+  { name: 'flag', duckType: 'TINYINT', compare: 'text' },
+  { name: 'bits', duckType: 'DECIMAL(20,0)', compare: 'text' },
+];
+
+const POSTGRES_PARQUET: readonly ParquetProbe[] = [
+  ...MYSQL_PARQUET.filter((p) => p.name !== 'flag' && p.name !== 'bits'),
+  { name: 'flag', duckType: 'BOOLEAN', compare: 'text' },
+];
+
+interface ParquetTarget {
+  readonly label: string;
+  readonly table: string;
+  readonly probes: readonly ParquetProbe[];
+  readonly source: () => RowSource;
+  /** The server's cells of the rows the Parquet export holds. */
+  readonly serverCells: () => Promise<ServerCells>;
+  /** Columns written as the server's text although their source type is a number or a time. */
+  readonly stringReasons: readonly [string, string][];
+  readonly dialect?: CsvDialectInput;
+}
+
+const parquetTargets: ParquetTarget[] = [
+  {
+    label: 'MariaDB',
+    table: 'adversarial',
+    probes: MYSQL_PARQUET,
+    source: () => new MysqlRowSource(parseConnectionUrl(mysqlUrl)),
+    // A DATE/DATETIME/TIMESTAMP column cannot keep MySQL's zero date: zeroDates 'null' makes it NULL.
+    dialect: { zeroDates: 'null' },
+    serverCells: async () => {
+      const cells = await mysqlServerCells(mysqlAdmin);
+      for (const row of cells.values()) row.forEach((v, i) => (row[i] = v?.startsWith('0000-00-00') ? null : v));
+      return cells;
+    },
+    stringReasons: [['dec65', 'decimal-precision-over-38'], ['tm', 'mysql-time-range']],
+  },
+  {
+    label: 'PostgreSQL',
+    // The adversarial rows but row 4 (±infinity dates and timestamps, which have no Parquet value: next test).
+    table: `${SCHEMA}.adversarial_finite`,
+    probes: POSTGRES_PARQUET,
+    source: () => new PostgresRowSource(parseConnectionUrl(pgUrl), { batchSize: 7 }),
+    serverCells: async () => {
+      const cells = await postgresServerCells(pgAdmin, SCHEMA);
+      cells.delete('4');
+      return cells;
+    },
+    stringReasons: [['dec65', 'decimal-precision-over-38'], ['tm', 'time-no-glue-type']],
+  },
+];
+
+async function exportParquet(table: string, source: RowSource, dialect: CsvDialectInput = {}): Promise<Manifest> {
+  return runExport(
+    {
+      job: 'adversarial_parquet',
+      table,
+      dialect: CsvDialectSchema.parse(dialect),
+      prefix: 'rds_exports',
+      manifestPrefix: '_manifests',
+      layout: 'flat',
+      compression: 'none',
+      format: 'parquet',
+      // Row groups of 100 rows: the adversarial table's 517 rows span six.
+      parquet: { rowGroupRows: 100 },
+      runTime: new Date(Date.UTC(2026, 1, 23, 10, 12, runCounter++)),
+    },
+    { source, sink: new LocalFolderSink(out), clock: systemClock, logger: silentLogger },
+  );
+}
+
+describe.each(parquetTargets)('Conformance: Parquet, $label, read back by DuckDB', (target) => {
+  beforeAll(async () => {
+    if (target.label === 'PostgreSQL') {
+      await pgAdmin.query(`DROP TABLE IF EXISTS "${SCHEMA}".adversarial_finite; CREATE TABLE "${SCHEMA}".adversarial_finite AS SELECT * FROM "${SCHEMA}".adversarial WHERE id <> 4`);
+    }
+  });
+
+  it('exports every cell as the server reports it: 64-bit integers and decimals as text, timestamps as instants, binary as bytes, NULL as NULL', async () => {
+    // Prepare
+    const server = await target.serverCells();
+
+    // Act
+    const manifest = await exportParquet(target.table, target.source(), target.dialect);
+
+    // Assess
+    const path = join(out, manifest.objects[0]!.key);
+    const read = await duckRows(duck, `SELECT ${target.probes.map(duckCell).join(', ')} FROM read_parquet(${sqlPath(path)})`);
+    expect(read).toHaveLength(server.size);
+    expect(manifest.rows).toBe(server.size);
+    const columns = manifest.columns.map((c) => c.name);
+    expect(columns).toEqual(target.probes.map((p) => p.name));
+    let compared = 0;
+    for (const row of read) {
+      const id = row[0] as string;
+      const expected = server.get(id);
+      expect(expected, `row id ${id} is a server row`).toBeDefined();
+      target.probes.forEach((probe, c) => {
+        const got = row[c] ?? null;
+        const want = expected![c] ?? null;
+        const where = `row ${id} column ${probe.name}`;
+        compared += 1;
+        if (got === null || want === null) return expect({ where, value: got }).toEqual({ where, value: want });
+        switch (probe.compare) {
+          case 'float': return expect({ where, value: Math.fround(duckNumber(got)) }).toEqual({ where, value: Math.fround(Number(want)) });
+          case 'double': return expect({ where, value: duckNumber(got) }).toEqual({ where, value: Number(want) });
+          case 'instant': return expect({ where, value: got }).toEqual({ where, value: epochMicros(want) });
+          default: return expect({ where, value: got }).toEqual({ where, value: want });
+        }
+      });
+    }
+    expect(compared).toBe(server.size * target.probes.length);
+  });
+
+  it('writes the Parquet types of the mapping, as DuckDB reads the footer, and the manifest states them and the row groups', async () => {
+    // Act
+    const manifest = await exportParquet(target.table, target.source(), target.dialect);
+
+    // Assess
+    const path = join(out, manifest.objects[0]!.key);
+    expect(await describeParquet(duck, path)).toEqual(target.probes.map((p) => [p.name, p.duckType]));
+    const schema = await parquetSchemaRows(duck, path);
+    expect(schema).toEqual(target.probes.map((p) => [p.name, ...parquetTypeOf(p.duckType)]));
+    expect(manifest.parquet?.columns.map(manifestColumnAsDuck)).toEqual(schema);
+    expect(manifest.parquet?.columns.filter((c) => c.stringReason).map((c) => [c.name, c.stringReason])).toEqual(target.stringReasons);
+    expect(manifest.objects[0]!.rowGroups).toBe(6);
+    expect(await rowGroupCount(duck, path)).toBe(6);
+  });
+});
+
+describe('Conformance: Parquet refuses values that have no Parquet value, leaving nothing behind', () => {
+  it.each([
+    ['MariaDB zero dates under zeroDates "keep"', () => ({ table: 'adversarial', source: new MysqlRowSource(parseConnectionUrl(mysqlUrl)) })],
+    ['PostgreSQL ±infinity dates and timestamps', () => ({ table: `${SCHEMA}.adversarial`, source: new PostgresRowSource(parseConnectionUrl(pgUrl)) })],
+  ])('%s: the run fails with TYPED_VALUE', async (_label, make) => {
+    // Prepare
+    const { table, source } = make();
+    const files = async () => (await readdir(out, { recursive: true })).filter((f) => f.includes('adversarial_parquet')).sort();
+    const before = await files();
+
+    // Act
+    const run = exportParquet(table, source);
+
+    // Assess
+    await expect(run).rejects.toMatchObject({ errorClass: 'database', code: 'TYPED_VALUE' });
+    expect(await files()).toEqual(before);
   });
 });

@@ -402,6 +402,31 @@ describe('Runtime: the Glue table of a Parquet job follows the committed run', (
     expect(recorded).toContain('GlueTableUpdateFailed:0');
   });
 
+  it('gives MariaDB BLOB, BINARY and VARBINARY columns the Glue type binary (the manifest records each column\'s kind)', async () => {
+    // Prepare: without the kind, `blob` or `varbinary(8)` alone would read as text (a custom
+    // query's TEXT is reported as a blob type too), and Glue would get `string`.
+    glueMock.on(GetTableCommand).resolves({ Table: stackTable() });
+    glueMock.on(UpdateTableCommand).resolves({});
+    await db.query(`ALTER TABLE ${job.name} ADD photo BLOB, ADD digest BINARY(4), ADD tag VARBINARY(8), ADD memo TEXT`);
+    await db.query(`INSERT INTO ${job.name} (id, updated_at, photo, digest, tag, memo) VALUES (1, '2026-03-01 00:00:00', X'00ff', X'01020304', X'', 'm')`);
+
+    // Act
+    const summary = await handlerWith({}, { glue: glueTables(), metrics })({ job: job.name, scheduledTime: nextSlot() });
+
+    // Assess
+    expect(summary.status).toBe('committed');
+    const manifest = JSON.parse(await objectText(`_manifests/${job.name}/${summary.runId}.json`)) as { columns: { name: string; kind?: string }[] };
+    expect(manifest.columns.map((c) => [c.name, c.kind])).toEqual([
+      ['id', 'number'], ['updated_at', 'temporal'], ['amount', 'number'], ['note', 'text'], ['photo', 'binary'], ['digest', 'binary'], ['tag', 'binary'], ['memo', 'text'],
+    ]);
+    expect(glueMock.commandCalls(UpdateTableCommand)[0]!.args[0].input.TableInput?.StorageDescriptor?.Columns?.slice(4)).toEqual([
+      { Name: 'photo', Type: 'binary' },
+      { Name: 'digest', Type: 'binary' },
+      { Name: 'tag', Type: 'binary' },
+      { Name: 'memo', Type: 'string' },
+    ]);
+  });
+
   it('keeps the run committed when Glue refuses: a warning line and a metric, not a failed export', async () => {
     glueMock.on(GetTableCommand).rejects(Object.assign(new Error('not authorized to perform glue:GetTable'), { name: 'AccessDeniedException' }));
     await insert([[1, '2026-03-01 00:00:00.000000']]);
