@@ -156,6 +156,7 @@ describe('Hostile custom queries of the security review (issue 11), through the 
   it('refuses each reproduction with a coded config error; no server file appears and the canaries keep their rows', async () => {
     const outfile = file('outfile');
     const loExport = file('lo_export');
+    const dumpfile = file('dumpfile');
     const lo = Number((await pgAdmin.query("SELECT lo_from_bytea(0, convert_to('x', 'UTF8')) AS oid")).rows[0].oid);
     const attempts: { source: string; query: string; code: string; allow: boolean }[] = [
       // The tokenizer refuses these even when privileged queries are allowed.
@@ -170,6 +171,15 @@ describe('Hostile custom queries of the security review (issue 11), through the 
       { source: mariadb, query: "SELECT LOAD_FILE('/etc/hostname') AS f", code: 'PRIVILEGED_QUERY_USER', allow: false },
       { source: postgres, query: `SELECT lo_export(${lo}, '${loExport}') AS written`, code: 'PRIVILEGED_QUERY_USER', allow: false },
       { source: postgres, query: `SELECT dblink_exec('dbname=postgres', 'DELETE FROM ${DB}.canary') AS done`, code: 'PRIVILEGED_QUERY_USER', allow: false },
+      // Each one's counterpart on the other engine.
+      { source: mariadb, query: `SELECT note FROM canary WHERE id = 1 INTO DUMPFILE '${dumpfile}'`, code: 'QUERY_CLAUSE_REFUSED', allow: true },
+      { source: mariadb, query: 'SELECT * FROM canary FOR UPDATE', code: 'QUERY_CLAUSE_REFUSED', allow: true },
+      { source: mariadb, query: 'SELECT 1 AS a) AS t; DELETE FROM canary; --', code: 'QUERY_UNBALANCED', allow: true },
+      { source: postgres, query: `SELECT 1 AS a) AS t, lo_export(${lo}, '${loExport}') AS w --`, code: 'QUERY_UNBALANCED', allow: true },
+      { source: postgres, query: `SELECT * INTO ${DB}.copied FROM ${DB}.canary`, code: 'QUERY_CLAUSE_REFUSED', allow: true },
+      { source: postgres, query: 'SELECT pg_advisory_lock(4242) AS l', code: 'PRIVILEGED_QUERY_USER', allow: false },
+      { source: postgres, query: 'SELECT pg_sleep(0)::text AS s', code: 'PRIVILEGED_QUERY_USER', allow: false },
+      { source: postgres, query: "SELECT pg_read_file('/etc/hostname') AS f", code: 'PRIVILEGED_QUERY_USER', allow: false },
     ];
     for (const { source, query, code, allow } of attempts) {
       const result = await run(source, query, ...(allow ? ['--allow-privileged-query'] : []));
@@ -179,6 +189,7 @@ describe('Hostile custom queries of the security review (issue 11), through the 
     }
     expect(await serverFile('mariadb', outfile)).toBe(false);
     expect(await serverFile('postgres', loExport)).toBe(false);
+    expect(await serverFile('mariadb', dumpfile)).toBe(false);
     await pgAdmin.query('SELECT lo_unlink($1)', [lo]);
   });
 
