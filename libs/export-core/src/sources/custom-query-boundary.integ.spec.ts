@@ -336,6 +336,14 @@ describe('Custom queries on PostgreSQL', () => {
     expect(await canaries()).toEqual(INTACT);
   });
 
+  it("has the server parse the query alone before embedding it: '$n' parameters and syntax errors fail before the probe", async () => {
+    await expect(exportQuery(pgAs(READER, 'postgres', PASSWORD), `SELECT id FROM ${NAME}.canary WHERE id = $1`)).rejects.toMatchObject({ errorClass: 'config', code: 'QUERY_PARAMETERS' });
+    await expect(exportQuery(pgAs(READER, 'postgres', PASSWORD), `SELECT id FROM ${NAME}.canary WHERE`)).rejects.toMatchObject({
+      errorClass: 'database',
+      message: expect.stringContaining('parsing the query on postgres'),
+    });
+  });
+
   it('names a write privilege of an otherwise read-only role', async () => {
     await expect(exportQuery(pgAs(WRITER, 'postgres', PASSWORD), `SELECT id FROM ${NAME}.canary`)).rejects.toMatchObject({
       code: 'PRIVILEGED_QUERY_USER',
