@@ -68,7 +68,7 @@ export const DeploymentConnectionSchema = z
     engine: EngineSchema.describe('Database engine: mysql | mariadb | postgres.'),
     // Every field of a job's connection (a new one included), those below with an editor hint.
     ...connectionFields,
-    secret: connectionFields.secret.describe('Secrets Manager secret (ARN) of the database login, RDS JSON form; required to deploy. The exporter may read exactly these secrets.'),
+    secret: connectionFields.secret.describe('Secrets Manager secret (ARN or name) of the exporter\'s own least-privilege database user (README "Least-privilege database user"; never the RDS master user\'s secret), RDS JSON form; required to deploy. The exporter may read exactly these secrets.'),
     url: connectionFields.url.describe('URL for local runs, without password (it comes from RDS_S3_EXPORT_DB_PASSWORD), e.g. mariadb://exporter@127.0.0.1:3306/shop.'),
     tls: connectionFields.tls.describe('TLS to the database: verify-full (RDS CA bundle and host name; the default in AWS), require (encrypted, not verified), disable.'),
     securityGroupId: connectionFields.securityGroupId.describe('The database\'s security group: the exporter gets an egress rule to it on the port.'),

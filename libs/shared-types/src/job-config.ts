@@ -46,7 +46,8 @@ export const SECURITY_GROUP_ID_PATTERN = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
 /**
  * Database connection of a job, as the job sees it once its deployment config is resolved. In
- * AWS: the RDS-managed secret (ARN or name). For local runs: a URL without a password (the
+ * AWS: the secret (ARN or name) of a least-privilege database user, never the RDS master
+ * user's (README "Least-privilege database user"). For local runs: a URL without a password (the
  * password of a local run comes from the environment, never from config). `name`, `tls`, `port`
  * and `securityGroupId` come from the deployment config's named connection the job references.
  */

@@ -5,7 +5,8 @@
  * hostile data shapes: 1 MB text cells, 1,000 columns, a table without a key. Hostile data
  * values (chunk keys, a stored cursor key) never become SQL, also on a MariaDB whose sql_mode
  * has NO_BACKSLASH_ESCAPES; formula-like enum and domain values are guarded; a statement longer
- * than the job's statementTimeoutSeconds fails as timeout. Last, the database password never
+ * than the job's statementTimeoutSeconds fails as timeout, and a job without one runs in AWS
+ * under the Lambda timeout minus its margin. Last, the database password never
  * appears in anything a run produces (logs, errors, manifests, CLI output).
  */
 import { createHash } from 'node:crypto';
@@ -156,6 +157,7 @@ describe('Hostile custom queries of the security review (issue 11), through the 
   it('refuses each reproduction with a coded config error; no server file appears and the canaries keep their rows', async () => {
     const outfile = file('outfile');
     const loExport = file('lo_export');
+    const dumpfile = file('dumpfile');
     const lo = Number((await pgAdmin.query("SELECT lo_from_bytea(0, convert_to('x', 'UTF8')) AS oid")).rows[0].oid);
     const attempts: { source: string; query: string; code: string; allow: boolean }[] = [
       // The tokenizer refuses these even when privileged queries are allowed.
@@ -170,6 +172,15 @@ describe('Hostile custom queries of the security review (issue 11), through the 
       { source: mariadb, query: "SELECT LOAD_FILE('/etc/hostname') AS f", code: 'PRIVILEGED_QUERY_USER', allow: false },
       { source: postgres, query: `SELECT lo_export(${lo}, '${loExport}') AS written`, code: 'PRIVILEGED_QUERY_USER', allow: false },
       { source: postgres, query: `SELECT dblink_exec('dbname=postgres', 'DELETE FROM ${DB}.canary') AS done`, code: 'PRIVILEGED_QUERY_USER', allow: false },
+      // Each one's counterpart on the other engine.
+      { source: mariadb, query: `SELECT note FROM canary WHERE id = 1 INTO DUMPFILE '${dumpfile}'`, code: 'QUERY_CLAUSE_REFUSED', allow: true },
+      { source: mariadb, query: 'SELECT * FROM canary FOR UPDATE', code: 'QUERY_CLAUSE_REFUSED', allow: true },
+      { source: mariadb, query: 'SELECT 1 AS a) AS t; DELETE FROM canary; --', code: 'QUERY_UNBALANCED', allow: true },
+      { source: postgres, query: `SELECT 1 AS a) AS t, lo_export(${lo}, '${loExport}') AS w --`, code: 'QUERY_UNBALANCED', allow: true },
+      { source: postgres, query: `SELECT * INTO ${DB}.copied FROM ${DB}.canary`, code: 'QUERY_CLAUSE_REFUSED', allow: true },
+      { source: postgres, query: 'SELECT pg_advisory_lock(4242) AS l', code: 'PRIVILEGED_QUERY_USER', allow: false },
+      { source: postgres, query: 'SELECT pg_sleep(0)::text AS s', code: 'PRIVILEGED_QUERY_USER', allow: false },
+      { source: postgres, query: "SELECT pg_read_file('/etc/hostname') AS f", code: 'PRIVILEGED_QUERY_USER', allow: false },
     ];
     for (const { source, query, code, allow } of attempts) {
       const result = await run(source, query, ...(allow ? ['--allow-privileged-query'] : []));
@@ -179,6 +190,7 @@ describe('Hostile custom queries of the security review (issue 11), through the 
     }
     expect(await serverFile('mariadb', outfile)).toBe(false);
     expect(await serverFile('postgres', loExport)).toBe(false);
+    expect(await serverFile('mariadb', dumpfile)).toBe(false);
     await pgAdmin.query('SELECT lo_unlink($1)', [lo]);
   });
 
@@ -406,6 +418,23 @@ describe('Formula-like values in enum and domain columns, and slow statements', 
       const handler = handlerFor({ stack, job: () => job, logger: silentLogger, adapters: () => ({ credentials: credentialsOf(login) }) });
       await expect(handler({ job: job.name, scheduledTime: nextSlot() }), engine).rejects.toMatchObject({ errorClass: 'timeout', code: 'SOURCE_QUERY_TIMEOUT' });
       expect(await keysUnder(stack.s3Client, BUCKET, `_manifests/${job.name}/`)).toEqual([]);
+    }
+  });
+
+  it('a job without statementTimeoutSeconds runs in AWS under the Lambda timeout minus its margin (60 s -> 48 s), on both engines', async () => {
+    // Views that read the querying session's own limit.
+    await my.query(
+      "CREATE VIEW session_limit AS SELECT VARIABLE_VALUE AS statement_timeout FROM information_schema.SESSION_VARIABLES WHERE VARIABLE_NAME = 'MAX_STATEMENT_TIME'",
+    );
+    await pgAdmin.query(`CREATE VIEW ${DB}.session_limit AS SELECT current_setting('statement_timeout') AS statement_timeout`);
+    for (const [engine, table, login, expected] of [
+      ['mariadb', 'session_limit', { user: 'rel_secret', password: SECRET, host: '127.0.0.1', port: 3306, database: DB }, '48.000000'],
+      ['postgres', `${DB}.session_limit`, { user: 'postgres', password: '', host: '127.0.0.1', port: 5432, database: 'postgres' }, '48s'],
+    ] as const) {
+      const job = JobConfigSchema.parse({ name: `rel_limit_${engine}`, engine, connection: { url: `${engine}://x@127.0.0.1/db` }, table, lambda: { timeoutSeconds: 60 }, destination: { bucket: BUCKET } });
+      const handler = handlerFor({ stack, job: () => job, logger: silentLogger, adapters: () => ({ credentials: credentialsOf(login) }) });
+      const summary = await handler({ job: job.name, scheduledTime: nextSlot() });
+      expect(parseCsv(await objectText(stack.s3Client, BUCKET, summary.keys[0]!)).rows, engine).toEqual([[expected]]);
     }
   });
 });

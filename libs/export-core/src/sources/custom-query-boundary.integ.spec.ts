@@ -5,7 +5,10 @@
  * query's ")" cannot close the exporter's wrapper; INTO and locking clauses are refused, even
  * for a user allowed to run privileged queries) and the privilege preflight (functions such as
  * LOAD_FILE, GET_LOCK, lo_export and dblink_exec are the role's business: a privileged user's
- * custom query is refused unless the job allows it).
+ * custom query is refused unless the job allows it). Each reproduction has its counterpart on the
+ * other engine: INTO DUMPFILE for lo_export, pg_advisory_lock / pg_sleep / pg_read_file for
+ * GET_LOCK / SLEEP / LOAD_FILE; what no privilege governs (advisory locks, sleeping) is shown to
+ * end with the run's session for a least-privilege user.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -197,6 +200,27 @@ describe('Custom queries on MariaDB', () => {
     expect(await canaries()).toEqual(INTACT);
   });
 
+  it('refuses INTO DUMPFILE (the MariaDB counterpart of lo_export) even when privileged queries are allowed, and no server file appears', async () => {
+    const path = serverFile('dumpfile');
+    await expect(exportQuery(myAs('root'), `SELECT note FROM canary WHERE id = 1 INTO DUMPFILE '${path}'`, { allowPrivilegedQuery: true })).rejects.toMatchObject({
+      errorClass: 'config',
+      code: 'QUERY_CLAUSE_REFUSED',
+    });
+    expect(await serverFileExists('mariadb', path)).toBe(false);
+    expect(await canaries()).toEqual(INTACT);
+  });
+
+  it("runs a least-privilege user's GET_LOCK and SLEEP (no privilege governs them); the lock ends with the run's session", async () => {
+    const lock = `${NAME}_lock_${stamp}`;
+    const { text } = await exportQuery(myAs(READER, PASSWORD), `SELECT id, GET_LOCK('${lock}', 0) AS l, SLEEP(0) AS s FROM canary ORDER BY id`);
+    expect(text).toBe('id,l,s\n1,1,0\n2,1,0\n3,1,0\n');
+    // Another session gets the lock (waiting up to 10 s for the run's session to be gone): it was not kept.
+    const [rows] = await my.query('SELECT GET_LOCK(?, 10) AS got', [lock]);
+    expect(Number((rows as { got: number }[])[0]?.got)).toBe(1);
+    await my.query('SELECT RELEASE_LOCK(?)', [lock]);
+    expect(await canaries()).toEqual(INTACT);
+  });
+
   it("has the server parse the query alone before embedding it: '?' placeholders and syntax errors fail before the probe", async () => {
     await expect(exportQuery(myAs(READER, PASSWORD), 'SELECT id FROM canary WHERE id = ?')).rejects.toMatchObject({ errorClass: 'config', code: 'QUERY_PARAMETERS' });
     await expect(exportQuery(myAs(READER, PASSWORD), 'SELECT id FROM canary WHERE')).rejects.toMatchObject({
@@ -255,6 +279,37 @@ describe('Custom queries on PostgreSQL', () => {
     expect(await serverFileExists('postgres', path)).toBe(false);
   });
 
+  it.each(['SELECT pg_advisory_lock(4211) AS l', 'SELECT pg_sleep(0)::text AS s', "SELECT pg_read_file('/etc/hostname') AS f"])(
+    'refuses %j (the counterparts of GET_LOCK, SLEEP and LOAD_FILE) for the superuser with PRIVILEGED_QUERY_USER',
+    async (query) => {
+      await expect(exportQuery(pgAs('postgres', NAME), query)).rejects.toMatchObject({
+        errorClass: 'config',
+        code: 'PRIVILEGED_QUERY_USER',
+        message: expect.stringMatching(/database user "postgres" holds superuser \(rolsuper\).*README\.md#least-privilege-database-user/s),
+      });
+      expect(await canaries()).toEqual(INTACT);
+    },
+  );
+
+  it("a least-privilege role's pg_read_file fails as permission denied; its advisory lock ends with the run's session", async () => {
+    await expect(exportQuery(pgAs(READER, 'postgres', PASSWORD), "SELECT pg_read_file('/etc/hostname') AS f")).rejects.toMatchObject({ errorClass: 'auth' });
+    const key = 4_211_000 + (process.pid % 1000);
+    const { text } = await exportQuery(pgAs(READER, 'postgres', PASSWORD), `SELECT id, pg_advisory_lock(${key})::text AS l FROM ${NAME}.canary ORDER BY id`);
+    // void as text is the empty string (quoted, unlike NULL).
+    expect(text).toBe('id,l\n1,""\n2,""\n3,""\n');
+    // Another session gets the lock (waiting up to 10 s for the run's backend to be gone): it was not kept.
+    const other = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await other.connect();
+    try {
+      await other.query("SET lock_timeout = '10s'");
+      await other.query('SELECT pg_advisory_lock($1)', [key]);
+      await other.query('SELECT pg_advisory_unlock($1)', [key]);
+    } finally {
+      await other.end();
+    }
+    expect(await canaries()).toEqual(INTACT);
+  });
+
   it('refuses dblink_exec for the superuser and for a reader of a database with dblink, and the canary keeps its rows', async () => {
     expect(dblinkAvailable, 'the dblink extension must be available on the test server').toBe(true);
     const query = `SELECT dblink_exec('dbname=${NAME} user=postgres host=127.0.0.1', 'DELETE FROM canary WHERE id = 1') AS done`;
@@ -279,6 +334,14 @@ describe('Custom queries on PostgreSQL', () => {
       code: 'QUERY_UNBALANCED',
     });
     expect(await canaries()).toEqual(INTACT);
+  });
+
+  it("has the server parse the query alone before embedding it: '$n' parameters and syntax errors fail before the probe", async () => {
+    await expect(exportQuery(pgAs(READER, 'postgres', PASSWORD), `SELECT id FROM ${NAME}.canary WHERE id = $1`)).rejects.toMatchObject({ errorClass: 'config', code: 'QUERY_PARAMETERS' });
+    await expect(exportQuery(pgAs(READER, 'postgres', PASSWORD), `SELECT id FROM ${NAME}.canary WHERE`)).rejects.toMatchObject({
+      errorClass: 'database',
+      message: expect.stringContaining('parsing the query on postgres'),
+    });
   });
 
   it('names a write privilege of an otherwise read-only role', async () => {

@@ -16,6 +16,8 @@ import { ConfigError } from '../../errors.js';
 import { DEFAULT_ROW_BUFFER_BYTES, DEFAULT_ROW_BUFFER_ROWS, nextFetchSize, rowBytes } from '../row-buffer.js';
 import { readPostgresPrivileges } from './postgres-privileges.js';
 import { preflightPrivileges } from '../privilege-policy.js';
+import { checkCustomQuery } from '../query-tokens.js';
+import { serverParsesAlonePostgres } from './postgres-statement-check.js';
 import { closestHint } from '../closest-names.js';
 
 export interface PostgresSourceOptions {
@@ -95,6 +97,11 @@ export class PostgresRowSource implements RowSource {
       // Before any statement that contains the custom query (see privilege-policy.ts).
       const privilegeFindings = await preflightPrivileges(() => readPostgresPrivileges(client), request, this.settings.user);
       const context = request.table !== undefined ? `table ${request.table}` : 'query';
+      if (request.query !== undefined) {
+        await serverParsesAlonePostgres(client, checkCustomQuery(request.query, 'postgres')).catch((e: unknown) => {
+          throw e instanceof RdsExportError ? e : (mapPostgresError(e, `parsing the query on ${where}`, { user: this.settings.user }) ?? e);
+        });
+      }
       // Extended protocol: one statement only, so a custom query cannot smuggle a second one.
       // (`queryMode` is pg >= 8.12; @types/pg does not know it yet.)
       const probeQuery = { text: `${select} LIMIT 0`, rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig;
