@@ -19,7 +19,7 @@ import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { typedColumn, type Engine, type TypedColumn } from '@rds-s3-export/shared-types';
 import type { Row, SourceColumn } from '../ports.js';
-import { arrowBatch, arrowSchema, batchIpc, type BatchSchema } from '../parquet/arrow-batch.js';
+import { BatchBuilder, type BatchSchema } from '../parquet/arrow-batch.js';
 import { loadParquetWasm } from '../parquet/parquet-wasm.js';
 import { writeObject, type ObjectProgress, type ObjectResult, type ObjectTarget } from './object-export.js';
 import { ByteTap } from './streams/byte-tap.js';
@@ -68,24 +68,36 @@ function cellBytes(row: Row): number {
   return bytes;
 }
 
-/** Groups rows into batches bounded by rows and bytes, counting them as they pass. */
-async function* rowGroups(rows: AsyncIterable<unknown>, maxRows: number, maxBytes: number, counted: { rows: number }): AsyncGenerator<Row[]> {
-  let group: Row[] = [];
-  let bytes = 0;
-  for await (const item of rows) {
-    const row = item as Row;
-    group.push(row);
-    bytes += cellBytes(row);
-    if (group.length >= maxRows || bytes >= maxBytes) {
-      counted.rows += group.length;
-      yield group;
-      group = [];
-      bytes = 0;
+/**
+ * Reads rows from `rows` into `builder` until the batch holds `maxRows` rows or `maxBytes` bytes
+ * (its Arrow buffers), or the stream ends; true at the end. Reads with `read()` while rows are
+ * buffered, and waits for an event only when none is: an async iterator costs a promise per row.
+ */
+async function fillBatch(rows: Readable, builder: BatchBuilder, maxRows: number, maxBytes: number): Promise<boolean> {
+  for (;;) {
+    let row: Row | null;
+    while ((row = rows.read() as Row | null) !== null) {
+      builder.append(row);
+      if (builder.length >= maxRows || builder.byteLength >= maxBytes) return false;
     }
-  }
-  if (group.length > 0) {
-    counted.rows += group.length;
-    yield group;
+    if (rows.readableEnded) return true;
+    if (rows.errored) throw rows.errored;
+    if (rows.destroyed) throw Object.assign(new Error('the row stream closed before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+    await new Promise<void>((resolve, reject) => {
+      const settle = (error?: unknown) => {
+        rows.off('readable', onReadable);
+        rows.off('end', onReadable);
+        rows.off('close', onReadable);
+        rows.off('error', settle);
+        if (error === undefined) resolve();
+        else reject(error instanceof Error ? error : new Error(String(error)));
+      };
+      const onReadable = () => settle();
+      rows.on('readable', onReadable);
+      rows.on('end', onReadable);
+      rows.on('close', onReadable);
+      rows.on('error', settle);
+    });
   }
 }
 
@@ -104,8 +116,7 @@ export async function exportParquetStream(
   const maxRows = layout.options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
   const maxBytes = layout.options.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES;
   const counted = { rows: 0 };
-  const groups = rowGroups(rows, maxRows, maxBytes, counted);
-  const schema = arrowSchema(layout);
+  const builder = new BatchBuilder(layout);
   // parquet-wasm ends its output normally when its input stream errors (a valid file of the rows
   // so far), and turns a thrown JS error into "Dyn casting error". So a failure here (the source,
   // a cell's conversion) closes the input, is kept, and fails the body at its end (`failAtEnd`),
@@ -114,29 +125,33 @@ export async function exportParquetStream(
   // first batch) gets a batch of zero rows, so the file is valid and has every column.
   let failure: unknown;
   let batches = 0;
-  const enqueue = (controller: ReadableStreamDefaultController, group: readonly Row[]) => {
-    const table = wasm.Table.fromIPCStream(batchIpc(arrowBatch(layout, schema, group)));
+  let ended = false;
+  const enqueue = (controller: ReadableStreamDefaultController) => {
+    counted.rows += builder.length;
+    const table = wasm.Table.fromIPCStream(builder.takeIpc());
     for (const batch of table.recordBatches()) controller.enqueue(batch);
     batches += 1;
   };
   const end = (controller: ReadableStreamDefaultController) => {
-    if (batches === 0) enqueue(controller, []);
+    ended = true;
+    if (batches === 0 || builder.length > 0) enqueue(controller);
     controller.close();
   };
   const input = new ReadableStream({
     async pull(controller) {
+      if (ended) return;
       try {
-        const next = await groups.next();
-        if (next.done) return end(controller);
-        enqueue(controller, next.value);
+        if (await fillBatch(rows, builder, maxRows, maxBytes)) return end(controller);
+        enqueue(controller);
       } catch (error) {
         failure = error;
         rows.destroy();
+        // The rows of a batch cut short by the failure are not written (the object is aborted anyway).
+        builder.takeBatch();
         end(controller);
       }
     },
-    async cancel(reason) {
-      await groups.return(undefined);
+    cancel(reason) {
       rows.destroy(reason instanceof Error ? reason : undefined);
     },
   }, { highWaterMark: 0 });
