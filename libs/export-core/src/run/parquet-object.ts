@@ -1,17 +1,18 @@
 /**
  * One Parquet object from a source's row stream: rows -> typed columns (shared-types
  * typedColumn, converted exactly by parquet/parquet-values.ts) -> Arrow record batches of at
- * most `rowGroupRows` rows and `rowGroupBytes` bytes of cell text -> parquet-wasm's streaming
+ * most `rowGroupRows` rows and `rowGroupBytes` bytes of Arrow buffers, each row appended as it
+ * arrives (parquet/arrow-batch.ts) -> parquet-wasm's streaming
  * writer (one row group per batch) -> byte count and SHA-256 -> the sink's writer, with
  * backpressure end to end: the next batch is read from the source only when the writer asks
- * for it, so memory is one row group (its JS rows, Arrow buffers and encoded bytes), never the
+ * for it, so memory is one row group (its Arrow buffers, their IPC copy and the encoded bytes), never the
  * file. Nothing is visible at the key until the writer completes; on failure it is aborted.
  *
  * Defaults: zstd (level 3 in arrow-rs) — the smallest files of the measured codecs at about
  * snappy's CPU (docs/parquet-writer-choice.md: 18.0 against 30.1 MiB for the same 1M rows);
- * Athena, Glue, Spark and DuckDB all read it. Row groups close at 100,000 rows or 64 MiB,
- * whichever comes first: the JS side cuts batches at 64 MiB of cell text, and arrow-rs closes
- * the row group in progress at 64 MiB encoded (`max_row_group_bytes`), so a row group is never
+ * Athena, Glue, Spark and DuckDB all read it. Row groups close at 100,000 rows or 32 MiB,
+ * whichever comes first: the JS side cuts batches at 32 MiB of Arrow buffers, and arrow-rs closes
+ * the row group in progress at 32 MiB encoded (`max_row_group_bytes`), so a row group is never
  * held whole past either bound. (The manifest does not count row groups: arrow-rs decides them
  * and reports nothing while streaming; DuckDB's parquet_metadata() reads them from the footer.)
  */
@@ -29,8 +30,14 @@ import type { PartLimits, SplitOptions } from './split-writer.js';
 export const PARQUET_CONTENT_TYPE = 'application/vnd.apache.parquet';
 /** @default 100,000 rows per row group. */
 export const DEFAULT_ROW_GROUP_ROWS = 100_000;
-/** @default 64 MiB per row group: cell text (UTF-16 length, 8 per number) per batch, and encoded bytes in arrow-rs. */
-export const DEFAULT_ROW_GROUP_BYTES = 64 * 1024 * 1024;
+/**
+ * @default 32 MiB per row group: Arrow buffer bytes per batch (fixed widths, offsets, UTF-8),
+ * and encoded bytes in arrow-rs. Wide rows of incompressible 8 KiB text peaked at 414 MiB RSS
+ * with 32 MiB, 682 MiB with 64 MiB (docs/parquet-writer-choice.md, "Memory"): a row group is
+ * held about four times over (the builder's buffers, their IPC copy, the copy in wasm memory,
+ * the row group arrow-rs is encoding), and wasm memory never shrinks below its high-water mark.
+ */
+export const DEFAULT_ROW_GROUP_BYTES = 32 * 1024 * 1024;
 
 export type ParquetCodec = 'zstd' | 'snappy';
 
