@@ -119,8 +119,9 @@ async function fillBatch(rows: Readable, builder: BatchBuilder, maxRows: number,
  *   of low-cardinality text itself);
  * - DELTA_BINARY_PACKED for every INT32/INT64 column (integers, dates, times, timestamps,
  *   DECIMAL up to precision 18): keys and timestamps in table order differ little from row to
- *   row, which delta encoding stores in a few bits before zstd. Every Parquet reader in scope
- *   (Athena/Trino, Spark, Hive, DuckDB, pyarrow) reads it in v1 data pages.
+ *   row, which delta encoding stores in a few bits before zstd. It is a standard Parquet encoding,
+ *   implemented by Trino (Athena's engine), parquet-mr (Spark, Hive), DuckDB and Arrow; only
+ *   DuckDB is exercised here (the tests read every file back with it).
  * docs/parquet-writer-choice.md ("Writer settings") has the measured alternatives.
  */
 function writerProperties(wasm: Awaited<ReturnType<typeof loadParquetWasm>>, layout: ParquetLayout, maxRows: number, maxBytes: number) {
