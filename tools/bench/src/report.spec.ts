@@ -80,9 +80,32 @@ describe('Function: evaluateTargets', () => {
     expect(verdicts).toEqual([
       expect.objectContaining({ name: 'MariaDB -> local folder, uncompressed', met: true }),
       expect.objectContaining({ name: 'MariaDB -> local folder, whole process (built CLI)', measured: '1.12x (paired 1.16x), 2.80 s', met: true }),
-      expect.objectContaining({ name: 'exporter peak RSS at 10,000,000 rows (any destination)', measured: '150 MiB', met: true }),
+      expect.objectContaining({ name: 'exporter peak RSS at 10,000,000 rows (any destination, CSV)', measured: '150 MiB', met: true }),
       expect.objectContaining({ name: 'exporter peak RSS growth, 1,000,000 -> 10,000,000 rows', measured: '+40 MiB', met: false }),
     ]);
+  });
+
+  it('judges Parquet against CSV to a local folder (time, wall and CPU) and Parquet peak RSS apart from CSV', () => {
+    // Prepare: Parquet runs 2.1x the CSV time (2.5 s), 1.98x its wall time at 280 MiB (294 MB), above the CSV bound of 200 MB but within its own 300 MB.
+    const parquet: VariantResult = {
+      id: 'mariadb.exporter.file.parquet',
+      engine: 'mariadb',
+      kind: 'exporter',
+      label: 'exporter -> folder, Parquet',
+      samples: [0, 1, 2].map((rep) => sample(rep, 5.25, { peakRssBytes: 280 * MIB, cpuSeconds: 4 })),
+    };
+
+    // Act
+    const verdicts = evaluateTargets(summarizeVariants([...variants, parquet]), 10_000_000);
+
+    // Assess
+    expect(verdicts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'MariaDB -> local folder, Parquet against CSV', measured: '2.10x (wall 1.98x, CPU 1.60x), 5.25 s against 2.50 s', met: false }),
+        expect.objectContaining({ name: 'exporter peak RSS at 10,000,000 rows, Parquet', measured: '280 MiB', met: true }),
+        expect.objectContaining({ name: 'exporter peak RSS at 10,000,000 rows (any destination, CSV)', measured: '150 MiB', met: true }),
+      ]),
+    );
   });
 
   it('fails a ratio above its limit', () => {

@@ -143,9 +143,10 @@ export function typedValueConverter(column: TypedColumn, binaryEncoding: 'base64
 }
 
 function civilDays(yearText: string, monthText: string, dayText: string, bc: boolean): number {
-  const year = bc ? 1 - Number(yearText) : Number(yearText);
-  const month = Number(monthText);
-  const day = Number(dayText);
+  return civilDaysOf(bc ? 1 - Number(yearText) : Number(yearText), Number(monthText), Number(dayText));
+}
+
+function civilDaysOf(year: number, month: number, day: number): number {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     throw new TypedValueError(`a date is not a calendar date (MySQL's zero date 0000-00-00 has no Parquet value)`);
   }
@@ -160,7 +161,7 @@ function civilDays(yearText: string, monthText: string, dayText: string, bc: boo
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function timeOfDayMicros(h: string, m: string, s: string, fraction: string | undefined, endOfDay: boolean): bigint {
@@ -171,4 +172,139 @@ function timeOfDayMicros(h: string, m: string, s: string, fraction: string | und
   const isEndOfDay = endOfDay && hours === 24 && minutes === 0 && seconds === 0 && micros === 0n;
   if (!isEndOfDay && (hours > 23 || minutes > 59 || seconds > 59)) throw new TypedValueError(`a time of day is out of range`);
   return BigInt(hours * 3600 + minutes * 60 + seconds) * MICROS_PER_SECOND + micros;
+}
+
+// Fast paths (the Arrow batch builder's hot loop). Each reads the common shape of a cell's text
+// with character codes and plain number arithmetic that is exact within its bounds (at most 15
+// decimal digits, |microseconds| below 2^53), and returns NaN for anything else: the caller then
+// takes the exact BigInt/regex function above, which gives the value or throws the same error.
+// So a fast path never decides a value differently, it only decides sooner.
+
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/** An optionally signed integer of at most 15 digits, exactly; NaN for any other text. */
+export function fastInteger(text: string): number {
+  const n = text.length;
+  let i = 0;
+  let c = n > 0 ? text.charCodeAt(0) : 0;
+  const negative = c === 45;
+  if (negative || c === 43) i = 1;
+  if (n - i === 0 || n - i > 15) return NaN;
+  let value = 0;
+  for (; i < n; i += 1) {
+    c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    value = value * 10 + c;
+  }
+  return negative ? -value : value;
+}
+
+/**
+ * The unscaled integer of a DECIMAL(precision, scale) text when it has at most 15 digits once
+ * scaled (|value| < 10^15, exact in a double) and is within the precision; NaN otherwise
+ * (unscaledDecimal then decides, or throws).
+ */
+export function fastUnscaledDecimal(text: string, precision: number, scale: number): number {
+  const n = text.length;
+  let i = 0;
+  let c = n > 0 ? text.charCodeAt(0) : 0;
+  const negative = c === 45;
+  if (negative || c === 43) i = 1;
+  let value = 0;
+  let digits = 0;
+  let fraction = -1;
+  for (; i < n; i += 1) {
+    c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      digits += 1;
+      if (fraction >= 0) fraction += 1;
+    } else if (c === 46 && fraction < 0) {
+      fraction = 0;
+    } else {
+      return NaN;
+    }
+  }
+  if (fraction < 0) fraction = 0;
+  if (digits === 0 || fraction > scale || digits + scale - fraction > 15) return NaN;
+  value *= POW10[scale - fraction] as number;
+  if (precision < 15 && value >= (POW10[precision] as number)) return NaN;
+  return negative ? -value : value;
+}
+
+function digitsAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i += 1) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    value = value * 10 + c;
+  }
+  return value;
+}
+
+/** Days since 1970-01-01 of a plain `YYYY-MM-DD` (4-digit year, no BC); NaN otherwise. */
+export function fastDays(text: string): number {
+  return text.length === 10 ? daysAt(text) : NaN;
+}
+
+/** Days of the `YYYY-MM-DD` that starts `text`; NaN when it is not one. */
+function daysAt(text: string): number {
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return NaN;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  // NaN fails every comparison: the exact path reports the text.
+  if (!(year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month))) return NaN;
+  return civilDaysOf(year, month, day);
+}
+
+/** Microseconds of a fraction of 1 to 6 digits at `from` (to the end or a `Z`); NaN otherwise. */
+function fractionMicros(text: string, from: number, end: number): number {
+  const count = end - from;
+  if (count < 1 || count > 6) return NaN;
+  return digitsAt(text, from, count) * (POW10[6 - count] as number);
+}
+
+/** Microseconds of the time of day at `from` (`HH:MM:SS[.ffffff]` up to `end`), hours 0–23; NaN otherwise. */
+function fastTimeOfDay(text: string, from: number, end: number): number {
+  if (end - from < 8 || text.charCodeAt(from + 2) !== 58 || text.charCodeAt(from + 5) !== 58) return NaN;
+  const hours = digitsAt(text, from, 2);
+  const minutes = digitsAt(text, from + 3, 2);
+  const seconds = digitsAt(text, from + 6, 2);
+  if (!(hours <= 23 && minutes <= 59 && seconds <= 59)) return NaN;
+  let micros = 0;
+  if (end - from > 8) {
+    if (text.charCodeAt(from + 8) !== 46) return NaN;
+    micros = fractionMicros(text, from + 9, end);
+  }
+  return (hours * 3600 + minutes * 60 + seconds) * 1_000_000 + micros;
+}
+
+/** Microseconds since midnight of `HH:MM:SS[.ffffff]` before 24:00; NaN otherwise. */
+export function fastTimeMicros(text: string): number {
+  return fastTimeOfDay(text, 0, text.length);
+}
+
+// |seconds since the epoch| below this keeps seconds × 10^6 + micros under 2^53 (years 1685–2255).
+const SAFE_SECONDS = 9_007_199_253;
+
+/**
+ * Microseconds since 1970-01-01 of `YYYY-MM-DD HH:MM:SS[.ffffff]` (or `T…Z`) within about
+ * 1685–2255, where the number is exact; NaN otherwise (microsFromTimestampText then decides).
+ */
+export function fastTimestampMicros(text: string): number {
+  let end = text.length;
+  if (end < 19) return NaN;
+  const separator = text.charCodeAt(10);
+  if (separator === 84) {
+    if (text.charCodeAt(end - 1) !== 90) return NaN;
+    end -= 1;
+  } else if (separator !== 32) {
+    return NaN;
+  }
+  const days = daysAt(text);
+  const time = fastTimeOfDay(text, 11, end);
+  const seconds = days * 86_400 + Math.floor(time / 1_000_000);
+  if (!(seconds > -SAFE_SECONDS && seconds < SAFE_SECONDS)) return NaN;
+  return days * 86_400_000_000 + time;
 }

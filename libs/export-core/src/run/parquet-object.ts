@@ -1,17 +1,19 @@
 /**
  * One Parquet object from a source's row stream: rows -> typed columns (shared-types
  * typedColumn, converted exactly by parquet/parquet-values.ts) -> Arrow record batches of at
- * most `rowGroupRows` rows and `rowGroupBytes` bytes of cell text -> parquet-wasm's streaming
+ * most `rowGroupRows` rows and `rowGroupBytes` bytes of Arrow buffers, each row appended as it
+ * arrives (parquet/arrow-batch.ts) -> parquet-wasm's streaming
  * writer (one row group per batch) -> byte count and SHA-256 -> the sink's writer, with
  * backpressure end to end: the next batch is read from the source only when the writer asks
- * for it, so memory is one row group (its JS rows, Arrow buffers and encoded bytes), never the
+ * for it, so memory is one row group (its Arrow buffers, their IPC copy and the encoded bytes), never the
  * file. Nothing is visible at the key until the writer completes; on failure it is aborted.
  *
  * Defaults: zstd (level 3 in arrow-rs) — the smallest files of the measured codecs at about
- * snappy's CPU (docs/parquet-writer-choice.md: 18.0 against 30.1 MiB for the same 1M rows);
- * Athena, Glue, Spark and DuckDB all read it. Row groups close at 100,000 rows or 64 MiB,
- * whichever comes first: the JS side cuts batches at 64 MiB of cell text, and arrow-rs closes
- * the row group in progress at 64 MiB encoded (`max_row_group_bytes`), so a row group is never
+ * snappy's CPU (docs/parquet-writer-choice.md, "Writer settings": 1.46 against 8.38 MiB for the
+ * benchmark table's 1M rows, no dictionary and DELTA_BINARY_PACKED integers, see writerProperties);
+ * Athena, Glue, Spark and DuckDB all read it. Row groups close at 100,000 rows or 32 MiB,
+ * whichever comes first: the JS side cuts batches at 32 MiB of Arrow buffers, and arrow-rs closes
+ * the row group in progress at 32 MiB encoded (`max_row_group_bytes`), so a row group is never
  * held whole past either bound. arrow-rs decides the row groups and reports nothing while
  * streaming: the manifest's count comes from the file's footer as it passes (FooterTap,
  * parquet/parquet-footer.ts), which is also checked against the schema the manifest states.
@@ -21,10 +23,10 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { typedColumn, type Engine, type ManifestParquetColumn, type TypedColumn } from '@rds-s3-export/shared-types';
 import { ParquetFooterError } from '../errors.js';
 import type { Row, SourceColumn } from '../ports.js';
-import { arrowBatch, arrowSchema, batchIpc, type BatchSchema } from '../parquet/arrow-batch.js';
+import { BatchBuilder, type BatchSchema } from '../parquet/arrow-batch.js';
 import { loadParquetWasm } from '../parquet/parquet-wasm.js';
 import { FooterTap, type FooterReading } from '../parquet/parquet-footer.js';
-import { manifestParquetColumn } from '../parquet/parquet-types.js';
+import { manifestParquetColumn, parquetColumnType } from '../parquet/parquet-types.js';
 import { writeObject, type ObjectProgress, type ObjectResult, type ObjectTarget } from './object-export.js';
 import { ByteTap } from './streams/byte-tap.js';
 import type { PartLimits, SplitOptions } from './split-writer.js';
@@ -32,8 +34,14 @@ import type { PartLimits, SplitOptions } from './split-writer.js';
 export const PARQUET_CONTENT_TYPE = 'application/vnd.apache.parquet';
 /** @default 100,000 rows per row group. */
 export const DEFAULT_ROW_GROUP_ROWS = 100_000;
-/** @default 64 MiB per row group: cell text (UTF-16 length, 8 per number) per batch, and encoded bytes in arrow-rs. */
-export const DEFAULT_ROW_GROUP_BYTES = 64 * 1024 * 1024;
+/**
+ * @default 32 MiB per row group: Arrow buffer bytes per batch (fixed widths, offsets, UTF-8),
+ * and encoded bytes in arrow-rs. Wide rows of incompressible 8 KiB text peaked at 414 MiB RSS
+ * with 32 MiB, 682 MiB with 64 MiB (docs/parquet-writer-choice.md, "Memory"): a row group is
+ * held about four times over (the builder's buffers, their IPC copy, the copy in wasm memory,
+ * the row group arrow-rs is encoding), and wasm memory never shrinks below its high-water mark.
+ */
+export const DEFAULT_ROW_GROUP_BYTES = 32 * 1024 * 1024;
 
 export type ParquetCodec = 'zstd' | 'snappy';
 
@@ -91,25 +99,67 @@ function cellBytes(row: Row): number {
   return bytes;
 }
 
-/** Groups rows into batches bounded by rows and bytes, counting them as they pass. */
-async function* rowGroups(rows: AsyncIterable<unknown>, maxRows: number, maxBytes: number, counted: { rows: number }): AsyncGenerator<Row[]> {
-  let group: Row[] = [];
-  let bytes = 0;
-  for await (const item of rows) {
-    const row = item as Row;
-    group.push(row);
-    bytes += cellBytes(row);
-    if (group.length >= maxRows || bytes >= maxBytes) {
-      counted.rows += group.length;
-      yield group;
-      group = [];
-      bytes = 0;
+/**
+ * Reads rows from `rows` into `builder` until the batch holds `maxRows` rows or `maxBytes` bytes
+ * (its Arrow buffers), or the stream ends; true at the end. Reads with `read()` while rows are
+ * buffered, and waits for an event only when none is: an async iterator costs a promise per row.
+ */
+async function fillBatch(rows: Readable, builder: BatchBuilder, maxRows: number, maxBytes: number): Promise<boolean> {
+  for (;;) {
+    let row: Row | null;
+    while ((row = rows.read() as Row | null) !== null) {
+      builder.append(row);
+      if (builder.length >= maxRows || builder.byteLength >= maxBytes) return false;
     }
+    if (rows.readableEnded) return true;
+    if (rows.errored) throw rows.errored;
+    if (rows.destroyed) throw Object.assign(new Error('the row stream closed before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+    await new Promise<void>((resolve, reject) => {
+      const settle = (error?: unknown) => {
+        rows.off('readable', onReadable);
+        rows.off('end', onReadable);
+        rows.off('close', onReadable);
+        rows.off('error', settle);
+        if (error === undefined) resolve();
+        else reject(error instanceof Error ? error : new Error(String(error)));
+      };
+      const onReadable = () => settle();
+      rows.on('readable', onReadable);
+      rows.on('end', onReadable);
+      rows.on('close', onReadable);
+      rows.on('error', settle);
+    });
   }
-  if (group.length > 0) {
-    counted.rows += group.length;
-    yield group;
-  }
+}
+
+/**
+ * arrow-rs writer properties. Beyond the codec and the row-group bounds:
+ * - no dictionary encoding: arrow-rs builds a dictionary per column chunk and falls back to PLAIN
+ *   once it passes 1 MiB, which high-cardinality columns (keys, e-mails, timestamps, amounts) always
+ *   do; the attempt was about half the writer's CPU. Measured on the benchmark table (1M rows):
+ *   writer CPU 1.2–3.4 s -> 0.5–0.9 s, and the zstd file smaller, not larger (zstd finds the repeats
+ *   of low-cardinality text itself);
+ * - DELTA_BINARY_PACKED for every INT32/INT64 column (integers, dates, times, timestamps,
+ *   DECIMAL up to precision 18): keys and timestamps in table order differ little from row to
+ *   row, which delta encoding stores in a few bits before zstd. It is a standard Parquet encoding,
+ *   implemented by Trino (Athena's engine), parquet-mr (Spark, Hive), DuckDB and Arrow; only
+ *   DuckDB is exercised here (the tests read every file back with it).
+ * docs/parquet-writer-choice.md ("Writer settings") has the measured alternatives.
+ */
+function writerProperties(wasm: Awaited<ReturnType<typeof loadParquetWasm>>, layout: ParquetLayout, maxRows: number, maxBytes: number) {
+  let builder = new wasm.WriterPropertiesBuilder()
+    .setCompression(layout.options.codec === 'snappy' ? wasm.Compression.SNAPPY : wasm.Compression.ZSTD)
+    .setDictionaryEnabled(false)
+    // arrow-rs closes a row group at whichever bound comes first: rows, or the encoded bytes of
+    // the row group in progress. The same byte bound on the JS side keeps one batch's rows small.
+    .setMaxRowGroupSize(maxRows)
+    .setMaxRowGroupBytes(maxBytes)
+    .setCreatedBy(layout.options.createdBy ?? 'rds-s3-export');
+  layout.columns.forEach((column, c) => {
+    const physical = parquetColumnType(column).physical;
+    if (physical === 'INT32' || physical === 'INT64') builder = builder.setColumnEncoding(layout.names[c] as string, wasm.Encoding.DELTA_BINARY_PACKED);
+  });
+  return builder.build();
 }
 
 /**
@@ -127,8 +177,7 @@ export async function exportParquetStream(
   const maxRows = layout.options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
   const maxBytes = layout.options.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES;
   const counted = { rows: 0 };
-  const groups = rowGroups(rows, maxRows, maxBytes, counted);
-  const schema = arrowSchema(layout);
+  const builder = new BatchBuilder(layout);
   // parquet-wasm ends its output normally when its input stream errors (a valid file of the rows
   // so far), and turns a thrown JS error into "Dyn casting error". So a failure here (the source,
   // a cell's conversion) closes the input, is kept, and fails the body at its end (`failAtEnd`),
@@ -137,29 +186,36 @@ export async function exportParquetStream(
   // first batch) gets a batch of zero rows, so the file is valid and has every column.
   let failure: unknown;
   let batches = 0;
-  const enqueue = (controller: ReadableStreamDefaultController, group: readonly Row[]) => {
-    const table = wasm.Table.fromIPCStream(batchIpc(arrowBatch(layout, schema, group)));
+  let ended = false;
+  const enqueue = (controller: ReadableStreamDefaultController) => {
+    counted.rows += builder.length;
+    const table = wasm.Table.fromIPCStream(builder.takeIpc());
+    // The writer takes each batch over (and frees it once written); the table would keep the
+    // batch's buffers in wasm memory until V8 happened to collect its JS handle.
     for (const batch of table.recordBatches()) controller.enqueue(batch);
+    table.free();
     batches += 1;
   };
   const end = (controller: ReadableStreamDefaultController) => {
-    if (batches === 0) enqueue(controller, []);
+    ended = true;
+    if (batches === 0 || builder.length > 0) enqueue(controller);
     controller.close();
   };
   const input = new ReadableStream({
     async pull(controller) {
+      if (ended) return;
       try {
-        const next = await groups.next();
-        if (next.done) return end(controller);
-        enqueue(controller, next.value);
+        if (await fillBatch(rows, builder, maxRows, maxBytes)) return end(controller);
+        enqueue(controller);
       } catch (error) {
         failure = error;
         rows.destroy();
+        // The rows of a batch cut short by the failure are not written (the object is aborted anyway).
+        builder.takeBatch();
         end(controller);
       }
     },
-    async cancel(reason) {
-      await groups.return(undefined);
+    cancel(reason) {
       rows.destroy(reason instanceof Error ? reason : undefined);
     },
   }, { highWaterMark: 0 });
@@ -167,14 +223,7 @@ export async function exportParquetStream(
     transform: (chunk, _encoding, callback) => callback(failure === undefined ? null : (failure as Error), failure === undefined ? chunk : undefined),
     flush: (callback) => callback(failure === undefined ? null : (failure as Error)),
   });
-  const properties = new wasm.WriterPropertiesBuilder()
-    .setCompression(layout.options.codec === 'snappy' ? wasm.Compression.SNAPPY : wasm.Compression.ZSTD)
-    // arrow-rs closes a row group at whichever bound comes first: rows, or the encoded bytes of
-    // the row group in progress. The same byte bound on the JS side keeps one batch's rows small.
-    .setMaxRowGroupSize(maxRows)
-    .setMaxRowGroupBytes(maxBytes)
-    .setCreatedBy(layout.options.createdBy ?? 'rds-s3-export')
-    .build();
+  const properties = writerProperties(wasm, layout, maxRows, maxBytes);
   const output = (await wasm.transformParquetStream(input, properties)) as ReadableStream<Uint8Array>;
   const tap = new ByteTap();
   const footer = new FooterTap(footerCheck(layout, () => counted.rows));

@@ -272,12 +272,19 @@ async function bindPostgresValues(client: pg.Client, params: BoundValues): Promi
 
 /**
  * pg-query-stream with fetches sized in bytes: each cursor read asks for as many rows as fit
- * `maxBytes` at the previous fetch's average row size (at most `maxRows`), and the next read
- * starts only when the previous fetch has been consumed (highWaterMark 1), so at most one
- * fetch of about `maxBytes` is held at a time.
+ * `maxBytes` at the previous fetch's average row size (at most `maxRows`). One fetch ahead: as
+ * soon as a fetch has arrived, the next one is asked for, so the server produces it while the
+ * consumer works through the rows already here (fetching only once they were consumed left the
+ * two taking turns: a round trip per fetch with both sides idle in turn). So at most two
+ * fetches of about `maxBytes` are held at a time: the one being consumed and the one ahead.
  */
 class ByteBoundedQueryStream extends QueryStream {
   private fetchSize: number;
+  private fetching = false;
+  /** The consumer asked for rows (_read) and none were pushed since. */
+  private wanted = false;
+  /** A fetch that arrived before the consumer asked for it. */
+  private ahead: { error: Error | undefined; rows: unknown[][]; size: number } | undefined;
 
   constructor(
     text: string,
@@ -289,20 +296,41 @@ class ByteBoundedQueryStream extends QueryStream {
   }
 
   override _read(): void {
+    this.wanted = true;
+    const ahead = this.ahead;
+    if (ahead) {
+      this.ahead = undefined;
+      this.deliver(ahead.error, ahead.rows, ahead.size);
+    } else if (!this.fetching) {
+      this.fetch();
+    }
+  }
+
+  private fetch(): void {
     const size = this.fetchSize;
+    this.fetching = true;
     (this.cursor as { read(rows: number, callback: (error: Error | undefined, rows: unknown[][]) => void): void }).read(size, (error, rows) => {
-      if (error) {
-        this.destroy(error);
-        return;
-      }
-      let bytes = 0;
-      for (const row of rows) {
-        bytes += rowBytes(row);
-        this.push(row);
-      }
-      this.fetchSize = nextFetchSize(rows.length, bytes, this.maxBytes, this.maxRows);
-      if (rows.length < size) this.push(null);
+      this.fetching = false;
+      if (this.wanted) this.deliver(error, rows, size);
+      else this.ahead = { error, rows, size };
     });
+  }
+
+  private deliver(error: Error | undefined, rows: unknown[][], size: number): void {
+    this.wanted = false;
+    if (this.destroyed) return;
+    if (error) {
+      this.destroy(error);
+      return;
+    }
+    let bytes = 0;
+    for (const row of rows) {
+      bytes += rowBytes(row);
+      this.push(row);
+    }
+    this.fetchSize = nextFetchSize(rows.length, bytes, this.maxBytes, this.maxRows);
+    if (rows.length < size) this.push(null);
+    else this.fetch();
   }
 }
 
