@@ -41,6 +41,12 @@ export interface SourceRequest {
   /** Stream rows even where the engine could write the CSV itself (needed to split files). @default false */
   readonly preferRows?: boolean;
   /**
+   * Stream the server's text of each cell as bytes into the consumer's column buffers
+   * (`kind: 'cells'`, the Parquet writer) where the engine can (MySQL/MariaDB); it wins over
+   * `preferRows`, which a source that cannot stream cells then follows. @default false
+   */
+  readonly preferCells?: boolean;
+  /**
    * Run a custom query even though the connected user holds more than read privileges (see
    * sources/privilege-policy.ts). @default false: such a query is refused (PRIVILEGED_QUERY_USER)
    */
@@ -88,7 +94,32 @@ export interface ResolvedWindow {
  */
 export type SourceStream =
   | { readonly kind: 'rows'; readonly stream: Readable }
-  | { readonly kind: 'csv'; readonly stream: Readable; rowCount(): Promise<number> };
+  | { readonly kind: 'csv'; readonly stream: Readable; rowCount(): Promise<number> }
+  | { readonly kind: 'cells'; readonly cells: CellReader };
+
+/**
+ * Where a cell reader puts rows: the Parquet batch builder. Each call returns true when the
+ * batch is full, and the reader then stops (pauses the connection) until the next `fill`.
+ */
+export interface CellTarget {
+  /**
+   * One row as the server's text bytes: cell c is `bytes[bounds[2c], bounds[2c + 1])`, SQL NULL
+   * when `bounds[2c]` is negative. Text cells are the server's UTF-8; binary cells the raw bytes.
+   */
+  appendBytes(bytes: Buffer, bounds: Int32Array): boolean;
+  /** One row as cells, as a `rows` stream would carry it (a reader's fallback). */
+  appendRow(row: Row): boolean;
+}
+
+/** Rows pulled a batch at a time into a CellTarget (SourceStream `cells`). */
+export interface CellReader {
+  /** Appends rows to `target` until it is full (resolves false) or the rows end (true). */
+  fill(target: CellTarget): Promise<boolean>;
+  /** Stops reading; a pending or later `fill` rejects with `error` (or a premature-close error). */
+  destroy(error?: Error): void;
+  /** `bytes` once the result's metadata allowed the byte path, `rows` when it fell back; undefined before. */
+  readonly path: 'bytes' | 'rows' | undefined;
+}
 
 export interface OpenedSource {
   readonly columns: readonly SourceColumn[];

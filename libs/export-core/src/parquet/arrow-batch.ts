@@ -12,7 +12,9 @@
  */
 import * as arrow from 'apache-arrow';
 import type { TypedColumn } from '@rds-s3-export/shared-types';
+import { isUtf8 } from 'node:buffer';
 import type { Cell, Row } from '../ports.js';
+import { fastDaysBytes, fastIntegerBytes, fastTimeMicrosBytes, fastTimestampMicrosBytes, fastUnscaledDecimalBytes } from './byte-values.js';
 import {
   bytesFromCell,
   daysFromDateText,
@@ -87,6 +89,25 @@ abstract class ColumnBuffers {
     this.set(cell, row);
   }
 
+  /**
+   * Row `row` from the server's text bytes `bytes[start, end)` (the byte path). The default
+   * decodes the cell (latin1: numbers, dates and booleans are ASCII; any other byte fails the
+   * converter exactly as the driver's decoding would) and converts it as `add` does.
+   */
+  addBytes(bytes: Buffer, start: number, end: number, row: number): void {
+    this.validity[row >> 3] = (this.validity[row >> 3] as number) | (1 << (row & 7));
+    this.setBytes(bytes, start, end, row);
+  }
+
+  protected setBytes(bytes: Buffer, start: number, end: number, row: number): void {
+    this.set(bytes.toString('latin1', start, end), row);
+  }
+
+  addNull(row: number): void {
+    this.nullCount += 1;
+    this.clear(row);
+  }
+
   grow(capacity: number): void {
     const validity = new Uint8Array((capacity + 7) >> 3);
     validity.set(this.validity);
@@ -123,7 +144,13 @@ class NumberBuffers extends ColumnBuffers {
   readonly width: number;
   private values: NumberArray;
 
-  constructor(capacity: number, private readonly make: (capacity: number) => NumberArray, private readonly parse: (text: string) => number) {
+  constructor(
+    capacity: number,
+    private readonly make: (capacity: number) => NumberArray,
+    private readonly parse: (text: string) => number,
+    /** The byte twin of parse's fast path (NaN outside it), if it has one. */
+    private readonly fastBytes?: (bytes: Buffer, start: number, end: number) => number,
+  ) {
     super(capacity);
     this.values = make(capacity);
     this.width = this.values.BYTES_PER_ELEMENT;
@@ -131,6 +158,13 @@ class NumberBuffers extends ColumnBuffers {
 
   protected set(cell: Exclude<CellValue, null>, row: number): void {
     this.values[row] = this.parse(textOf(cell));
+  }
+
+  protected override setBytes(bytes: Buffer, start: number, end: number, row: number): void {
+    const value = this.fastBytes ? this.fastBytes(bytes, start, end) : NaN;
+    // The fast path's NaN (outside its bounds) and a typed array's own range check: parse decides.
+    if (value === value) this.values[row] = value;
+    else this.values[row] = this.parse(bytes.toString('latin1', start, end));
   }
 
   protected clear(row: number): void {
@@ -154,10 +188,21 @@ class Int64Buffers extends ColumnBuffers {
   private values: BigInt64Array;
   private words: Int32Array;
 
-  constructor(capacity: number, private readonly fast: (text: string) => number, private readonly exact: (text: string) => bigint) {
+  constructor(
+    capacity: number,
+    private readonly fast: (text: string) => number,
+    private readonly exact: (text: string) => bigint,
+    private readonly fastBytes: (bytes: Buffer, start: number, end: number) => number,
+  ) {
     super(capacity);
     this.values = new BigInt64Array(capacity);
     this.words = new Int32Array(this.values.buffer);
+  }
+
+  protected override setBytes(bytes: Buffer, start: number, end: number, row: number): void {
+    const value = this.fastBytes(bytes, start, end);
+    if (value === value) setInt64Words(this.words, 2 * row, value);
+    else this.values[row] = this.exact(bytes.toString('latin1', start, end));
   }
 
   protected set(cell: Exclude<CellValue, null>, row: number): void {
@@ -192,6 +237,19 @@ class DecimalBuffers extends ColumnBuffers {
   constructor(capacity: number, private readonly precision: number, private readonly scale: number) {
     super(capacity);
     this.words = new Int32Array(4 * capacity);
+  }
+
+  protected override setBytes(bytes: Buffer, start: number, end: number, row: number): void {
+    const value = fastUnscaledDecimalBytes(bytes, start, end, this.precision, this.scale);
+    if (value === value) this.setFast(value, 4 * row);
+    else this.set(bytes.toString('latin1', start, end), row);
+  }
+
+  private setFast(value: number, at: number): void {
+    setInt64Words(this.words, at, value);
+    const extension = value < 0 ? -1 : 0;
+    this.words[at + 2] = extension;
+    this.words[at + 3] = extension;
   }
 
   protected set(cell: Exclude<CellValue, null>, row: number): void {
@@ -285,6 +343,33 @@ class VariableBuffers extends ColumnBuffers {
     this.bytes = bytes;
   }
 
+  /**
+   * Binary: the raw bytes (what the row path gets back from the base64/hex text). Text: the
+   * server's UTF-8 copied as it is, unless it is not valid UTF-8, where the driver would have
+   * decoded it with replacement characters: that one cell takes exactly that route.
+   */
+  protected override setBytes(bytes: Buffer, start: number, end: number, row: number): void {
+    const length = end - start;
+    this.room(length);
+    const out = this.bytes;
+    let o = this.end;
+    if (length > 32) {
+      bytes.copy(out, o, start, end);
+      if (this.binaryEncoding === undefined && !isUtf8(bytes.subarray(start, end))) return this.set(bytes.toString('utf8', start, end), row);
+      o += length;
+    } else {
+      let high = 0;
+      for (let i = start; i < end; i += 1) {
+        const b = bytes[i] as number;
+        high |= b;
+        out[o++] = b;
+      }
+      if (high >= 0x80 && this.binaryEncoding === undefined && !isUtf8(bytes.subarray(start, end))) return this.set(bytes.toString('utf8', start, end), row);
+    }
+    this.end = o;
+    this.offsets[row + 1] = o;
+  }
+
   protected set(cell: Exclude<CellValue, null>, row: number): void {
     if (this.binaryEncoding === undefined) {
       const text = textOf(cell);
@@ -332,9 +417,15 @@ function columnBuffers(column: TypedColumn, capacity: number, binaryEncoding: 'b
   switch (column.type) {
     case 'int': {
       const bits = column.bits;
-      if (bits === 64) return new Int64Buffers(capacity, fastInteger, (text) => integerFromText(text, 64));
+      if (bits === 64) return new Int64Buffers(capacity, fastInteger, (text) => integerFromText(text, 64), fastIntegerBytes);
       const make = bits === 8 ? (n: number) => new Int8Array(n) : bits === 16 ? (n: number) => new Int16Array(n) : (n: number) => new Int32Array(n);
-      return new NumberBuffers(capacity, make, smallInteger(bits));
+      const limit = 2 ** (bits - 1);
+      // Outside the column's range (or the fast path) the exact function decides, or throws.
+      const fast = (bytes: Buffer, start: number, end: number) => {
+        const value = fastIntegerBytes(bytes, start, end);
+        return value >= -limit && value < limit ? value : NaN;
+      };
+      return new NumberBuffers(capacity, make, smallInteger(bits), fast);
     }
     case 'decimal': return new DecimalBuffers(capacity, column.precision, column.scale);
     case 'float': return new NumberBuffers(capacity, (n) => new Float32Array(n), (text) => floatingFromText(text, true));
@@ -342,9 +433,9 @@ function columnBuffers(column: TypedColumn, capacity: number, binaryEncoding: 'b
     case 'date': return new NumberBuffers(capacity, (n) => new Int32Array(n), (text) => {
       const days = fastDays(text);
       return days === days ? days : daysFromDateText(text);
-    });
-    case 'time': return new Int64Buffers(capacity, fastTimeMicros, microsFromTimeText);
-    case 'timestamp': return new Int64Buffers(capacity, fastTimestampMicros, microsFromTimestampText);
+    }, fastDaysBytes);
+    case 'time': return new Int64Buffers(capacity, fastTimeMicros, microsFromTimeText, fastTimeMicrosBytes);
+    case 'timestamp': return new Int64Buffers(capacity, fastTimestampMicros, microsFromTimestampText, fastTimestampMicrosBytes);
     case 'boolean': return new BooleanBuffers(capacity);
     case 'binary': return new VariableBuffers(capacity, binaryEncoding);
     case 'string': return new VariableBuffers(capacity, undefined);
@@ -386,6 +477,26 @@ export class BatchBuilder {
     }
     const columns = this.columns;
     for (let c = 0; c < columns.length; c += 1) (columns[c] as ColumnBuffers).add(row[c] ?? null, at);
+    this.length = at + 1;
+  }
+
+  /**
+   * Converts and appends one row given as the server's text bytes (CellTarget.appendBytes):
+   * cell c is `bytes[bounds[2c], bounds[2c + 1])`, NULL when `bounds[2c]` < 0. The same values
+   * as `append` with the decoded text (binary columns: the raw bytes instead of base64/hex).
+   */
+  appendBytes(bytes: Buffer, bounds: Int32Array): void {
+    const at = this.length;
+    if (at === this.capacity) {
+      this.capacity *= 2;
+      for (const column of this.columns) column.grow(this.capacity);
+    }
+    const columns = this.columns;
+    for (let c = 0; c < columns.length; c += 1) {
+      const start = bounds[2 * c] as number;
+      if (start < 0) (columns[c] as ColumnBuffers).addNull(at);
+      else (columns[c] as ColumnBuffers).addBytes(bytes, start, bounds[2 * c + 1] as number, at);
+    }
     this.length = at + 1;
   }
 

@@ -146,7 +146,7 @@ function civilDays(yearText: string, monthText: string, dayText: string, bc: boo
   return civilDaysOf(bc ? 1 - Number(yearText) : Number(yearText), Number(monthText), Number(dayText));
 }
 
-function civilDaysOf(year: number, month: number, day: number): number {
+export function civilDaysOf(year: number, month: number, day: number): number {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     throw new TypedValueError(`a date is not a calendar date (MySQL's zero date 0000-00-00 has no Parquet value)`);
   }
@@ -159,7 +159,7 @@ function civilDaysOf(year: number, month: number, day: number): number {
   return era * 146_097 + dayOfEra - 719_468;
 }
 
-function daysInMonth(year: number, month: number): number {
+export function daysInMonth(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }

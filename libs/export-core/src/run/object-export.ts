@@ -79,7 +79,7 @@ export interface ObjectProgress {
 }
 
 /** A source's stream (rows to encode, or CSV the database encoded) as one object. */
-export async function exportStream(data: SourceStream, key: string, target: ObjectTarget, watch?: (progress: ObjectProgress) => () => void): Promise<ObjectResult> {
+export async function exportStream(data: Exclude<SourceStream, { kind: 'cells' }>, key: string, target: ObjectTarget, watch?: (progress: ObjectProgress) => () => void): Promise<ObjectResult> {
   const encoder = data.kind === 'rows' ? new CsvEncoderStream(target.format.encoding) : undefined;
   // The server's own CSV (COPY): counted as it passes, for progress only (the rows come from rowCount()).
   const counter = encoder ? undefined : new CsvRecordCounter();

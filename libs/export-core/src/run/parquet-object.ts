@@ -22,7 +22,7 @@ import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { typedColumn, type Engine, type ManifestParquetColumn, type TypedColumn } from '@rds-s3-export/shared-types';
 import { ParquetFooterError } from '../errors.js';
-import type { Row, SourceColumn } from '../ports.js';
+import type { CellReader, CellTarget, Row, SourceColumn } from '../ports.js';
 import { BatchBuilder, type BatchSchema } from '../parquet/arrow-batch.js';
 import { loadParquetWasm } from '../parquet/parquet-wasm.js';
 import { FooterTap, type FooterReading } from '../parquet/parquet-footer.js';
@@ -132,6 +132,22 @@ async function fillBatch(rows: Readable, builder: BatchBuilder, maxRows: number,
   }
 }
 
+/** The batch builder as a cell reader's target: full at `maxRows` rows or `maxBytes` bytes. */
+function cellTarget(builder: BatchBuilder, maxRows: number, maxBytes: number): CellTarget {
+  return {
+    appendBytes(bytes, bounds) {
+      builder.appendBytes(bytes, bounds);
+      return builder.length >= maxRows || builder.byteLength >= maxBytes;
+    },
+    appendRow(row) {
+      builder.append(row);
+      return builder.length >= maxRows || builder.byteLength >= maxBytes;
+    },
+  };
+}
+
+const isCellReader = (source: Readable | CellReader): source is CellReader => typeof (source as CellReader).fill === 'function';
+
 /**
  * arrow-rs writer properties. Beyond the codec and the row-group bounds:
  * - no dictionary encoding: arrow-rs builds a dictionary per column chunk and falls back to PLAIN
@@ -163,11 +179,12 @@ function writerProperties(wasm: Awaited<ReturnType<typeof loadParquetWasm>>, lay
 }
 
 /**
- * Writes the rows of an object-mode Readable as one Parquet object at `key`. `target.format`
- * is not used (that is CSV's); the Parquet write options are PARQUET_WRITE_OPTIONS.
+ * Writes the rows of an object-mode Readable (or a source's cell reader: the byte path) as one
+ * Parquet object at `key`. `target.format` is not used (that is CSV's); the Parquet write
+ * options are PARQUET_WRITE_OPTIONS.
  */
 export async function exportParquetStream(
-  rows: Readable,
+  rows: Readable | CellReader,
   layout: ParquetLayout,
   key: string,
   target: ObjectTarget,
@@ -178,6 +195,10 @@ export async function exportParquetStream(
   const maxBytes = layout.options.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES;
   const counted = { rows: 0 };
   const builder = new BatchBuilder(layout);
+  const cells = isCellReader(rows) ? rows : undefined;
+  const fill = cells
+    ? ((into) => () => cells.fill(into))(cellTarget(builder, maxRows, maxBytes))
+    : () => fillBatch(rows as Readable, builder, maxRows, maxBytes);
   // parquet-wasm ends its output normally when its input stream errors (a valid file of the rows
   // so far), and turns a thrown JS error into "Dyn casting error". So a failure here (the source,
   // a cell's conversion) closes the input, is kept, and fails the body at its end (`failAtEnd`),
@@ -205,7 +226,7 @@ export async function exportParquetStream(
     async pull(controller) {
       if (ended) return;
       try {
-        if (await fillBatch(rows, builder, maxRows, maxBytes)) return end(controller);
+        if (await fill()) return end(controller);
         enqueue(controller);
       } catch (error) {
         failure = error;

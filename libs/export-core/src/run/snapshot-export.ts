@@ -42,10 +42,13 @@ export interface ChunkProgress {
 export interface SnapshotRequest {
   readonly job: string;
   readonly runId: string;
-  /** What to read (a chunk adds its key range). `preferRows` is set here when splitting. */
-  readonly read: Omit<SourceRequest, 'preferRows'>;
+  /** What to read (a chunk adds its key range). `preferRows` / `preferCells` are set here (splitting, Parquet). */
+  readonly read: Omit<SourceRequest, 'preferRows' | 'preferCells'>;
   readonly compression: 'none' | 'gzip';
-  /** `parquet`: typed columns through run/parquet-object.ts, always from the row path. @default 'csv' */
+  /**
+   * `parquet`: typed columns through run/parquet-object.ts, from the source's cells where it can
+   * stream them (MySQL/MariaDB's byte path), else from its rows. @default 'csv'
+   */
   readonly format?: 'csv' | 'parquet';
   /** Row-group bounds and codec of Parquet objects. */
   readonly parquet?: ParquetOptions;
@@ -102,9 +105,10 @@ export async function exportSnapshot(request: SnapshotRequest, deps: SnapshotDep
   const objects: ObjectResult[] = [];
   try {
     log('opening source', { phase: 'open' });
-    // Parquet converts the server's text per typed column: it always takes the row path, never
-    // the server's own CSV (PostgreSQL COPY) or MySQL's byte path.
-    opened = await openAbortable(source, { ...request.read, preferRows: splitting || parquet }, signal);
+    // Parquet converts the server's text per typed column: never the server's own CSV (PostgreSQL
+    // COPY) or MySQL's CSV byte path. A single Parquet stream asks for cells (MySQL/MariaDB: row
+    // packets straight into the column buffers); split parts need rows.
+    opened = await openAbortable(source, { ...request.read, preferRows: splitting || parquet, preferCells: parquet && !splitting }, signal);
     if (request.warnPrivileges !== false) warnPrivileges(logger, opened, fields);
     const columns = manifestColumns(opened);
     if (request.expectColumns) assertSameColumns(request.expectColumns, columns);
@@ -152,11 +156,14 @@ export async function exportSnapshot(request: SnapshotRequest, deps: SnapshotDep
       const data = opened.stream();
       const sourceRows = opened.sourceRows;
       let progress: ProgressTimer | undefined;
-      if (parquet && data.kind !== 'rows') throw new ConfigError('PARQUET_UNSUPPORTED', `the ${source.engine} source cannot stream rows for a Parquet export`);
+      if (parquet && data.kind === 'csv') throw new ConfigError('PARQUET_UNSUPPORTED', `the ${source.engine} source cannot stream rows for a Parquet export`);
+      if (!parquet && data.kind === 'cells') throw new ConfigError('CSV_UNSUPPORTED', `the ${source.engine} source streamed cells for a CSV export`);
       const layout = pq?.parquetLayout(source.engine, opened.columns, request.read.dialect.binaryEncoding, { ...request.parquet, createdBy: `rds-s3-export ${EXPORTER_VERSION}` });
       objects.push(
         await classified(() =>
-          (pq && layout ? (w: Parameters<typeof exportStream>[3]) => pq.exportParquetStream(data.stream, layout, key, target, w) : (w: Parameters<typeof exportStream>[3]) => exportStream(data, key, target, w))((watch) => {
+          (pq && layout && data.kind !== 'csv'
+            ? (w: Parameters<typeof exportStream>[3]) => pq.exportParquetStream(data.kind === 'cells' ? data.cells : data.stream, layout, key, target, w)
+            : (w: Parameters<typeof exportStream>[3]) => exportStream(data as Exclude<typeof data, { kind: 'cells' }>, key, target, w))((watch) => {
             progress = startProgress(deps, started, () => ({ rows: watch.rows(), totalRows: sourceRows, bytes: watch.bytes(), csvBytes: watch.csvBytes() }));
             return progress.stop;
           }),

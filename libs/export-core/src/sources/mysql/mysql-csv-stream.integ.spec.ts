@@ -90,7 +90,7 @@ async function exportBody(request: Omit<SourceRequest, 'dialect'> & { dialect: C
       return { kind: data.kind, bytes, rows: await data.rowCount() };
     }
     const encoder = new CsvEncoderStream(encoderOptions(dialect, opened.columns.map((c) => c.kind)));
-    const bytes = await drain(data.stream, 0, encoder);
+    const bytes = await drain((data as { stream: Readable }).stream, 0, encoder);
     return { kind: data.kind, bytes, rows: encoder.rows };
   } finally {
     await opened.close();

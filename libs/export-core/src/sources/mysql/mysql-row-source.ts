@@ -15,6 +15,7 @@ import { connectMysql } from './mysql-connect.js';
 import { nodeTlsOptions } from '../tls-settings.js';
 import { BoundedRowStream, STAGE_ROWS, type RowBufferLimits } from '../row-buffer.js';
 import { streamMysqlCsv } from './mysql-csv-stream.js';
+import { readMysqlCells } from './mysql-cell-reader.js';
 import { readMysqlPrivileges } from './mysql-privileges.js';
 import { preflightPrivileges } from '../privilege-policy.js';
 import { serverParsesAlone } from './mysql-statement-check.js';
@@ -159,6 +160,12 @@ export class MysqlRowSource implements RowSource {
 
       let closed = false;
       let streaming = false;
+      const watchSocket = (destroy: (error: Error) => void, done: () => boolean) => {
+        const socket = (connection as unknown as { stream?: NodeJS.EventEmitter }).stream;
+        socket?.once('close', () => {
+          if (!closed && !done()) destroy(Object.assign(new Error('the server closed the connection while rows were streaming'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }));
+        });
+      };
       return {
         columns,
         sourceRows,
@@ -176,18 +183,19 @@ export class MysqlRowSource implements RowSource {
         ...(windowPlan ? { window: { ...windowPlan.window, rows: sourceRows } } : {}),
         stream: () => {
           streaming = true;
+          if (request.preferCells) {
+            // Cells straight from the row packets into the Parquet column buffers (mysql-cell-reader.ts).
+            const cells = readMysqlCells(connection, dataSql, plans);
+            watchSocket((error) => cells.destroy(error), () => false);
+            return { kind: 'cells', cells };
+          }
           // CSV bytes straight from the row packets (mysql-csv-stream.ts), unless the caller needs row objects.
           const csv = request.preferRows ? undefined : streamMysqlCsv(connection, dataSql, plans, encoderOptions(request.dialect, columns.map((c) => c.kind)));
           const raw = csv?.stream ?? streamMysqlRows(connection, dataSql, { maxRows: this.options.rowHighWaterMark, maxBytes: this.options.rowBufferBytes });
           // If the server drops the connection while the socket is paused for backpressure
           // (KILL, restart), mysql2 can lose the error and leave the stream hanging: watch the
           // socket itself and fail the stream when it closes before the result set ended.
-          const socket = (connection as unknown as { stream?: NodeJS.EventEmitter }).stream;
-          socket?.once('close', () => {
-            if (!closed && !raw.readableEnded && !raw.destroyed) {
-              raw.destroy(Object.assign(new Error('the server closed the connection while rows were streaming'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }));
-            }
-          });
+          watchSocket((error) => raw.destroy(error), () => raw.readableEnded || raw.destroyed);
           if (csv) return { kind: 'csv', stream: raw, rowCount: csv.rowCount };
           const converters = plans.flatMap((p, i) => (p.convert ? [{ index: i, convert: p.convert }] : []));
           return { kind: 'rows', stream: converters.length ? raw.pipe(convertRows(raw, converters)) : raw };

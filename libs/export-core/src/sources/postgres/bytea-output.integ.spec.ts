@@ -76,7 +76,7 @@ describe('PostgreSQL bytea_output', () => {
         cells = hexText;
       } else {
         const rows: unknown[][] = [];
-        for await (const row of stream.stream) rows.push(row as unknown[]);
+        for await (const row of (stream as { stream: AsyncIterable<unknown> }).stream) rows.push(row as unknown[]);
         cells = rows[0]!.slice(1);
       }
       expect(cells).toEqual(hexText);

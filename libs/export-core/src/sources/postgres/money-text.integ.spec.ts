@@ -89,7 +89,7 @@ describe('PostgreSQL money', () => {
         );
       } else {
         const rows: unknown[] = [];
-        for await (const row of stream.stream) rows.push(row);
+        for await (const row of (stream as { stream: AsyncIterable<unknown> }).stream) rows.push(row);
         expect(rows).toEqual([
           ['1', '-1234.56', '{1234567.89,-0.01}', '-0.50'],
           ['2', '0.00', '{}', '1000.00'],

@@ -65,7 +65,7 @@ describe('PostgreSQL search_path', () => {
       expect(opened.sourceRows).toBe(2);
       const stream = opened.stream();
       expect(stream.kind).toBe('csv');
-      expect(await text(stream.stream as Readable)).toBe(
+      expect(await text((stream as { stream: Readable }).stream)).toBe(
         `2,${Buffer.from('row 2').toString('base64')},2026-01-04T03:04:05Z,n2\n3,${Buffer.from('row 3').toString('base64')},2026-01-05T03:04:05Z,n3\n`,
       );
     } finally {
