@@ -238,7 +238,7 @@ describe('Parquet export (format: parquet), read back by DuckDB', () => {
     expect(manifest.columns.find((c) => c.name === 'bin')).toEqual({ name: 'bin', sourceType: 'varbinary(16)', kind: 'binary' });
   });
 
-  it('PostgreSQL: every type family exact (NaN and ±Infinity included), from the row path, not COPY', async () => {
+  it('PostgreSQL: every type family exact (NaN and ±Infinity included), from COPY text parsed into the column buffers (the byte path)', async () => {
     // Prepare
     await pgAdmin.query(`CREATE TABLE ${DB}.types (id integer PRIMARY KEY, ${PG.map((p) => `${p.name} ${p.ddl}`).join(', ')})`);
     await pgAdmin.query(`SET TIME ZONE 'UTC'; INSERT INTO ${DB}.types VALUES ${PG_ROWS.join(', ')}`);

@@ -19,6 +19,7 @@ import { preflightPrivileges } from '../privilege-policy.js';
 import { checkCustomQuery } from '../query-tokens.js';
 import { serverParsesAlonePostgres } from './postgres-statement-check.js';
 import { closestHint } from '../closest-names.js';
+import { readCopyCells } from './postgres-copy-cells.js';
 
 export interface PostgresSourceOptions {
   /** Row-mode only: rows fetched per cursor round trip at most. @default 2000 */
@@ -138,6 +139,15 @@ export class PostgresRowSource implements RowSource {
           return `${selectExpression(`w.${quoted}`, f.dataTypeID, request.dialect)} AS ${quoted}`;
         })
         .join(', ');
+      // The Parquet byte path (postgres-copy-cells.ts): the same projection but bytea as hex, decoded to its bytes there.
+      const BYTEA = 17;
+      const cellsProjection = probe.fields
+        .map((f) => {
+          const quoted = `"${f.name.replaceAll('"', '""')}"`;
+          return `${f.dataTypeID === BYTEA ? `pg_catalog.encode(w.${quoted}, 'hex')` : selectExpression(`w.${quoted}`, f.dataTypeID, request.dialect)} AS ${quoted}`;
+        })
+        .join(', ');
+      const hexColumns = probe.fields.map((f) => f.dataTypeID === BYTEA);
       if (request.window && request.table !== undefined) {
         const quotedTable = quoteTable(request.table, 'double');
         const unique = await client.query(
@@ -164,7 +174,8 @@ export class PostgresRowSource implements RowSource {
       await bindPending().catch((e: unknown) => {
         throw mapPostgresError(e, `binding the window and chunk bounds of ${context} on ${where}`, { user: this.settings.user, table: request.table }) ?? e;
       });
-      const dataSql = `SELECT ${projection} FROM (${select}) AS w WHERE ${selection.where}${selection.orderBy ? ` ORDER BY ${selection.orderBy}` : ''}`;
+      const fromWhere = `FROM (${select}) AS w WHERE ${selection.where}${selection.orderBy ? ` ORDER BY ${selection.orderBy}` : ''}`;
+      const dataSql = `SELECT ${projection} ${fromWhere}`;
       const counted = await client.query({ text: `SELECT pg_catalog.count(*) FROM (${select}) AS w WHERE ${selection.where}`, rowMode: 'array' }).catch((e: unknown) => {
         throw mapPostgresError(e, `counting the rows of ${context} on ${where}`, { user: this.settings.user, table: request.table }) ?? e;
       });
@@ -197,6 +208,16 @@ export class PostgresRowSource implements RowSource {
         ...(windowPlan ? { window: { ...windowPlan.window, rows: sourceRows } } : {}),
         stream: (): SourceStream => {
           streaming = true;
+          if (request.preferCells && !this.options.forceRowMode && probe.fields.length > 0) {
+            const copy = client.query(copyTo(`COPY (SELECT ${cellsProjection} ${fromWhere}) TO STDOUT`));
+            const hooks = copy as unknown as { handleReadyForQuery: () => void };
+            const original = hooks.handleReadyForQuery.bind(copy);
+            hooks.handleReadyForQuery = () => {
+              original();
+              finished = true;
+            };
+            return { kind: 'cells', cells: readCopyCells(copy as unknown as Readable, hexColumns) };
+          }
           if (copyCan) {
             const copy = client.query(copyTo(`COPY (${dataSql}) TO STDOUT WITH (FORMAT csv, DELIMITER ${byteLiteral(request.dialect.delimiter)})`));
             // The row count arrives in CommandComplete, after the data stream has ended.
