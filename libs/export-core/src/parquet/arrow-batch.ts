@@ -298,6 +298,17 @@ class BooleanBuffers extends ColumnBuffers {
     if (booleanFromText(textOf(cell))) this.bits[row >> 3] = (this.bits[row >> 3] as number) | (1 << (row & 7));
   }
 
+  /** `t`/`true` and `f`/`false` read from their bytes; any other text through booleanFromText (which throws). */
+  protected override setBytes(bytes: Buffer, start: number, end: number, row: number): void {
+    const first = bytes[start];
+    const length = end - start;
+    if (first === 0x74 && (length === 1 || (length === 4 && bytes[start + 1] === 0x72 && bytes[start + 2] === 0x75 && bytes[start + 3] === 0x65))) {
+      this.bits[row >> 3] = (this.bits[row >> 3] as number) | (1 << (row & 7));
+    } else if (!(first === 0x66 && (length === 1 || (length === 5 && bytes[start + 1] === 0x61 && bytes[start + 2] === 0x6c && bytes[start + 3] === 0x73 && bytes[start + 4] === 0x65)))) {
+      this.set(bytes.toString('latin1', start, end), row);
+    }
+  }
+
   protected clear(): void {
     // The bits start cleared (reset) and a false value leaves its bit clear.
   }

@@ -1,6 +1,8 @@
 /**
- * One Parquet object from a source's row stream: rows -> typed columns (shared-types
- * typedColumn, converted exactly by parquet/parquet-values.ts) -> Arrow record batches of at
+ * One Parquet object from a source's cells (the byte path: each cell's server text as bytes,
+ * MySQL row packets or PostgreSQL COPY text, through CellTarget) or its row stream: cells ->
+ * typed columns (shared-types typedColumn, converted exactly by parquet/parquet-values.ts and
+ * the byte twins of its fast paths, parquet/byte-values.ts) -> Arrow record batches of at
  * most `rowGroupRows` rows and `rowGroupBytes` bytes of Arrow buffers, each row appended as it
  * arrives (parquet/arrow-batch.ts) -> parquet-wasm's streaming
  * writer (one row group per batch) -> byte count and SHA-256 -> the sink's writer, with

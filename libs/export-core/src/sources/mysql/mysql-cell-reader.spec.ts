@@ -44,19 +44,20 @@ const COLUMNS: TypedColumn[] = [
   { type: 'timestamp', utc: false },
   { type: 'string' },
   { type: 'binary' },
+  { type: 'boolean' },
 ];
 const SPEC: BatchSchema = { names: COLUMNS.map((_, i) => `c${i}`), columns: COLUMNS, binaryEncoding: 'base64' };
 
 /** Rows as the server's text (binary cells as their bytes). */
 const ROWS: Raw[][] = [
-  ['1', '-128', '18446744073709551615', '-12.50', '1e20', '2026-02-22', '2026-02-22 10:12:00.000001', '9999-12-31 23:59:59.999999', 'café ☕ 日本 😀', '\u0000\u0001\u00ff'].map((t, i) => (i === 9 ? Buffer.from([0, 1, 255]) : Buffer.from(t))),
-  [null, null, null, null, null, null, null, null, null, null],
-  ['0', '0', '0', '0.00', '-0', '0001-01-01', '1684-01-01 00:00:00.000001', '1970-01-01 00:00:00', '', ''].map((t) => Buffer.from(t)),
-  ['-9223372036854775808', '127', '123456789012345678', '9999999999.99', 'NaN', '1969-12-31', '2256-01-01 00:00:00', '2026-01-01 00:00:00.5', 'x'.repeat(300), 'y'.repeat(70_000)].map((t) => Buffer.from(t)),
-  ['9223372036854775807', '-1', '1', '.5', '-Infinity', '2000-02-29', '1970-01-01 00:00:00', '1970-01-01 00:00:00', 'é'.repeat(40_000), ''].map((t) => Buffer.from(t)),
+  ['1', '-128', '18446744073709551615', '-12.50', '1e20', '2026-02-22', '2026-02-22 10:12:00.000001', '9999-12-31 23:59:59.999999', 'café ☕ 日本 😀', '\u0000\u0001\u00ff', 'true'].map((t, i) => (i === 9 ? Buffer.from([0, 1, 255]) : Buffer.from(t))),
+  [null, null, null, null, null, null, null, null, null, null, null],
+  ['0', '0', '0', '0.00', '-0', '0001-01-01', '1684-01-01 00:00:00.000001', '1970-01-01 00:00:00', '', '', 'false'].map((t) => Buffer.from(t)),
+  ['-9223372036854775808', '127', '123456789012345678', '9999999999.99', 'NaN', '1969-12-31', '2256-01-01 00:00:00', '2026-01-01 00:00:00.5', 'x'.repeat(300), 'y'.repeat(70_000), 't'].map((t) => Buffer.from(t)),
+  ['9223372036854775807', '-1', '1', '.5', '-Infinity', '2000-02-29', '1970-01-01 00:00:00', '1970-01-01 00:00:00', 'é'.repeat(40_000), '', 'f'].map((t) => Buffer.from(t)),
   // Not valid UTF-8 (a lone continuation byte, a truncated sequence), short and long: the driver's replacement characters.
-  ['2', '2', '2', '2', '2', '2026-01-01', '2026-01-01 00:00:00', '2026-01-01 00:00:00', '', ''].map((t, i) => (i === 8 ? Buffer.from([0x61, 0x80, 0xe2, 0x82]) : Buffer.from(t))),
-  ['3', '3', '3', '3', '3', '2026-01-01', '2026-01-01 00:00:00', '2026-01-01 00:00:00', '', ''].map((t, i) => (i === 8 ? Buffer.concat([Buffer.from('z'.repeat(40)), Buffer.from([0xc3])]) : Buffer.from(t))),
+  ['2', '2', '2', '2', '2', '2026-01-01', '2026-01-01 00:00:00', '2026-01-01 00:00:00', '', '', 'true'].map((t, i) => (i === 8 ? Buffer.from([0x61, 0x80, 0xe2, 0x82]) : Buffer.from(t))),
+  ['3', '3', '3', '3', '3', '2026-01-01', '2026-01-01 00:00:00', '2026-01-01 00:00:00', '', '', 'false'].map((t, i) => (i === 8 ? Buffer.concat([Buffer.from('z'.repeat(40)), Buffer.from([0xc3])]) : Buffer.from(t))),
 ];
 
 /** The row route's cells: mysql2's decoding (UTF-8 text; binary through base64, as the converter writes it). */
@@ -93,7 +94,7 @@ describe('packetCellBounds + BatchBuilder.appendBytes', () => {
 
   it('refuses what the row route refuses, with the same error', () => {
     const bounds = new Int32Array(2);
-    for (const [column, text] of [[{ type: 'date' }, '0000-00-00'], [{ type: 'int', bits: 8 }, '128'], [{ type: 'decimal', precision: 6, scale: 2 }, '1.234'], [{ type: 'timestamp', utc: false }, '0000-00-00 00:00:00']] as const) {
+    for (const [column, text] of [[{ type: 'boolean' }, 'yes'], [{ type: 'boolean' }, 'tru'], [{ type: 'date' }, '0000-00-00'], [{ type: 'int', bits: 8 }, '128'], [{ type: 'decimal', precision: 6, scale: 2 }, '1.234'], [{ type: 'timestamp', utc: false }, '0000-00-00 00:00:00']] as const) {
       const spec: BatchSchema = { names: ['c'], columns: [column], binaryEncoding: 'hex' };
       const [buf, start, end] = packet([Buffer.from(text)]);
       packetCellBounds(buf, start, end, 1, bounds);

@@ -147,6 +147,8 @@ export function readCopyCells(copy: Readable, hexColumns: readonly boolean[]): C
   const parser = new CopyTextParser(hexColumns);
   let chunk: Buffer | undefined;
   let pos = 0;
+  /** What is left of a read whose first row completed the previous read's last one. */
+  let rest: Buffer | undefined;
   let failure: Error | undefined;
   let ended = false;
   copy.once('end', () => (ended = true));
@@ -185,15 +187,28 @@ export function readCopyCells(copy: Readable, hexColumns: readonly boolean[]): C
           pos = parsed.pos;
           if (parsed.full) return false;
         }
-        const read = await next();
+        const tail = chunk && pos < chunk.length ? chunk.subarray(pos) : undefined;
+        const read = rest ?? (await next());
+        rest = undefined;
         if (read === null) {
-          if (chunk && pos < chunk.length) throw new Error('malformed COPY output: the last row has no end');
+          if (tail) throw new Error('malformed COPY output: the last row has no end');
           chunk = undefined;
           return true;
         }
-        // An incomplete row carries over into the next chunk.
-        chunk = chunk && pos < chunk.length ? Buffer.concat([chunk.subarray(pos), read]) : read;
         pos = 0;
+        if (!tail) {
+          chunk = read;
+          continue;
+        }
+        // An incomplete row carries over: joined with the next read only up to its end (a raw
+        // newline only ever ends a row, data newlines are escaped), the rest read in place.
+        const lf = read.indexOf(LF);
+        if (lf < 0 || lf === read.length - 1) {
+          chunk = Buffer.concat([tail, read]);
+        } else {
+          chunk = Buffer.concat([tail, read.subarray(0, lf + 1)]);
+          rest = read.subarray(lf + 1);
+        }
       }
     },
     destroy(error?: Error) {
