@@ -27,8 +27,11 @@ import {
 import { runCliInProcess } from '../testing/run-cli-in-process.js';
 
 /** Ports and names of this suite only (other suites run at the same time on the same machine). */
-const PG_PORT = 54_937;
-const MARIADB_PORT = 34_937;
+// Below Linux's ephemeral range (32768-60999): a port in it can be taken at any moment by an
+// outgoing connection of another suite running at the same time (a CI run once saw the private
+// PostgreSQL fail with "Address already in use" on 54938).
+const PG_PORT = 25_437;
+const MARIADB_PORT = 25_537;
 const SUFFIX = 'cli_tls_errors';
 const RUN_TIME = '2026-03-01T08:00:00Z';
 
