@@ -18,26 +18,10 @@
  */
 import type { Connection } from 'mysql2';
 import type { Cell, CellReader, CellTarget, Row } from '../../ports.js';
-import { serverTextTypeCast, T, type ColumnPlan, type MysqlField } from './mysql-columns.js';
+import { T, type ColumnPlan, type MysqlField } from './mysql-columns.js';
+import { rawRowQuery, type QueryCommand, type RowPacket } from './mysql-query-internals.js';
 
 const BINARY_CHARSET = 63;
-
-/** The part of a mysql2 row packet read here. */
-interface RowPacket {
-  buffer: Buffer;
-  offset: number;
-  end: number;
-  isEOF(): boolean;
-}
-
-type RowState = (this: QueryCommand, packet: RowPacket, connection: unknown) => unknown;
-
-interface QueryCommand extends NodeJS.EventEmitter {
-  row: RowState;
-  _rowParser: { next(packet: RowPacket, fields: unknown, options: unknown): Row } | null;
-  _currentFields: unknown;
-  options: unknown;
-}
 
 /**
  * True when every column of the result can go from its packet bytes straight into the column
@@ -108,11 +92,7 @@ export function packetCellBounds(buf: Buffer, start: number, end: number, column
 }
 
 export function readMysqlCells(connection: Connection, sql: string, plans: readonly ColumnPlan[]): CellReader {
-  const query = connection.query({ sql, rowsAsArray: true, typeCast: serverTextTypeCast }) as unknown as QueryCommand;
-  const originalRow = Object.getPrototypeOf(query).row as RowState | undefined;
-  if (typeof originalRow !== 'function') {
-    throw new Error('this mysql2 version has no Query.row state: the Parquet byte path needs mysql2 3.x');
-  }
+  const { query, originalRow } = rawRowQuery(connection, sql, 'Parquet');
 
   let path: 'bytes' | 'rows' | undefined;
   let columns = 0;

@@ -6,7 +6,7 @@
  * This reaches into mysql2's Query command: it replaces the command's `row` state for this
  * one query, and reads the row packet's `buffer`/`offset`/`end`. Both have been stable for
  * years (mysql2 is pinned exactly in package.json); `mysql-csv-stream.integ.spec.ts` and the
- * conformance suite would catch a change, and so does the check below at run time.
+ * conformance suite would catch a change, and so does rawRowQuery (mysql-query-internals.ts) at run time.
  *
  * Backpressure is the driver's own: when the readable side is full, `connection.pause()`
  * stops the socket (mysql2 queues the packets it had already read), and `_read` resumes it.
@@ -14,29 +14,12 @@
  */
 import { Readable } from 'node:stream';
 import type { Connection } from 'mysql2';
-import type { Cell, Row } from '../../ports.js';
+import type { Cell } from '../../ports.js';
 import type { CsvEncoderOptions } from '../../csv/csv-options.js';
 import { encodeRow } from '../../csv/encode-row.js';
-import { serverTextTypeCast, type ColumnPlan, type MysqlField } from './mysql-columns.js';
+import type { ColumnPlan, MysqlField } from './mysql-columns.js';
+import { rawRowQuery, type QueryCommand, type RowPacket } from './mysql-query-internals.js';
 import { MysqlCsvEncoder, planByteColumns } from './mysql-csv-encoder.js';
-
-/** The part of a mysql2 row packet read here. */
-interface RowPacket {
-  buffer: Buffer;
-  offset: number;
-  end: number;
-  isEOF(): boolean;
-}
-
-type RowState = (this: QueryCommand, packet: RowPacket, connection: unknown) => unknown;
-
-/** The part of mysql2's Query command used here. */
-interface QueryCommand extends NodeJS.EventEmitter {
-  row: RowState;
-  _rowParser: { next(packet: RowPacket, fields: unknown, options: unknown): Row } | null;
-  _currentFields: unknown;
-  options: unknown;
-}
 
 export interface MysqlCsvStreamOptions {
   /** Output chunk size. @default 256 KiB */
@@ -60,12 +43,7 @@ export function streamMysqlCsv(
   options: CsvEncoderOptions,
   streamOptions: MysqlCsvStreamOptions = {},
 ): MysqlCsvStream {
-  // The typeCast serves the row-object fallback only (the byte path never runs mysql2's parser).
-  const query = connection.query({ sql, rowsAsArray: true, typeCast: serverTextTypeCast }) as unknown as QueryCommand;
-  const originalRow = Object.getPrototypeOf(query).row as RowState | undefined;
-  if (typeof originalRow !== 'function') {
-    throw new Error('this mysql2 version has no Query.row state: the CSV byte path needs mysql2 3.x');
-  }
+  const { query, originalRow } = rawRowQuery(connection, sql, 'CSV');
 
   let encoder: MysqlCsvEncoder | undefined;
   /** Set when the byte path cannot reproduce a column exactly: rows go through mysql2's parser and encodeRow. */
