@@ -5,28 +5,24 @@
  */
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
 import { GetTableCommand, GlueClient, UpdateTableCommand } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDbStateStore, ensureStateTable, GlueTableColumns, S3ObjectSink } from '@rds-s3-export/aws';
+import { GlueTableColumns, S3ObjectSink } from '@rds-s3-export/aws';
 import { JobConfigSchema, type JobConfig, type RunSummary } from '@rds-s3-export/shared-types';
 import { systemClock, type Logger, type ObjectSink } from '@rds-s3-export/export-core';
 import { FaultInjectingSink, freshMysqlDatabase, parseCsv } from '@rds-s3-export/export-core/testing';
-import { localDynamoClientConfig, localS3ClientConfig, startDynamo, startS3, type LocalDynamo, type LocalS3 } from '@rds-s3-export/aws/testing';
 import { createExporterHandler } from './exporter-handler.js';
+import { keysUnder as keysIn, objectText as textOf, startStack, type Stack } from '../testing/harness.js';
 import type { GlueTables } from './glue-table-update.js';
 import type { RunMetrics } from './run-report.js';
 import type { CredentialSource, JobAdapters } from '../job/run-job-with-credentials.js';
 
 const BUCKET = 'runtime-semantics';
 const PASSWORD = 'Rotating-Pa55-1';
-let s3: LocalS3;
-let dynamo: LocalDynamo;
-let s3Client: S3Client;
-let dynamoClient: DynamoDBClient;
+let stack: Stack;
 let db: Connection;
 let dbUrl: URL;
 let tableCounter = 0;
@@ -34,11 +30,7 @@ let job: JobConfig;
 let logLines: string[];
 
 beforeAll(async () => {
-  s3 = await startS3({ buckets: [BUCKET] });
-  s3Client = new S3Client(localS3ClientConfig(s3.endpoint));
-  dynamo = await startDynamo();
-  dynamoClient = new DynamoDBClient(localDynamoClientConfig(dynamo.endpoint));
-  await ensureStateTable(dynamoClient, 'state');
+  stack = await startStack([BUCKET]);
   const fresh = await freshMysqlDatabase('runtime_semantics');
   db = fresh.admin;
   dbUrl = new URL(fresh.url);
@@ -49,10 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db?.end();
-  s3Client?.destroy();
-  dynamoClient?.destroy();
-  await dynamo?.stop();
-  await s3?.stop();
+  await stack?.stop();
 });
 
 /** A fresh table and job per test, so tests do not share cursors or objects. */
@@ -91,8 +80,8 @@ function handlerWith(overrides: Partial<JobAdapters> & { sink?: ObjectSink } = {
     },
     adaptersFor: (_job, context, runLogger) => ({
       credentials: fixedCredentials,
-      sink: new S3ObjectSink({ client: s3Client, bucket: BUCKET }),
-      state: new DynamoDbStateStore({ client: dynamoClient, tableName: 'state' }),
+      sink: new S3ObjectSink({ client: stack.s3Client, bucket: BUCKET }),
+      state: stack.stateStore(),
       logger: runLogger,
       clock: systemClock,
       owner: context.awsRequestId ?? 'test',
@@ -108,12 +97,11 @@ function nextSlot(): string {
 }
 
 async function keysUnder(prefix: string): Promise<string[]> {
-  const listed = await s3Client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
-  return (listed.Contents ?? []).map((o) => o.Key ?? '').sort();
+  return keysIn(stack.s3Client, BUCKET, prefix);
 }
 
 async function objectText(key: string): Promise<string> {
-  return (await s3Client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString();
+  return textOf(stack.s3Client, BUCKET, key);
 }
 
 /** Row versions (id@updated_at) in the CSV objects of a run summary. */
@@ -128,7 +116,7 @@ async function insert(rows: [number, string][]): Promise<void> {
 }
 
 async function state() {
-  return new DynamoDbStateStore({ client: dynamoClient, tableName: 'state' }).getState(job.name);
+  return stack.stateStore().getState(job.name);
 }
 
 describe('Runtime: idempotency and leases', () => {
@@ -152,7 +140,7 @@ describe('Runtime: idempotency and leases', () => {
     let second: RunSummary | undefined;
     const other = handlerWith();
     const slow = handlerWith({
-      sink: new FaultInjectingSink(new S3ObjectSink({ client: s3Client, bucket: BUCKET }), {
+      sink: new FaultInjectingSink(new S3ObjectSink({ client: stack.s3Client, bucket: BUCKET }), {
         // While the first run holds the lease and is writing, a second one starts.
         onFirstChunk: async () => {
           second = await other({ job: job.name, scheduledTime: nextSlot() }, { awsRequestId: 'second' });
@@ -254,7 +242,7 @@ describe('Runtime: failures', () => {
     await insert([[1, '2026-01-01 00:00:00'], [2, '2026-01-01 00:00:01']]);
     const scheduledTime = nextSlot();
     const firstBytes: Buffer[] = [];
-    const recording = new S3ObjectSink({ client: s3Client, bucket: BUCKET });
+    const recording = new S3ObjectSink({ client: stack.s3Client, bucket: BUCKET });
     const tee: ObjectSink = {
       describe: (k) => recording.describe(k),
       openWriter: (key, options) => {
@@ -279,7 +267,7 @@ describe('Runtime: failures', () => {
     const again = await handlerWith()({ job: job.name, scheduledTime });
 
     expect(retry.status).toBe('committed');
-    const retried = Buffer.from(await (await s3Client.send(new GetObjectCommand({ Bucket: BUCKET, Key: retry.keys[0] }))).Body!.transformToByteArray());
+    const retried = Buffer.from(await (await stack.s3Client.send(new GetObjectCommand({ Bucket: BUCKET, Key: retry.keys[0] }))).Body!.transformToByteArray());
     expect(createHash('sha256').update(retried).digest('hex')).toBe(createHash('sha256').update(Buffer.concat(firstBytes)).digest('hex'));
     expect(again.status).toBe('already-committed');
     expect(await state()).toMatchObject({ cursor: { value: '2026-01-01 00:00:01.000000', key: '2' }, pending: null, lastRunId: retry.runId });
@@ -319,7 +307,7 @@ describe('Runtime: failures', () => {
     });
     expect(await keysUnder(`rds_exports/${job.name}/`)).toEqual([]);
     expect(await keysUnder(`_manifests/${job.name}/`)).toEqual([]);
-    expect(await new DynamoDbStateStore({ client: dynamoClient, tableName: 'state' }).acquireLease(job.name, 'someone-else', 1000)).toBe(true);
+    expect(await stack.stateStore().acquireLease(job.name, 'someone-else', 1000)).toBe(true);
     expect(logLines.some((l) => l.includes('"errorClass":"timeout"'))).toBe(true);
   });
 });
@@ -340,7 +328,7 @@ describe('Runtime: Parquet jobs', () => {
     expect([first.status, first.rows, second.status, second.rows]).toEqual(['committed', 2, 'committed', 1]);
     for (const key of [...first.keys, ...second.keys]) {
       expect(key).toMatch(new RegExp(`^rds_exports/${job.name}/dt=2026-03-01/${job.name}_20260301_\\d{6}\\.parquet$`));
-      const object = await s3Client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+      const object = await stack.s3Client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
       expect(object.ContentType).toBe('application/vnd.apache.parquet');
       expect(object.ContentEncoding).toBeUndefined();
       const bytes = Buffer.from(await object.Body!.transformToByteArray());

@@ -5,32 +5,23 @@
  * Reproduction from the security review: an abort whose plan named a run id without a manifest
  * but the run time of a committed run deleted that committed run's data.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
-import { DynamoDbStateStore, ensureStateTable, S3ObjectSink } from '@rds-s3-export/aws';
+import { S3ObjectSink } from '@rds-s3-export/aws';
 import { JobConfigSchema, RdsExportError, type JobConfig } from '@rds-s3-export/shared-types';
 import { silentLogger, systemClock } from '@rds-s3-export/export-core';
 import { freshMysqlDatabase } from '@rds-s3-export/export-core/testing';
-import { localDynamoClientConfig, localS3ClientConfig, startDynamo, startS3, type LocalDynamo, type LocalS3 } from '@rds-s3-export/aws/testing';
 import { createStagedHandler, type HandlerDependencies } from './exporter-handler.js';
+import { keysUnder, objectText as textOf, startStack, type Stack } from '../testing/harness.js';
 
 const BUCKET = 'staged-abort';
 const DATABASE = 'staged_abort_hardening';
-let s3: LocalS3;
-let dynamo: LocalDynamo;
-let s3Client: S3Client;
-let dynamoClient: DynamoDBClient;
+let stack: Stack;
 let db: Connection;
 let job: JobConfig;
 
 beforeAll(async () => {
-  s3 = await startS3({ buckets: [BUCKET] });
-  s3Client = new S3Client(localS3ClientConfig(s3.endpoint));
-  dynamo = await startDynamo();
-  dynamoClient = new DynamoDBClient(localDynamoClientConfig(dynamo.endpoint));
-  await ensureStateTable(dynamoClient, 'state');
+  stack = await startStack([BUCKET]);
   const fresh = await freshMysqlDatabase(DATABASE);
   db = fresh.admin;
   await db.query(`CREATE TABLE items (id BIGINT PRIMARY KEY, updated_at DATETIME(6) NOT NULL, label VARCHAR(20), KEY (updated_at, id))
@@ -50,19 +41,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db?.end();
-  s3Client?.destroy();
-  dynamoClient?.destroy();
-  await dynamo?.stop();
-  await s3?.stop();
+  await stack?.stop();
 });
 
-const stateStore = () => new DynamoDbStateStore({ client: dynamoClient, tableName: 'state' });
+const stateStore = () => stack.stateStore();
 const deps: HandlerDependencies = {
   logger: silentLogger,
   jobs: () => job,
   adaptersFor: (_job, context, logger) => ({
     credentials: { get: async () => ({ username: 'root', password: '', host: '127.0.0.1', port: 3306, database: DATABASE }) },
-    sink: new S3ObjectSink({ client: s3Client, bucket: BUCKET }),
+    sink: new S3ObjectSink({ client: stack.s3Client, bucket: BUCKET }),
     state: stateStore(),
     logger,
     clock: systemClock,
@@ -81,11 +69,11 @@ const failure = (event: unknown) => staged(JSON.parse(JSON.stringify(event))).th
 );
 
 async function objectText(key: string) {
-  return (await (await s3Client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString());
+  return textOf(stack.s3Client, BUCKET, key);
 }
 
 async function keys(prefix: string) {
-  return ((await s3Client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((o) => o.Key).sort();
+  return keysUnder(stack.s3Client, BUCKET, prefix);
 }
 
 type Plan = Record<string, unknown> & { runId: string; runTime: string; window: { from: unknown; to: { value: string; key: string } | null; rows: number } | null };

@@ -4,33 +4,24 @@
  * commit; and plan -> chunks -> abort (a chunk failed) -> the retried slot commits the same
  * window. Real MariaDB, s3rver and dynalite.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
 import { GetTableCommand, GlueClient, UpdateTableCommand } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDbStateStore, ensureStateTable, GlueTableColumns, S3ObjectSink } from '@rds-s3-export/aws';
+import { GlueTableColumns, S3ObjectSink } from '@rds-s3-export/aws';
 import { JobConfigSchema, type JobConfig, type RunSummary } from '@rds-s3-export/shared-types';
 import { silentLogger, systemClock } from '@rds-s3-export/export-core';
 import { freshMysqlDatabase } from '@rds-s3-export/export-core/testing';
-import { localDynamoClientConfig, localS3ClientConfig, startDynamo, startS3, type LocalDynamo, type LocalS3 } from '@rds-s3-export/aws/testing';
 import { createExporterHandler, createStagedHandler, type HandlerDependencies } from './exporter-handler.js';
+import { keysUnder, startStack, type Stack } from '../testing/harness.js';
 
 const BUCKET = 'staged-runs';
-let s3: LocalS3;
-let dynamo: LocalDynamo;
-let s3Client: S3Client;
-let dynamoClient: DynamoDBClient;
+let stack: Stack;
 let db: Connection;
 let job: JobConfig;
 
 beforeAll(async () => {
-  s3 = await startS3({ buckets: [BUCKET] });
-  s3Client = new S3Client(localS3ClientConfig(s3.endpoint));
-  dynamo = await startDynamo();
-  dynamoClient = new DynamoDBClient(localDynamoClientConfig(dynamo.endpoint));
-  await ensureStateTable(dynamoClient, 'state');
+  stack = await startStack([BUCKET]);
   const fresh = await freshMysqlDatabase('staged_runs');
   db = fresh.admin;
   await db.query(`CREATE TABLE items (id BIGINT PRIMARY KEY, updated_at DATETIME(6) NOT NULL, label VARCHAR(20), KEY (updated_at, id))
@@ -50,10 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db?.end();
-  s3Client?.destroy();
-  dynamoClient?.destroy();
-  await dynamo?.stop();
-  await s3?.stop();
+  await stack?.stop();
 });
 
 const deps: HandlerDependencies = {
@@ -61,8 +49,8 @@ const deps: HandlerDependencies = {
   jobs: () => job,
   adaptersFor: (_job, context, logger) => ({
     credentials: { get: async () => ({ username: 'root', password: '', host: '127.0.0.1', port: 3306, database: 'staged_runs' }) },
-    sink: new S3ObjectSink({ client: s3Client, bucket: BUCKET }),
-    state: new DynamoDbStateStore({ client: dynamoClient, tableName: 'state' }),
+    sink: new S3ObjectSink({ client: stack.s3Client, bucket: BUCKET }),
+    state: stack.stateStore(),
     logger,
     clock: systemClock,
     owner: context.awsRequestId ?? 'test',
@@ -74,7 +62,7 @@ const staged = createStagedHandler(deps);
 const step = async (event: unknown) => JSON.parse(JSON.stringify(await staged(JSON.parse(JSON.stringify(event))))) as Record<string, unknown>;
 
 async function keys(prefix: string) {
-  return ((await s3Client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((o) => o.Key).sort();
+  return keysUnder(stack.s3Client, BUCKET, prefix);
 }
 
 describe('Staged (Step Functions) parallel run', () => {
@@ -92,7 +80,7 @@ describe('Staged (Step Functions) parallel run', () => {
     expect(summary).toMatchObject({ status: 'committed', rows: 20_000, runId: 'items_20260301_000000' });
     expect(summary.keys).toEqual([1, 2, 3, 4].map((n) => `rds_exports/items/dt=2026-03-01/items_20260301_000000_part000${n}.csv`));
     expect(await keys('_manifests/items/')).toEqual(['_manifests/items/items_20260301_000000.json']);
-    const state = await new DynamoDbStateStore({ client: dynamoClient, tableName: 'state' }).getState('items');
+    const state = await stack.stateStore().getState('items');
     expect(state).toEqual({ cursor: { value: '2026-01-01 05:33:20.000000', key: '20000' }, pending: null, lastRunId: 'items_20260301_000000' });
     // The same slot again is a no-op.
     expect(await step({ action: 'plan', job: 'items', scheduledTime: '2026-03-01T00:00:00Z' })).toMatchObject({ status: 'already-committed' });
@@ -136,7 +124,7 @@ describe('Staged (Step Functions) parallel run', () => {
     expect(outcome).toEqual({ aborted: false, committed: true, runId: 'items_20260301_020000' });
     expect(await keys('_manifests/items/items_20260301_020000')).toHaveLength(1);
     expect((await keys('rds_exports/items/dt=2026-03-01/items_20260301_020000')).length).toBeGreaterThan(0);
-    const state = await new DynamoDbStateStore({ client: dynamoClient, tableName: 'state' }).getState('items');
+    const state = await stack.stateStore().getState('items');
     expect(state.pending).toBeNull();
   });
 
