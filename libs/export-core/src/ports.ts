@@ -107,6 +107,12 @@ export interface CellTarget {
    * when `bounds[2c]` is negative. Text cells are the server's UTF-8; binary cells the raw bytes.
    */
   appendBytes(bytes: Buffer, bounds: Int32Array): boolean;
+  /**
+   * One row as typed wire values: cell c is `bytes[bounds[2c], bounds[2c + 1])` in the format
+   * `encodings[c]` names (SQL NULL when `bounds[2c]` is negative). The PostgreSQL binary COPY
+   * path; the reader chose each encoding to match the column's Parquet type.
+   */
+  appendWire(bytes: Buffer, bounds: Int32Array, encodings: readonly WireEncoding[]): boolean;
   /** One row as cells, as a `rows` stream would carry it (a reader's fallback). */
   appendRow(row: Row): boolean;
 }
@@ -117,9 +123,33 @@ export interface CellReader {
   fill(target: CellTarget): Promise<boolean>;
   /** Stops reading; a pending or later `fill` rejects with `error` (or a premature-close error). */
   destroy(error?: Error): void;
-  /** `bytes` once the result's metadata allowed the byte path, `rows` when it fell back; undefined before. */
-  readonly path: 'bytes' | 'rows' | undefined;
+  /**
+   * `bytes` (server text as bytes) once the result's metadata allowed the byte path, `wire`
+   * (typed binary values, PostgreSQL COPY binary), `rows` when it fell back; undefined before.
+   */
+  readonly path: 'bytes' | 'wire' | 'rows' | undefined;
 }
+
+/**
+ * A cell's bytes as PostgreSQL's binary send functions write them (COPY … (FORMAT binary)),
+ * big-endian: `pg-int2/4/8`, `pg-oid` (unsigned 32-bit), `pg-float4/8` (IEEE 754), `pg-bool` (one
+ * byte), `pg-numeric` (base-10000 digits), `pg-date` (days since 2000-01-01), `pg-timestamp`
+ * (microseconds since 2000-01-01 00:00:00, UTC for timestamptz), `pg-jsonb` (a version byte, then
+ * the text); `raw`: the bytes themselves (text in UTF-8, bytea).
+ */
+export type WireEncoding =
+  | 'pg-int2'
+  | 'pg-int4'
+  | 'pg-int8'
+  | 'pg-oid'
+  | 'pg-float4'
+  | 'pg-float8'
+  | 'pg-bool'
+  | 'pg-numeric'
+  | 'pg-date'
+  | 'pg-timestamp'
+  | 'pg-jsonb'
+  | 'raw';
 
 export interface OpenedSource {
   readonly columns: readonly SourceColumn[];

@@ -13,7 +13,9 @@
 import * as arrow from 'apache-arrow';
 import type { TypedColumn } from '@rds-s3-export/shared-types';
 import { isUtf8 } from 'node:buffer';
-import type { Cell, Row } from '../ports.js';
+import type { Cell, Row, WireEncoding } from '../ports.js';
+import { TypedValueError } from '../errors.js';
+import { daysFromPgDate, fastMicrosFromPgTimestamp, fastUnscaledFromPgNumeric, int16At, int32At, microsFromPgTimestamp, numericText } from './pg-binary-values.js';
 import { fastDaysBytes, fastIntegerBytes, fastTimeMicrosBytes, fastTimestampMicrosBytes, fastUnscaledDecimalBytes } from './byte-values.js';
 import {
   bytesFromCell,
@@ -108,6 +110,19 @@ abstract class ColumnBuffers {
     this.clear(row);
   }
 
+  /** Row `row` from a typed wire value `bytes[start, end)` (CellTarget.appendWire). */
+  addWire(bytes: Buffer, start: number, end: number, row: number, encoding: WireEncoding): void {
+    this.validity[row >> 3] = (this.validity[row >> 3] as number) | (1 << (row & 7));
+    this.setWire(bytes, start, end, row, encoding);
+  }
+
+  /** Encodings this column reads (BatchBuilder checks a reader's choice against them once). */
+  abstract readonly wires: readonly WireEncoding[];
+
+  protected setWire(_bytes: Buffer, _start: number, _end: number, _row: number, encoding: WireEncoding): void {
+    throw new Error(`a ${encoding} cell cannot go into this Parquet column`);
+  }
+
   grow(capacity: number): void {
     const validity = new Uint8Array((capacity + 7) >> 3);
     validity.set(this.validity);
@@ -149,7 +164,8 @@ class NumberBuffers extends ColumnBuffers {
     private readonly make: (capacity: number) => NumberArray,
     private readonly parse: (text: string) => number,
     /** The byte twin of parse's fast path (NaN outside it), if it has one. */
-    private readonly fastBytes?: (bytes: Buffer, start: number, end: number) => number,
+    private readonly fastBytes: ((bytes: Buffer, start: number, end: number) => number) | undefined,
+    readonly wires: readonly WireEncoding[],
   ) {
     super(capacity);
     this.values = make(capacity);
@@ -167,6 +183,22 @@ class NumberBuffers extends ColumnBuffers {
     else this.values[row] = this.parse(bytes.toString('latin1', start, end));
   }
 
+  protected override setWire(bytes: Buffer, start: number, _end: number, row: number, encoding: WireEncoding): void {
+    switch (encoding) {
+      case 'pg-int2': this.values[row] = int16At(bytes, start); return;
+      case 'pg-int4': this.values[row] = int32At(bytes, start); return;
+      case 'pg-float4': this.values[row] = bytes.readFloatBE(start); return;
+      case 'pg-float8': this.values[row] = bytes.readDoubleBE(start); return;
+      case 'pg-date': {
+        const days = daysFromPgDate(bytes, start);
+        // ±infinity: the text converter throws the same TypedValueError the text path does.
+        this.values[row] = typeof days === 'number' ? days : this.parse(days);
+        return;
+      }
+      default: super.setWire(bytes, start, _end, row, encoding);
+    }
+  }
+
   protected clear(row: number): void {
     this.values[row] = 0;
   }
@@ -182,6 +214,14 @@ class NumberBuffers extends ColumnBuffers {
   }
 }
 
+const OUT_OF_RANGE = 'a value has no signed 64-bit Parquet value (a timestamp after 294247-01-10 or before 290308 BC in microseconds from 1970)';
+
+/** A BigInt as a BigInt64Array stores it, which would wrap silently: out of range fails instead. */
+function int64(value: bigint): bigint {
+  if (value !== BigInt.asIntN(64, value)) throw new TypedValueError(OUT_OF_RANGE);
+  return value;
+}
+
 /** INT64, TIME and TIMESTAMP microseconds: a fast path through words, BigInt beyond 2^53. */
 class Int64Buffers extends ColumnBuffers {
   readonly width = 8;
@@ -193,6 +233,7 @@ class Int64Buffers extends ColumnBuffers {
     private readonly fast: (text: string) => number,
     private readonly exact: (text: string) => bigint,
     private readonly fastBytes: (bytes: Buffer, start: number, end: number) => number,
+    readonly wires: readonly WireEncoding[],
   ) {
     super(capacity);
     this.values = new BigInt64Array(capacity);
@@ -202,14 +243,37 @@ class Int64Buffers extends ColumnBuffers {
   protected override setBytes(bytes: Buffer, start: number, end: number, row: number): void {
     const value = this.fastBytes(bytes, start, end);
     if (value === value) setInt64Words(this.words, 2 * row, value);
-    else this.values[row] = this.exact(bytes.toString('latin1', start, end));
+    else this.values[row] = int64(this.exact(bytes.toString('latin1', start, end)));
   }
 
   protected set(cell: Exclude<CellValue, null>, row: number): void {
     const text = textOf(cell);
     const value = this.fast(text);
     if (value === value) setInt64Words(this.words, 2 * row, value);
-    else this.values[row] = this.exact(text);
+    else this.values[row] = int64(this.exact(text));
+  }
+
+  protected override setWire(bytes: Buffer, start: number, end: number, row: number, encoding: WireEncoding): void {
+    switch (encoding) {
+      case 'pg-int8':
+        this.words[2 * row] = int32At(bytes, start + 4);
+        this.words[2 * row + 1] = int32At(bytes, start);
+        return;
+      case 'pg-oid':
+        this.words[2 * row] = int32At(bytes, start);
+        this.words[2 * row + 1] = 0;
+        return;
+      case 'pg-timestamp': {
+        const value = fastMicrosFromPgTimestamp(bytes, start);
+        if (value === value) return setInt64Words(this.words, 2 * row, value);
+        const exact = microsFromPgTimestamp(bytes, start);
+        if (typeof exact === 'bigint') this.values[row] = exact;
+        else if (exact === 'out-of-range') throw new TypedValueError(OUT_OF_RANGE);
+        else this.values[row] = this.exact(exact); // ±infinity: the text converter's TypedValueError
+        return;
+      }
+      default: super.setWire(bytes, start, end, row, encoding);
+    }
   }
 
   protected clear(row: number): void {
@@ -232,6 +296,7 @@ class Int64Buffers extends ColumnBuffers {
 /** DECIMAL(p,s), any precision: Arrow Decimal128, four little-endian 32-bit words per value. */
 class DecimalBuffers extends ColumnBuffers {
   readonly width = 16;
+  readonly wires: readonly WireEncoding[] = ['pg-numeric'];
   private words: Int32Array;
 
   constructor(capacity: number, private readonly precision: number, private readonly scale: number) {
@@ -243,6 +308,14 @@ class DecimalBuffers extends ColumnBuffers {
     const value = fastUnscaledDecimalBytes(bytes, start, end, this.precision, this.scale);
     if (value === value) this.setFast(value, 4 * row);
     else this.set(bytes.toString('latin1', start, end), row);
+  }
+
+  /** numeric: the digits when they fit a JS number exactly, else the server's text of them. */
+  protected override setWire(bytes: Buffer, start: number, end: number, row: number, encoding: WireEncoding): void {
+    if (encoding !== 'pg-numeric') return super.setWire(bytes, start, end, row, encoding);
+    const value = fastUnscaledFromPgNumeric(bytes, start, end, this.precision, this.scale);
+    if (value === value) this.setFast(value, 4 * row);
+    else this.set(numericText(bytes, start, end), row);
   }
 
   private setFast(value: number, at: number): void {
@@ -287,6 +360,7 @@ class DecimalBuffers extends ColumnBuffers {
 
 class BooleanBuffers extends ColumnBuffers {
   readonly width = 1;
+  readonly wires: readonly WireEncoding[] = ['pg-bool'];
   private bits: Uint8Array;
 
   constructor(capacity: number) {
@@ -307,6 +381,11 @@ class BooleanBuffers extends ColumnBuffers {
     } else if (!(first === 0x66 && (length === 1 || (length === 5 && bytes[start + 1] === 0x61 && bytes[start + 2] === 0x6c && bytes[start + 3] === 0x73 && bytes[start + 4] === 0x65)))) {
       this.set(bytes.toString('latin1', start, end), row);
     }
+  }
+
+  protected override setWire(bytes: Buffer, start: number, end: number, row: number, encoding: WireEncoding): void {
+    if (encoding !== 'pg-bool') return super.setWire(bytes, start, end, row, encoding);
+    if (bytes[start] !== 0) this.bits[row >> 3] = (this.bits[row >> 3] as number) | (1 << (row & 7));
   }
 
   protected clear(): void {
@@ -334,6 +413,7 @@ const INITIAL_BYTES = 64 * 1024;
 /** UTF8 and BINARY: offsets and one byte buffer, text written into it as UTF-8 in place. */
 class VariableBuffers extends ColumnBuffers {
   readonly width = 4;
+  readonly wires: readonly WireEncoding[];
   private offsets: Int32Array;
   private bytes: Buffer = Buffer.allocUnsafeSlow(INITIAL_BYTES);
   private end = 0;
@@ -341,6 +421,17 @@ class VariableBuffers extends ColumnBuffers {
   constructor(capacity: number, private readonly binaryEncoding: 'base64' | 'hex' | undefined) {
     super(capacity);
     this.offsets = new Int32Array(capacity + 1);
+    this.wires = binaryEncoding === undefined ? ['raw', 'pg-jsonb'] : ['raw'];
+  }
+
+  /** `raw`: the bytes as the text path's are (UTF-8 checked for text); jsonb: its text after the version byte. */
+  protected override setWire(bytes: Buffer, start: number, end: number, row: number, encoding: WireEncoding): void {
+    if (encoding === 'raw') return this.setBytes(bytes, start, end, row);
+    if (encoding === 'pg-jsonb' && this.binaryEncoding === undefined) {
+      if (bytes[start] !== 1) throw new Error(`unknown jsonb binary format version ${String(bytes[start])}`);
+      return this.setBytes(bytes, start + 1, end, row);
+    }
+    super.setWire(bytes, start, end, row, encoding);
   }
 
   override variableBytes(): number {
@@ -428,7 +519,7 @@ function columnBuffers(column: TypedColumn, capacity: number, binaryEncoding: 'b
   switch (column.type) {
     case 'int': {
       const bits = column.bits;
-      if (bits === 64) return new Int64Buffers(capacity, fastInteger, (text) => integerFromText(text, 64), fastIntegerBytes);
+      if (bits === 64) return new Int64Buffers(capacity, fastInteger, (text) => integerFromText(text, 64), fastIntegerBytes, ['pg-int8', 'pg-oid']);
       const make = bits === 8 ? (n: number) => new Int8Array(n) : bits === 16 ? (n: number) => new Int16Array(n) : (n: number) => new Int32Array(n);
       const limit = 2 ** (bits - 1);
       // Outside the column's range (or the fast path) the exact function decides, or throws.
@@ -436,17 +527,17 @@ function columnBuffers(column: TypedColumn, capacity: number, binaryEncoding: 'b
         const value = fastIntegerBytes(bytes, start, end);
         return value >= -limit && value < limit ? value : NaN;
       };
-      return new NumberBuffers(capacity, make, smallInteger(bits), fast);
+      return new NumberBuffers(capacity, make, smallInteger(bits), fast, bits === 16 ? ['pg-int2'] : bits === 32 ? ['pg-int4'] : []);
     }
     case 'decimal': return new DecimalBuffers(capacity, column.precision, column.scale);
-    case 'float': return new NumberBuffers(capacity, (n) => new Float32Array(n), (text) => floatingFromText(text, true));
-    case 'double': return new NumberBuffers(capacity, (n) => new Float64Array(n), (text) => floatingFromText(text, false));
+    case 'float': return new NumberBuffers(capacity, (n) => new Float32Array(n), (text) => floatingFromText(text, true), undefined, ['pg-float4']);
+    case 'double': return new NumberBuffers(capacity, (n) => new Float64Array(n), (text) => floatingFromText(text, false), undefined, ['pg-float8']);
     case 'date': return new NumberBuffers(capacity, (n) => new Int32Array(n), (text) => {
       const days = fastDays(text);
       return days === days ? days : daysFromDateText(text);
-    }, fastDaysBytes);
-    case 'time': return new Int64Buffers(capacity, fastTimeMicros, microsFromTimeText, fastTimeMicrosBytes);
-    case 'timestamp': return new Int64Buffers(capacity, fastTimestampMicros, microsFromTimestampText, fastTimestampMicrosBytes);
+    }, fastDaysBytes, ['pg-date']);
+    case 'time': return new Int64Buffers(capacity, fastTimeMicros, microsFromTimeText, fastTimeMicrosBytes, []);
+    case 'timestamp': return new Int64Buffers(capacity, fastTimestampMicros, microsFromTimestampText, fastTimestampMicrosBytes, ['pg-timestamp']);
     case 'boolean': return new BooleanBuffers(capacity);
     case 'binary': return new VariableBuffers(capacity, binaryEncoding);
     case 'string': return new VariableBuffers(capacity, undefined);
@@ -509,6 +600,41 @@ export class BatchBuilder {
       else (columns[c] as ColumnBuffers).addBytes(bytes, start, bounds[2 * c + 1] as number, at);
     }
     this.length = at + 1;
+  }
+
+  /**
+   * Converts and appends one row of typed wire values (CellTarget.appendWire): cell c is
+   * `bytes[bounds[2c], bounds[2c + 1])` in the format `encodings[c]`, NULL when `bounds[2c]` < 0.
+   * The encodings are checked against the columns' Parquet types the first time they are seen:
+   * a reader that chose wrongly fails here instead of writing a value into the wrong width.
+   */
+  appendWire(bytes: Buffer, bounds: Int32Array, encodings: readonly WireEncoding[]): void {
+    if (encodings !== this.checkedWires) this.checkWires(encodings);
+    const at = this.length;
+    if (at === this.capacity) {
+      this.capacity *= 2;
+      for (const column of this.columns) column.grow(this.capacity);
+    }
+    const columns = this.columns;
+    for (let c = 0; c < columns.length; c += 1) {
+      const start = bounds[2 * c] as number;
+      if (start < 0) (columns[c] as ColumnBuffers).addNull(at);
+      else (columns[c] as ColumnBuffers).addWire(bytes, start, bounds[2 * c + 1] as number, at, encodings[c] as WireEncoding);
+    }
+    this.length = at + 1;
+  }
+
+  private checkedWires: readonly WireEncoding[] | undefined;
+
+  private checkWires(encodings: readonly WireEncoding[]): void {
+    if (encodings.length !== this.columns.length) throw new Error(`${encodings.length} wire encodings for ${this.columns.length} columns`);
+    this.columns.forEach((column, c) => {
+      const encoding = encodings[c] as WireEncoding;
+      if (!column.wires.includes(encoding)) {
+        throw new Error(`column ${this.spec.names[c] ?? c} is Parquet ${this.spec.columns[c]?.type ?? '?'}: a ${encoding} cell cannot go into it`);
+      }
+    });
+    this.checkedWires = encodings;
   }
 
   /** Bytes the batch in progress holds in its buffers. */

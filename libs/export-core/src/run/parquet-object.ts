@@ -141,6 +141,10 @@ function cellTarget(builder: BatchBuilder, maxRows: number, maxBytes: number): C
       builder.appendBytes(bytes, bounds);
       return builder.length >= maxRows || builder.byteLength >= maxBytes;
     },
+    appendWire(bytes, bounds, encodings) {
+      builder.appendWire(bytes, bounds, encodings);
+      return builder.length >= maxRows || builder.byteLength >= maxBytes;
+    },
     appendRow(row) {
       builder.append(row);
       return builder.length >= maxRows || builder.byteLength >= maxBytes;

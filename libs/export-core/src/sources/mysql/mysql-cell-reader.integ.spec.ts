@@ -46,6 +46,9 @@ async function readAll(cells: CellReader, batch: number, delayMs = 0): Promise<{
       rows.push(row);
       return full();
     },
+    appendWire(): boolean {
+      throw new Error('MySQL cells are text, never wire values');
+    },
     appendRow(row: Row) {
       rows.push(row.map((cell) => (cell === null ? null : String(cell))));
       return full();

@@ -40,6 +40,9 @@ function collector(batch: number) {
       rows.push(row);
       return ++count % batch === 0;
     },
+    appendWire(): boolean {
+      throw new Error('no wire values expected');
+    },
     appendRow(_row: Row) {
       throw new Error('no rows expected');
     },

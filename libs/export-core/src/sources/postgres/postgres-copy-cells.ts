@@ -17,6 +17,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { CellReader, CellTarget } from '../../ports.js';
+import { copyReads } from './postgres-copy-reads.js';
 
 const TAB = 9;
 const LF = 10;
@@ -145,50 +146,24 @@ export class CopyTextParser {
 /** The COPY stream's rows, a batch per fill. */
 export function readCopyCells(copy: Readable, hexColumns: readonly boolean[]): CellReader {
   const parser = new CopyTextParser(hexColumns);
+  const reads = copyReads(copy);
   let chunk: Buffer | undefined;
   let pos = 0;
   /** What is left of a read whose first row completed the previous read's last one. */
   let rest: Buffer | undefined;
-  let failure: Error | undefined;
-  let ended = false;
-  copy.once('end', () => (ended = true));
-  copy.on('error', (error: Error) => (failure ??= error));
-
-  const next = async (): Promise<Buffer | null> => {
-    for (;;) {
-      if (failure) throw failure;
-      const read = copy.read() as Buffer | null;
-      if (read !== null) return read;
-      if (ended || copy.readableEnded) return null;
-      await new Promise<void>((resolve) => {
-        const settle = () => {
-          copy.off('readable', settle);
-          copy.off('end', settle);
-          copy.off('error', settle);
-          copy.off('close', settle);
-          resolve();
-        };
-        copy.on('readable', settle);
-        copy.on('end', settle);
-        copy.on('error', settle);
-        copy.on('close', settle);
-      });
-      if (!failure && !ended && copy.destroyed) failure = Object.assign(new Error('the COPY stream closed before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
-    }
-  };
 
   return {
     path: 'bytes',
     async fill(target: CellTarget): Promise<boolean> {
       for (;;) {
-        if (failure) throw failure;
+        if (reads.failure) throw reads.failure;
         if (chunk) {
           const parsed = parser.parse(chunk, pos, chunk.length, target);
           pos = parsed.pos;
           if (parsed.full) return false;
         }
         const tail = chunk && pos < chunk.length ? chunk.subarray(pos) : undefined;
-        const read = rest ?? (await next());
+        const read = rest ?? (await reads.next());
         rest = undefined;
         if (read === null) {
           if (tail) throw new Error('malformed COPY output: the last row has no end');
@@ -211,10 +186,6 @@ export function readCopyCells(copy: Readable, hexColumns: readonly boolean[]): C
         }
       }
     },
-    destroy(error?: Error) {
-      if (ended) return;
-      failure ??= error ?? Object.assign(new Error('the cell reader closed before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
-      copy.destroy();
-    },
+    destroy: (error?: Error) => reads.destroy(error),
   };
 }

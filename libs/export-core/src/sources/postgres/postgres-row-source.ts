@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import QueryStream from 'pg-query-stream';
-import { RdsExportError, type Engine } from '@rds-s3-export/shared-types';
-import type { OpenedSource, RowSource, SourceColumn, SourceRequest, SourceStream } from '../../ports.js';
+import { RdsExportError, typedColumn, type Engine } from '@rds-s3-export/shared-types';
+import type { OpenedSource, RowSource, SourceColumn, SourceRequest, SourceStream, WireEncoding } from '../../ports.js';
 import type { ConnectionSettings } from '../connection-settings.js';
 import { baseSelect, duplicateColumnsError, quoteTable } from '../sql-identifiers.js';
 import { explainMissingPostgresName } from './postgres-missing-names.js';
@@ -20,6 +20,7 @@ import { checkCustomQuery } from '../query-tokens.js';
 import { serverParsesAlonePostgres } from './postgres-statement-check.js';
 import { closestHint } from '../closest-names.js';
 import { readCopyCells } from './postgres-copy-cells.js';
+import { readCopyBinaryCells, wireEncoding } from './postgres-copy-binary.js';
 
 export interface PostgresSourceOptions {
   /** Row-mode only: rows fetched per cursor round trip at most. @default 2000 */
@@ -32,6 +33,12 @@ export interface PostgresSourceOptions {
   readonly batchBytes?: number;
   /** Force the row cursor even when COPY could produce the CSV (tests, diagnostics). @default false */
   readonly forceRowMode?: boolean;
+  /**
+   * The Parquet cells path's COPY format: `binary` (postgres-copy-binary.ts) when every column
+   * has a wire encoding, else `text` (postgres-copy-cells.ts); `text` forces the text path
+   * (tests, diagnostics). @default 'binary'
+   */
+  readonly cellsCopyFormat?: 'binary' | 'text';
   /**
    * Longest any one statement of the transaction may run, in seconds (`statement_timeout`). A
    * timed-out statement fails the run as `timeout`. 0 or absent = the server's own setting.
@@ -148,6 +155,10 @@ export class PostgresRowSource implements RowSource {
         })
         .join(', ');
       const hexColumns = probe.fields.map((f) => f.dataTypeID === BYTEA);
+      // The wire path: every column as itself, in binary, when each has an encoding for its Parquet type.
+      const wires = probe.fields.map((f, i) => wireEncoding(f.dataTypeID, typeNames.rows[i]?.typtype, typedColumn('postgres', columns[i] as SourceColumn)));
+      const wireEncodings = this.options.cellsCopyFormat !== 'text' && wires.every((w) => w !== undefined) ? (wires as WireEncoding[]) : undefined;
+      const wireProjection = probe.fields.map((f) => `w."${f.name.replaceAll('"', '""')}"`).join(', ');
       if (request.window && request.table !== undefined) {
         const quotedTable = quoteTable(request.table, 'double');
         const unique = await client.query(
@@ -209,14 +220,17 @@ export class PostgresRowSource implements RowSource {
         stream: (): SourceStream => {
           streaming = true;
           if (request.preferCells && !this.options.forceRowMode && probe.fields.length > 0) {
-            const copy = client.query(copyTo(`COPY (SELECT ${cellsProjection} ${fromWhere}) TO STDOUT`));
+            const copy = client.query(
+              copyTo(wireEncodings ? `COPY (SELECT ${wireProjection} ${fromWhere}) TO STDOUT (FORMAT binary)` : `COPY (SELECT ${cellsProjection} ${fromWhere}) TO STDOUT`),
+            );
             const hooks = copy as unknown as { handleReadyForQuery: () => void };
             const original = hooks.handleReadyForQuery.bind(copy);
             hooks.handleReadyForQuery = () => {
               original();
               finished = true;
             };
-            return { kind: 'cells', cells: readCopyCells(copy as unknown as Readable, hexColumns) };
+            const stream = copy as unknown as Readable;
+            return { kind: 'cells', cells: wireEncodings ? readCopyBinaryCells(stream, wireEncodings) : readCopyCells(stream, hexColumns) };
           }
           if (copyCan) {
             const copy = client.query(copyTo(`COPY (${dataSql}) TO STDOUT WITH (FORMAT csv, DELIMITER ${byteLiteral(request.dialect.delimiter)})`));

@@ -1,0 +1,117 @@
+/**
+ * PostgreSQL binary values against their text twins: a numeric's binary form (encoded here the
+ * way numeric_send lays it out) gives back the server's text and the same unscaled value as the
+ * text converter, on both sides of every fast-path bound; dates and timestamps give the same
+ * days and microseconds as the text converters, ±infinity its text.
+ */
+import { describe, expect, it } from 'vitest';
+import { daysFromPgDate, fastMicrosFromPgTimestamp, fastUnscaledFromPgNumeric, microsFromPgTimestamp, numericText, PG_EPOCH_DAYS, PG_EPOCH_MICROS } from './pg-binary-values.js';
+import { daysFromDateText, microsFromTimestampText, unscaledDecimal } from './parquet-values.js';
+import { TypedValueError } from '../errors.js';
+
+/** numeric_send of a numeric's text: base-10000 digits aligned on the point, no leading or trailing zero digits. */
+function numericBinary(text: string): Buffer {
+  const special = { NaN: 0xc000, Infinity: 0xd000, '-Infinity': 0xf000 }[text];
+  if (special !== undefined) {
+    const out = Buffer.alloc(8);
+    out.writeUInt16BE(special, 4);
+    return out;
+  }
+  const [, sign, whole = '', fraction = ''] = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text) ?? [];
+  const wholeGroups = Math.ceil(whole.length / 4);
+  const padded = whole.padStart(4 * wholeGroups, '0') + fraction.padEnd(4 * Math.ceil(fraction.length / 4), '0');
+  let digits = Array.from({ length: padded.length / 4 }, (_, i) => Number(padded.slice(4 * i, 4 * i + 4)));
+  let weight = wholeGroups - 1;
+  while (digits.length > 0 && digits[0] === 0) {
+    digits = digits.slice(1);
+    weight -= 1;
+  }
+  while (digits.length > 0 && digits[digits.length - 1] === 0) digits = digits.slice(0, -1);
+  if (digits.length === 0) weight = 0;
+  const out = Buffer.alloc(8 + 2 * digits.length);
+  out.writeInt16BE(digits.length, 0);
+  out.writeInt16BE(weight, 2);
+  out.writeUInt16BE(sign === '-' && digits.length > 0 ? 0x4000 : 0, 4);
+  out.writeInt16BE(fraction.length, 6);
+  digits.forEach((d, i) => out.writeInt16BE(d, 8 + 2 * i));
+  return out;
+}
+
+const NUMERICS: [string, number, number][] = [
+  ['0', 9, 2], ['0.00', 9, 2], ['1.50', 9, 2], ['-1.50', 9, 2], ['9999999.99', 9, 2], ['-9999999.99', 9, 2],
+  ['123456.78', 12, 2], ['10000', 12, 2], ['0.0001', 12, 4], ['-0.5000000000', 38, 10], ['12.3400', 18, 4],
+  ['999999999999999', 15, 0], ['9007199254740991', 16, 0], ['9007199254740992', 16, 0], ['99999999999999999', 17, 0],
+  ['9999999999999999999999999999.9999999999', 38, 10], ['-9999999999999999999999999999.9999999999', 38, 10],
+  ['100000000000000000000', 38, 0], ['0.0000000001', 38, 10], ['12300', 5, 0], ['1200', 4, 0], ['0.00012', 3, 5],
+  // More digits than the column allows, or more fraction digits: both routes refuse.
+  ['12345.67', 6, 2], ['1.234', 9, 2], ['NaN', 9, 2], ['Infinity', 9, 2], ['-Infinity', 38, 10],
+];
+
+describe('numeric binary -> DECIMAL', () => {
+  it.each(NUMERICS)('%s as DECIMAL(%i,%i): the server text back, and the text route\'s value or error', (text, precision, scale) => {
+    const bytes = numericBinary(text);
+    expect(numericText(bytes, 0, bytes.length)).toBe(text);
+    let expected: bigint | string;
+    try {
+      expected = unscaledDecimal(text, precision, scale);
+    } catch (error) {
+      expect(error).toBeInstanceOf(TypedValueError);
+      expected = 'error';
+    }
+    const fast = fastUnscaledFromPgNumeric(bytes, 0, bytes.length, precision, scale);
+    if (expected === 'error') expect(fast).toBeNaN();
+    else if (fast === fast) expect(BigInt(fast)).toBe(expected);
+    else expect(Math.abs(Number(expected))).toBeGreaterThan(Number.MAX_SAFE_INTEGER / 10); // only large values leave the fast path
+  });
+
+  it('reads a numeric in the middle of a buffer, and refuses a cell its digits do not fill', () => {
+    const bytes = Buffer.concat([Buffer.from([7, 7, 7]), numericBinary('-123456.78'), Buffer.from([9])]);
+    expect(numericText(bytes, 3, bytes.length - 1)).toBe('-123456.78');
+    expect(fastUnscaledFromPgNumeric(bytes, 3, bytes.length - 1, 12, 2)).toBe(-12345678);
+    expect(() => numericText(bytes, 3, bytes.length)).toThrow(/do not fill the cell/);
+  });
+});
+
+function int32(value: number): Buffer {
+  const out = Buffer.alloc(4);
+  out.writeInt32BE(value);
+  return out;
+}
+
+function int64(value: bigint): Buffer {
+  const out = Buffer.alloc(8);
+  out.writeBigInt64BE(value);
+  return out;
+}
+
+describe('date and timestamp binary', () => {
+  it.each(['2000-01-01', '1970-01-01', '1969-12-31', '0001-01-01', '4713-01-01 BC', '9999-12-31', '5874897-12-31'])('date %s: the days the text gives', (text) => {
+    const days = daysFromDateText(text);
+    expect(daysFromPgDate(int32(days - PG_EPOCH_DAYS), 0)).toBe(days);
+  });
+
+  it('date ±infinity comes back as its text', () => {
+    expect(daysFromPgDate(int32(0x7fffffff), 0)).toBe('infinity');
+    expect(daysFromPgDate(int32(-0x80000000), 0)).toBe('-infinity');
+  });
+
+  it.each([
+    '2000-01-01 00:00:00', '1970-01-01 00:00:00', '1969-12-31 23:59:59.999999', '2026-02-22 10:12:00.5', '1685-01-01 00:00:00',
+    '2255-06-01 00:00:00', '0001-01-01 00:00:00', '4713-01-01 00:00:00 BC', '294246-12-31 23:59:59.999999',
+  ])('timestamp %s: the microseconds the text gives, fast where a number is exact', (text) => {
+    const micros = microsFromTimestampText(text);
+    const bytes = int64(micros - BigInt(PG_EPOCH_MICROS));
+    expect(microsFromPgTimestamp(bytes, 0)).toBe(micros);
+    const fast = fastMicrosFromPgTimestamp(bytes, 0);
+    if (fast === fast) expect(BigInt(fast)).toBe(micros);
+    else expect(micros > BigInt(Number.MAX_SAFE_INTEGER) / 2n || micros < -BigInt(Number.MAX_SAFE_INTEGER) / 2n).toBe(true);
+  });
+
+  it('timestamp ±infinity comes back as its text; beyond 64-bit microseconds from 1970 as out-of-range', () => {
+    expect(microsFromPgTimestamp(int64((1n << 63n) - 1n), 0)).toBe('infinity');
+    expect(microsFromPgTimestamp(int64(-(1n << 63n)), 0)).toBe('-infinity');
+    expect(fastMicrosFromPgTimestamp(int64((1n << 63n) - 1n), 0)).toBeNaN();
+    // PostgreSQL's last timestamp, 294276-12-31 23:59:59.999999, is past 2^63 microseconds from 1970.
+    expect(microsFromPgTimestamp(int64(9223371331199999999n), 0)).toBe('out-of-range');
+  });
+});
