@@ -43,6 +43,7 @@ const ANSWER = 'apps/exporter/src/cli/answer-without-export.ts';
 const EXTRA_INPUTS = [relative(ROOT, fileURLToPath(import.meta.url)), 'node_modules/.package-lock.json'];
 /** The wasm of parquet-wasm's ESM build, copied next to the bundle (libs/export-core/src/parquet/parquet-wasm.ts finds it there). */
 const PARQUET_WASM = 'node_modules/parquet-wasm/esm/parquet_wasm_bg.wasm';
+const PARQUET_ENCODER_WORKER = 'libs/export-core/src/parquet/parquet-encoder-worker.mjs';
 const KEEP_OLD_BUILDS_MS = 60 * 60 * 1000;
 
 /**
@@ -109,7 +110,7 @@ export async function buildCliBundle(options = {}) {
     metafile: true,
     logLevel: 'warning',
   };
-  const [full, answer] = await Promise.all([
+  const [full, answer, worker] = await Promise.all([
     esbuild.build({
       ...common,
       entryPoints: { 'rds-s3-export': ENTRY },
@@ -122,12 +123,14 @@ export async function buildCliBundle(options = {}) {
       banner: { js: "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);" },
     }),
     esbuild.build({ ...common, entryPoints: { answer: ANSWER }, plugins: [everythingSideEffectFree] }),
+    // The Parquet writer's thread (parquet-encoder.ts starts it from beside its own chunk).
+    esbuild.build({ ...common, entryPoints: { 'parquet-encoder-worker': PARQUET_ENCODER_WORKER } }),
   ]);
   // Parquet output (parquet-wasm) reads its WebAssembly next to the bundle: esbuild does not inline it.
   copyFileSync(join(ROOT, PARQUET_WASM), join(folder, 'parquet_wasm_bg.wasm'));
-  const inputs = [...new Set([...Object.keys(full.metafile.inputs), ...Object.keys(answer.metafile.inputs)])].filter((path) => !path.includes('node_modules/'));
+  const inputs = [...new Set([full, answer, worker].flatMap((build) => Object.keys(build.metafile.inputs)))].filter((path) => !path.includes('node_modules/'));
   /** @type {BuildRecord} */
-  const outputs = [...Object.keys(full.metafile.outputs), ...Object.keys(answer.metafile.outputs)]
+  const outputs = [full, answer, worker].flatMap((build) => Object.keys(build.metafile.outputs))
     .filter((path) => !path.endsWith('.map'))
     .map((path) => relative(folder, join(ROOT, path)));
   const record = { folder: folderName, entry: 'rds-s3-export.mjs', answer: 'answer.mjs', outputs, startedAt, inputs };

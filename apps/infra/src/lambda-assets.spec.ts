@@ -7,13 +7,16 @@
  * - the bundle holds no AWS SDK client the function never uses (each one brings its service's
  *   code and credentials chain into the cold start, and a client that is there gets used);
  * - the bundled handler reads the deployment config from the file the CDK app writes next to it;
- * - the exporter's folder holds parquet-wasm's wasm (Parquet output), which esbuild does not inline.
+ * - the exporter's folder holds parquet-wasm's wasm (Parquet output), which esbuild does not inline,
+ *   and the Parquet writer's thread (its own bundle), which writes a file from there.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_CONFIG_FILE, loadDeploymentConfig } from '@rds-s3-export/jobs';
 
@@ -93,6 +96,38 @@ describe('Lambda assets', () => {
     expect(wasm.subarray(0, 4)).toEqual(Buffer.from([0x00, 0x61, 0x73, 0x6d]));
     expect(wasm.equals(readFileSync(path.join(root, 'node_modules/parquet-wasm/esm/parquet_wasm_bg.wasm')))).toBe(true);
     expect(readFileSync(path.join(exporter.dir, 'index.mjs'), 'utf8')).toContain('parquet_wasm_bg.wasm');
+  });
+
+  it('the exporter ships the Parquet writer\'s thread next to the handler, and it writes a Parquet file from there', async () => {
+    // libs/export-core/src/parquet/parquet-encoder.ts starts `parquet-encoder-worker.mjs` from beside its own file.
+    expect(readFileSync(path.join(exporter.dir, 'index.mjs'), 'utf8')).toContain('parquet-encoder-worker.mjs');
+    const worker = new Worker(path.join(exporter.dir, 'parquet-encoder-worker.mjs'));
+    const chunks: Buffer[] = [];
+    const ipc = tableToIPC(tableFromArrays({ id: Int32Array.from([1, 2, 3]) }), 'stream');
+    let sent = false;
+    const done = new Promise<void>((resolve, reject) => {
+      worker.on('error', reject);
+      worker.on('message', (message: { type: string; bytes?: Uint8Array; message?: string }) => {
+        if (message.type === 'ready') worker.postMessage(sent ? { type: 'end' } : { type: 'batch', ipc });
+        if (message.type === 'ready') sent = true;
+        if (message.type === 'chunk' && message.bytes) chunks.push(Buffer.from(message.bytes));
+        if (message.type === 'done') resolve();
+        if (message.type === 'error') reject(new Error(message.message));
+      });
+    });
+    worker.postMessage({
+      type: 'open',
+      wasmPath: path.join(exporter.dir, 'parquet_wasm_bg.wasm'),
+      settings: { codec: 'zstd', maxRows: 100, maxBytes: 1 << 20, createdBy: 'lambda-assets.spec', deltaColumns: ['id'] },
+    });
+    try {
+      await done;
+    } finally {
+      await worker.terminate();
+    }
+    const file = Buffer.concat(chunks);
+    expect([file.subarray(0, 4).toString(), file.subarray(-4).toString()]).toEqual(['PAR1', 'PAR1']);
+    expect(file.includes('lambda-assets.spec')).toBe(true);
   });
 
   it('the exporter handler reads the deployment config bundled next to it', () => {

@@ -662,8 +662,9 @@ export class BatchBuilder {
 
   /**
    * The rows so far as Arrow IPC stream bytes, and the builder ready for the next batch (its
-   * buffers kept). The bytes are a view of a staging buffer that the next call overwrites:
-   * use them (copy them into wasm) before appending again.
+   * buffers kept). The bytes are a view of a staging buffer (shared memory, so they can be
+   * posted to another thread without a copy) that the next call overwrites: use them (copy them
+   * into wasm) before taking the next batch.
    */
   takeIpc(): Uint8Array {
     const sink = new StagingSink(this.staging);
@@ -692,7 +693,8 @@ class StagingSink extends arrow.AsyncByteQueue {
   override write(value: Parameters<arrow.AsyncByteQueue['write']>[0]): void {
     const chunk = value as Uint8Array;
     if (this.length + chunk.byteLength > this.buffer.byteLength) {
-      const grown = new Uint8Array(Math.max(2 * this.buffer.byteLength, this.length + chunk.byteLength, 1 << 20));
+      // Shared memory: the bytes go to the encoder's thread without a copy (parquet-encoder.ts).
+      const grown = new Uint8Array(new SharedArrayBuffer(Math.max(2 * this.buffer.byteLength, this.length + chunk.byteLength, 1 << 20)));
       grown.set(this.buffer.subarray(0, this.length));
       this.buffer = grown;
     }

@@ -4,11 +4,12 @@
  * typed columns (shared-types typedColumn, converted exactly by parquet/parquet-values.ts and
  * the byte twins of its fast paths, parquet/byte-values.ts) -> Arrow record batches of at
  * most `rowGroupRows` rows and `rowGroupBytes` bytes of Arrow buffers, each row appended as it
- * arrives (parquet/arrow-batch.ts) -> parquet-wasm's streaming
- * writer (one row group per batch) -> byte count and SHA-256 -> the sink's writer, with
- * backpressure end to end: the next batch is read from the source only when the writer asks
- * for it, so memory is one row group (its Arrow buffers, their IPC copy and the encoded bytes), never the
- * file. Nothing is visible at the key until the writer completes; on failure it is aborted.
+ * arrives (parquet/arrow-batch.ts) -> parquet-wasm's streaming writer on its own thread
+ * (parquet/parquet-encoder.ts; one row group per batch), which encodes one batch while this
+ * thread fills the next -> byte count and SHA-256 -> the sink's writer, with backpressure end to
+ * end: a batch is sent only when the writer asks for one and the sink has taken the bytes so
+ * far, so memory is about two row groups (the one being encoded, the next being filled, their IPC
+ * copy and the encoded bytes), never the file. Nothing is visible at the key until the writer completes; on failure it is aborted.
  *
  * Defaults: zstd (level 3 in arrow-rs) — the smallest files of the measured codecs at about
  * snappy's CPU (docs/parquet-writer-choice.md, "Writer settings": 1.46 against 8.38 MiB for the
@@ -21,12 +22,11 @@
  * parquet/parquet-footer.ts), which is also checked against the schema the manifest states.
  */
 import { Readable, Transform } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { typedColumn, type Engine, type ManifestParquetColumn, type TypedColumn } from '@rds-s3-export/shared-types';
 import { ParquetFooterError } from '../errors.js';
 import type { CellReader, CellTarget, Row, SourceColumn } from '../ports.js';
 import { BatchBuilder, type BatchSchema } from '../parquet/arrow-batch.js';
-import { loadParquetWasm } from '../parquet/parquet-wasm.js';
+import { ParquetEncoding, type EncoderSettings } from '../parquet/parquet-encoder.js';
 import { FooterTap, type FooterReading } from '../parquet/parquet-footer.js';
 import { manifestParquetColumn, parquetColumnType } from '../parquet/parquet-types.js';
 import { writeObject, type ObjectProgress, type ObjectResult, type ObjectTarget } from './object-export.js';
@@ -155,7 +155,8 @@ function cellTarget(builder: BatchBuilder, maxRows: number, maxBytes: number): C
 const isCellReader = (source: Readable | CellReader): source is CellReader => typeof (source as CellReader).fill === 'function';
 
 /**
- * arrow-rs writer properties. Beyond the codec and the row-group bounds:
+ * arrow-rs writer settings (built into writer properties on the encoder's thread,
+ * parquet-encoder-worker.mjs). Beyond the codec and the row-group bounds:
  * - no dictionary encoding: arrow-rs builds a dictionary per column chunk and falls back to PLAIN
  *   once it passes 1 MiB, which high-cardinality columns (keys, e-mails, timestamps, amounts) always
  *   do; the attempt was about half the writer's CPU. Measured on the benchmark table (1M rows):
@@ -166,22 +167,21 @@ const isCellReader = (source: Readable | CellReader): source is CellReader => ty
  *   row, which delta encoding stores in a few bits before zstd. It is a standard Parquet encoding,
  *   implemented by Trino (Athena's engine), parquet-mr (Spark, Hive), DuckDB and Arrow; only
  *   DuckDB is exercised here (the tests read every file back with it).
+ * - arrow-rs closes a row group at whichever bound comes first: rows, or the encoded bytes of
+ *   the row group in progress. The same byte bound on the JS side keeps one batch's rows small.
  * docs/parquet-writer-choice.md ("Writer settings") has the measured alternatives.
  */
-function writerProperties(wasm: Awaited<ReturnType<typeof loadParquetWasm>>, layout: ParquetLayout, maxRows: number, maxBytes: number) {
-  let builder = new wasm.WriterPropertiesBuilder()
-    .setCompression(layout.options.codec === 'snappy' ? wasm.Compression.SNAPPY : wasm.Compression.ZSTD)
-    .setDictionaryEnabled(false)
-    // arrow-rs closes a row group at whichever bound comes first: rows, or the encoded bytes of
-    // the row group in progress. The same byte bound on the JS side keeps one batch's rows small.
-    .setMaxRowGroupSize(maxRows)
-    .setMaxRowGroupBytes(maxBytes)
-    .setCreatedBy(layout.options.createdBy ?? 'rds-s3-export');
-  layout.columns.forEach((column, c) => {
-    const physical = parquetColumnType(column).physical;
-    if (physical === 'INT32' || physical === 'INT64') builder = builder.setColumnEncoding(layout.names[c] as string, wasm.Encoding.DELTA_BINARY_PACKED);
-  });
-  return builder.build();
+function writerSettings(layout: ParquetLayout, maxRows: number, maxBytes: number): EncoderSettings {
+  return {
+    codec: layout.options.codec === 'snappy' ? 'snappy' : 'zstd',
+    maxRows,
+    maxBytes,
+    createdBy: layout.options.createdBy ?? 'rds-s3-export',
+    deltaColumns: layout.names.filter((_, c) => {
+      const physical = parquetColumnType(layout.columns[c] as TypedColumn).physical;
+      return physical === 'INT32' || physical === 'INT64';
+    }),
+  };
 }
 
 /**
@@ -196,7 +196,6 @@ export async function exportParquetStream(
   target: ObjectTarget,
   watch?: (progress: ObjectProgress) => () => void,
 ): Promise<ObjectResult> {
-  const wasm = await loadParquetWasm();
   const maxRows = layout.options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
   const maxBytes = layout.options.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES;
   const counted = { rows: 0 };
@@ -205,58 +204,51 @@ export async function exportParquetStream(
   const fill = cells
     ? ((into) => () => cells.fill(into))(cellTarget(builder, maxRows, maxBytes))
     : () => fillBatch(rows as Readable, builder, maxRows, maxBytes);
-  // parquet-wasm ends its output normally when its input stream errors (a valid file of the rows
-  // so far), and turns a thrown JS error into "Dyn casting error". So a failure here (the source,
-  // a cell's conversion) closes the input, is kept, and fails the body at its end (`failAtEnd`),
-  // before the writer completes: the object is aborted, the original error is the run's.
+  // A failure here (the source, a cell's conversion) ends the file normally, is kept, and fails
+  // the body at its end (`failAtEnd`), before the writer completes: the object is aborted and the
+  // original error is the run's (parquet-wasm turns a thrown JS error into "Dyn casting error").
   // The writer also needs one batch to know the schema: an empty table (or a failure before the
   // first batch) gets a batch of zero rows, so the file is valid and has every column.
   let failure: unknown;
-  let batches = 0;
-  let ended = false;
-  const enqueue = (controller: ReadableStreamDefaultController) => {
-    counted.rows += builder.length;
-    const table = wasm.Table.fromIPCStream(builder.takeIpc());
-    // The writer takes each batch over (and frees it once written); the table would keep the
-    // batch's buffers in wasm memory until V8 happened to collect its JS handle.
-    for (const batch of table.recordBatches()) controller.enqueue(batch);
-    table.free();
-    batches += 1;
-  };
-  const end = (controller: ReadableStreamDefaultController) => {
-    ended = true;
-    if (batches === 0 || builder.length > 0) enqueue(controller);
-    controller.close();
-  };
-  const input = new ReadableStream({
-    async pull(controller) {
-      if (ended) return;
+  const encoding = new ParquetEncoding(writerSettings(layout, maxRows, maxBytes), (reason) => rows.destroy(reason));
+  // While the encoder's thread writes one batch, this one fills the next.
+  const produce = async () => {
+    let batches = 0;
+    const send = async () => {
+      await encoding.ready();
+      counted.rows += builder.length;
+      encoding.send(builder.takeIpc());
+      batches += 1;
+    };
+    for (;;) {
+      let done: boolean;
       try {
-        if (await fill()) return end(controller);
-        enqueue(controller);
+        done = await fill();
       } catch (error) {
         failure = error;
         rows.destroy();
         // The rows of a batch cut short by the failure are not written (the object is aborted anyway).
         builder.takeBatch();
-        end(controller);
+        done = true;
       }
-    },
-    cancel(reason) {
-      rows.destroy(reason instanceof Error ? reason : undefined);
-    },
-  }, { highWaterMark: 0 });
+      if (!done || batches === 0 || builder.length > 0) await send();
+      if (done) {
+        await encoding.ready();
+        return encoding.end();
+      }
+    }
+  };
+  // The encoder's own failure (or the output closed early) reaches the body through `output`.
+  produce().catch(() => rows.destroy());
   const failAtEnd = new Transform({
     transform: (chunk, _encoding, callback) => callback(failure === undefined ? null : (failure as Error), failure === undefined ? chunk : undefined),
     flush: (callback) => callback(failure === undefined ? null : (failure as Error)),
   });
-  const properties = writerProperties(wasm, layout, maxRows, maxBytes);
-  const output = (await wasm.transformParquetStream(input, properties)) as ReadableStream<Uint8Array>;
   const tap = new ByteTap();
   const footer = new FooterTap(footerCheck(layout, () => counted.rows));
   const stop = watch?.({ rows: () => counted.rows, bytes: () => tap.bytes, csvBytes: () => tap.bytes });
   try {
-    const stored = await writeObject([Readable.fromWeb(output as WebReadableStream<Uint8Array>), failAtEnd, footer], key, { ...target, format: { ...target.format, writeOptions: PARQUET_WRITE_OPTIONS, head: Buffer.alloc(0) } }, tap);
+    const stored = await writeObject([encoding.output, failAtEnd, footer], key, { ...target, format: { ...target.format, writeOptions: PARQUET_WRITE_OPTIONS, head: Buffer.alloc(0) } }, tap);
     const reading = footer.result();
     return { ...stored, rows: counted.rows, ...('footer' in reading ? { rowGroups: reading.footer.rowGroups } : {}) };
   } finally {
