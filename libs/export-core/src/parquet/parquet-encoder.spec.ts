@@ -4,7 +4,7 @@
  * next file, and a failure (bytes that are no Arrow IPC, the output closed early) fails the
  * output, stops the thread and tells the producer.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parquetReadObjects } from 'hyparquet';
 import { BatchBuilder, type BatchSchema } from './arrow-batch.js';
