@@ -570,13 +570,18 @@ export class BatchBuilder {
     return this.spec.columns.map((column) => columnBuffers(column, this.capacity, this.spec.binaryEncoding));
   }
 
-  /** Converts and appends one row; throws TypedValueError for a cell with no typed value. */
-  append(row: readonly CellValue[]): void {
-    const at = this.length;
-    if (at === this.capacity) {
+  /** The index of the row about to be appended, the buffers grown (doubled) when they are full. */
+  private nextRow(): number {
+    if (this.length === this.capacity) {
       this.capacity *= 2;
       for (const column of this.columns) column.grow(this.capacity);
     }
+    return this.length;
+  }
+
+  /** Converts and appends one row; throws TypedValueError for a cell with no typed value. */
+  append(row: readonly CellValue[]): void {
+    const at = this.nextRow();
     const columns = this.columns;
     for (let c = 0; c < columns.length; c += 1) (columns[c] as ColumnBuffers).add(row[c] ?? null, at);
     this.length = at + 1;
@@ -588,11 +593,7 @@ export class BatchBuilder {
    * as `append` with the decoded text (binary columns: the raw bytes instead of base64/hex).
    */
   appendBytes(bytes: Buffer, bounds: Int32Array): void {
-    const at = this.length;
-    if (at === this.capacity) {
-      this.capacity *= 2;
-      for (const column of this.columns) column.grow(this.capacity);
-    }
+    const at = this.nextRow();
     const columns = this.columns;
     for (let c = 0; c < columns.length; c += 1) {
       const start = bounds[2 * c] as number;
@@ -610,11 +611,7 @@ export class BatchBuilder {
    */
   appendWire(bytes: Buffer, bounds: Int32Array, encodings: readonly WireEncoding[]): void {
     if (encodings !== this.checkedWires) this.checkWires(encodings);
-    const at = this.length;
-    if (at === this.capacity) {
-      this.capacity *= 2;
-      for (const column of this.columns) column.grow(this.capacity);
-    }
+    const at = this.nextRow();
     const columns = this.columns;
     for (let c = 0; c < columns.length; c += 1) {
       const start = bounds[2 * c] as number;

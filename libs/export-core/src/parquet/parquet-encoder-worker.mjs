@@ -12,7 +12,8 @@
  * Arrow IPC stream bytes (in shared memory: copied into wasm at once); `end` closes the file.
  * Messages out: `ready` each time the writer asks for its next batch (the sender sends a batch
  * only then, and may overwrite the previous one's bytes then: they were copied), `chunk` {bytes}
- * (transferred), `done` after the last chunk, `error` {message, stack}. One file at a time.
+ * (transferred), `done` {bytes: the file's length} after the last chunk, `error` {message,
+ * stack}. One file at a time.
  */
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
@@ -103,15 +104,17 @@ async function open(wasmPath, settings) {
     };
     const output = /** @type {ReadableStream<Uint8Array>} */ (await wasm.transformParquetStream(input, writerProperties(settings)));
     const reader = output.getReader();
+    let written = 0;
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      written += value.byteLength;
       // A view of part of a buffer is copied out, so that only its own bytes move to the other thread.
       const bytes = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value : value.slice();
       port.postMessage({ type: 'chunk', bytes }, [bytes.buffer]);
     }
     job = undefined;
-    port.postMessage({ type: 'done' });
+    port.postMessage({ type: 'done', bytes: written });
   } catch (error) {
     job = undefined;
     fail(error);

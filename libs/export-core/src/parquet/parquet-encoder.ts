@@ -7,14 +7,17 @@
  * thread"). Where there is only a fraction of a core (a 1024 MB Lambda has 0.58 vCPU) the total
  * CPU is what counts, and it is the same.
  *
- * Flow control, so memory stays what it was with the writer in-thread: a batch is sent only when
- * the writer has asked for one (`ready`) and the file's bytes not yet taken by the sink are below
- * OUTPUT_HIGH_WATER; so there is at most one batch in the writer and the next in the builder.
+ * Flow control: a batch is sent only when the writer has asked for one (`ready`) and the file's
+ * bytes not yet taken by the sink are below OUTPUT_HIGH_WATER; so there is at most one batch in
+ * the writer and the next in the builder, as with the writer in-thread. What the thread adds is
+ * its own V8 isolate (about 20–50 MiB measured, docs/parquet-writer-choice.md "Encoder thread"),
+ * per Parquet file being written at the same time (chunked exports: one per chunk in flight).
  * The batch's IPC bytes are in shared memory (BatchBuilder.takeIpc) and the worker copies them
  * into wasm as they arrive, so the staging buffer is reused, as before.
  *
  * Workers are kept for the process (one idle at most, unreferenced so that they never hold the
- * process open): a split or chunked export pays the thread's start and the wasm compile once.
+ * process open): files written one after another (split parts, later runs in a warm Lambda) pay
+ * the thread's start and the wasm compile once.
  */
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
@@ -37,6 +40,19 @@ export const OUTPUT_HIGH_WATER = 8 * 1024 * 1024;
 const MAX_IDLE = 1;
 const idle: Worker[] = [];
 
+/** While idle, a worker that ends leaves the list, and its error is not the process's. */
+const leaveIdle = function (this: Worker): void {
+  const at = idle.indexOf(this);
+  if (at >= 0) idle.splice(at, 1);
+};
+const ignore = (): void => undefined;
+
+function takeIdle(): Worker | undefined {
+  const worker = idle.pop();
+  worker?.off('exit', leaveIdle).off('error', ignore);
+  return worker;
+}
+
 /**
  * The worker's script: beside this module (in the CLI and Lambda bundles, which build it there,
  * and in the sources, where this module is parquet-encoder.ts next to the .mjs).
@@ -48,7 +64,7 @@ function spawn(): Worker {
 type WorkerMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'chunk'; readonly bytes: Uint8Array }
-  | { readonly type: 'done' }
+  | { readonly type: 'done'; readonly bytes: number }
   | { readonly type: 'error'; readonly message: string; readonly stack?: string };
 
 export class ParquetEncodingError extends Error {
@@ -61,12 +77,15 @@ export class ParquetEncoding {
   readonly output: Readable;
   private readonly worker: Worker;
   private credits = 0;
+  private received = 0;
   private failure: Error | undefined;
   private settled = false;
   private wake: (() => void) | undefined;
 
   constructor(settings: EncoderSettings, onCancel: (error: Error | undefined) => void) {
-    this.worker = idle.pop() ?? spawn();
+    // Before any thread is taken: a wasm that cannot be found fails here, leaving none behind.
+    const wasm = wasmPath();
+    this.worker = takeIdle() ?? spawn();
     this.worker.ref();
     this.output = new Readable({
       highWaterMark: OUTPUT_HIGH_WATER,
@@ -82,7 +101,8 @@ export class ParquetEncoding {
     this.worker.on('message', this.onMessage);
     this.worker.on('error', this.onError);
     this.worker.on('exit', this.onExit);
-    this.worker.postMessage({ type: 'open', wasmPath: wasmPath(), settings });
+    this.worker.on('messageerror', this.onError);
+    this.worker.postMessage({ type: 'open', wasmPath: wasm, settings });
   }
 
   /** The worker thread's id (a reused thread keeps its id). */
@@ -129,9 +149,12 @@ export class ParquetEncoding {
         this.signal();
         return;
       case 'chunk':
+        this.received += message.bytes.byteLength;
         this.output.push(Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength));
         return;
       case 'done':
+        // Every byte the writer wrote arrived (a lost message would leave a file with a hole).
+        if (message.bytes !== this.received) return this.onError(new ParquetEncodingError(`the Parquet writer wrote ${message.bytes} bytes, ${this.received} arrived`));
         this.settled = true;
         this.release();
         this.output.push(null);
@@ -160,13 +183,14 @@ export class ParquetEncoding {
     this.worker.off('message', this.onMessage);
     this.worker.off('error', this.onError);
     this.worker.off('exit', this.onExit);
+    this.worker.off('messageerror', this.onError);
   }
 
   /** The file is complete: the worker goes back to the idle list (or ends). */
   private release(): void {
     this.detach();
     this.worker.unref();
-    if (idle.length < MAX_IDLE) idle.push(this.worker);
+    if (idle.length < MAX_IDLE) idle.push(this.worker.on('exit', leaveIdle).on('error', ignore));
     else void this.worker.terminate();
   }
 

@@ -42,7 +42,8 @@ export function daysFromPgDate(bytes: Buffer, start: number): number | 'infinity
 
 /**
  * Microseconds since 1970-01-01 00:00:00 of a `timestamp`/`timestamptz` (8 bytes), as a number
- * when it is exact (|value| < 2^53, years 1685 to 2255), else NaN (then `microsFromPgTimestamp`).
+ * when it is surely exact (within 2^52 microseconds of 2000-01-01: years 1857 to 2142), else NaN
+ * (then `microsFromPgTimestamp`).
  */
 export function fastMicrosFromPgTimestamp(bytes: Buffer, start: number): number {
   const high = int32At(bytes, start);

@@ -86,6 +86,27 @@ describe('Function: exportParquetStream', () => {
     expect(sink.keys()).toEqual([]);
   });
 
+  it('a sink that cannot open the object fails the export and stops the source and the writer\'s thread', async () => {
+    // Prepare: a source that never ends, and a sink that fails at once
+    async function* endless(): AsyncGenerator<Row> {
+      for (let i = 1; ; i += 1) yield [String(i), 'x', '2026-02-22'];
+    }
+    const rows = Readable.from(endless());
+    const sink = Object.assign(new InMemorySink(), {
+      openWriter: (): ObjectWriter => {
+        throw new Error('EACCES: permission denied');
+      },
+    });
+
+    // Act
+    const failed = exportParquetStream(rows, layout(1_000), 'x.parquet', target(sink));
+
+    // Assess
+    await expect(failed).rejects.toThrow('EACCES');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(rows.destroyed).toBe(true);
+  });
+
   it('writes a valid file with every column and no rows for an empty source', async () => {
     const sink = new InMemorySink();
     const result = await exportParquetStream(Readable.from([]), layout(10), 'x.parquet', target(sink));

@@ -238,8 +238,14 @@ export async function exportParquetStream(
       }
     }
   };
-  // The encoder's own failure (or the output closed early) reaches the body through `output`.
-  produce().catch(() => rows.destroy());
+  // The encoder's own failure (or the output closed early) reaches the body through `output`;
+  // any other (a batch that could not be taken) fails the output here, so the body never waits
+  // for an end that will not come.
+  produce().catch((error: unknown) => {
+    failure ??= error;
+    rows.destroy();
+    encoding.output.destroy(error instanceof Error ? error : new Error(String(error)));
+  });
   const failAtEnd = new Transform({
     transform: (chunk, _encoding, callback) => callback(failure === undefined ? null : (failure as Error), failure === undefined ? chunk : undefined),
     flush: (callback) => callback(failure === undefined ? null : (failure as Error)),
@@ -253,6 +259,9 @@ export async function exportParquetStream(
     return { ...stored, rows: counted.rows, ...('footer' in reading ? { rowGroups: reading.footer.rowGroups } : {}) };
   } finally {
     stop?.();
+    // A writer that failed before taking the output (the sink could not open the object) leaves
+    // it unread: stop the thread and the source rather than wait on them.
+    if (!encoding.output.readableEnded) encoding.output.destroy();
   }
 }
 

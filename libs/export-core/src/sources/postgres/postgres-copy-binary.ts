@@ -140,21 +140,28 @@ export function readCopyBinaryCells(copy: Readable, encodings: readonly WireEnco
           need = parsed.need;
           if (parsed.full) return false;
         }
-        // A row cut between reads: its start and as many reads as it needs, joined once (a large
-        // cell arrives over many reads; joining read by read would copy it again for each).
+        // A row cut between reads: its start joined with as many reads as the cell in progress
+        // needs and at least as many bytes again as it already has, so a row of several large
+        // cells is joined a few times over (its size doubling each time), never once per cell.
         const parts = chunk && pos < chunk.length ? [chunk.subarray(pos)] : [];
         let have = parts[0]?.length ?? 0;
-        do {
+        const want = Math.max(need, 2 * have, 1);
+        let ended = false;
+        while (have < want) {
           const read = await reads.next();
           if (read === null) {
-            if (have > 0) throw new Error('malformed COPY binary output: the last row has no end');
-            if (!parser.done) throw new Error('malformed COPY binary output: it ended without its trailer');
-            chunk = undefined;
-            return true;
+            ended = true;
+            break;
           }
           parts.push(read);
           have += read.length;
-        } while (have < need);
+        }
+        if (ended && have < Math.max(need, 1)) {
+          if (have > 0) throw new Error('malformed COPY binary output: the last row has no end');
+          if (!parser.done) throw new Error('malformed COPY binary output: it ended without its trailer');
+          chunk = undefined;
+          return true;
+        }
         chunk = parts.length === 1 ? parts[0] : Buffer.concat(parts, have);
         pos = 0;
       }
