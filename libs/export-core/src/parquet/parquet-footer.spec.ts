@@ -31,9 +31,9 @@ async function parquetFile(rows: number): Promise<{ file: Buffer; rowGroups: num
 }
 
 /** Streams `file` through a FooterTap in chunks of `size` bytes. */
-async function tapped(file: Buffer, size: number, maxFooterBytes?: number): Promise<FooterReading> {
+async function tapped(file: Buffer, size: number, maxFooterBytes?: number, carryBytes?: number): Promise<FooterReading> {
   const chunks = Array.from({ length: Math.ceil(file.length / size) }, (_, i) => file.subarray(i * size, (i + 1) * size));
-  const tap = new FooterTap(undefined, maxFooterBytes);
+  const tap = new FooterTap(undefined, maxFooterBytes, carryBytes);
   await pipeline(Readable.from(chunks), tap, new Writable({ write: (_chunk, _encoding, callback) => callback() }));
   return tap.result();
 }
@@ -85,6 +85,44 @@ describe('Class: FooterTap', () => {
     expect(most).toBeLessThanOrEqual(limit + 100);
     expect(tap.heldBytes).toBeLessThanOrEqual(2 * limit);
     expect(tap.result()).toEqual(readFooter(file, 1_000));
+  });
+
+  it('holds the newest chunk and a small carry, not the bound, while a large file passes; a footer in the last chunk is read whole', async () => {
+    // Prepare: chunks of 100 bytes as row groups, then one last chunk holding the footer (as the
+    // encoder's thread sends the writer's output), through a tap bounded at 16 MiB of footer
+    // with a 300-byte carry.
+    const { file } = await parquetFile(5_000);
+    const footerBytes = file.readUInt32LE(file.length - 8);
+    const lastChunk = footerBytes + 8 + 50;
+    const body = file.subarray(0, file.length - lastChunk);
+    const chunks = Array.from({ length: Math.ceil(body.length / 100) }, (_, i) => body.subarray(i * 100, (i + 1) * 100));
+    chunks.push(file.subarray(file.length - lastChunk));
+    const tap = new FooterTap(undefined, undefined, 300);
+    let most = 0;
+
+    // Act
+    await pipeline(Readable.from(chunks), tap, new Writable({ write: (_chunk, _encoding, callback) => ((most = Math.max(most, tap.heldBytes)), callback()) }));
+
+    // Assess: while the body passed, at most the carry plus two chunks were held (a tap that kept
+    // the last MAX_FOOTER_BYTES held all of it).
+    expect(footerBytes).toBeGreaterThan(400);
+    expect(body.length).toBeGreaterThan(50 * 300);
+    expect(most).toBeLessThanOrEqual(lastChunk + 300 + 100);
+    expect(tap.result()).toEqual(readFooter(file));
+  });
+
+  it('reads a footer split over chunks within the carry, and reports one split beyond it as too large', async () => {
+    // Prepare
+    const { file } = await parquetFile(95);
+    const footerBytes = file.readUInt32LE(file.length - 8);
+
+    // Act: chunks of 50 bytes, so the footer is spread over many of them
+    const within = await tapped(file, 50, undefined, footerBytes + 8);
+    const beyond = await tapped(file, 50, undefined, footerBytes - 200);
+
+    // Assess
+    expect(within).toEqual(readFooter(file));
+    expect(beyond).toEqual({ tooLarge: true, footerBytes });
   });
 
   it('fails the stream when the bytes do not end as a Parquet file', async () => {

@@ -2,16 +2,24 @@
  * What a Parquet file's footer says — its row groups and its column schema — read from the bytes
  * as they stream to the destination, without reading the object back. arrow-rs's streaming
  * writer (parquet-wasm) reports neither while it writes, so the manifest takes them from the
- * footer: a file ends `<thrift FileMetaData><4-byte LE length>PAR1`, and FooterTap keeps only the
- * last MAX_FOOTER_BYTES + 8 bytes that passed. hyparquet's metadata parser (pure JS, no I/O)
- * reads them.
+ * footer: a file ends `<thrift FileMetaData><4-byte LE length>PAR1`. hyparquet's metadata parser
+ * (pure JS, no I/O) reads it.
+ *
+ * What FooterTap holds: the newest chunk (its last MAX_FOOTER_BYTES + 8 bytes when it is longer)
+ * and at most CARRY_BYTES of the chunks before it. The encoder's thread sends each piece of the
+ * writer's output as one chunk, and the writer writes the footer in one piece with the last row
+ * group, so any footer up to MAX_FOOTER_BYTES arrives whole in the last chunk; a footer split
+ * over chunks (another producer) is read when it is within the carry. So the tap holds about one
+ * chunk plus 1 MiB whatever the file's size. (It used to hold the last 16 MiB that passed: at 10M
+ * rows that was most of an 18 MB file, kept for the whole export and copied once more at its end,
+ * about 30 MiB of the peak RSS.)
  *
  * Bound: 16 MiB. arrow-rs's footer is about 110 bytes per column per row group with statistics
  * truncated to 64 bytes (measured: 1.1 MB for 50 columns x 200 row groups; 5 KB for 3 columns
- * of 2 MB strings x 10 row groups), so 16 MiB covers e.g. 1,000 columns x 150 row groups. A
- * larger footer is not an error of the export (the file is fine): the tap reports it as
- * `{ tooLarge: true }`, and the object's row-group count is left out of the manifest, never
- * guessed.
+ * of 2 MB strings x 10 row groups; 110 KB for the benchmark's 10 columns x 100 row groups), so
+ * 16 MiB covers e.g. 1,000 columns x 150 row groups. A footer the tap did not hold whole is not
+ * an error of the export (the file is fine): the tap reports it as `{ tooLarge: true }`, and the
+ * object's row-group count is left out of the manifest, never guessed.
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { parquetMetadata, type SchemaElement } from 'hyparquet';
@@ -19,6 +27,9 @@ import type { ManifestParquetColumn, ParquetLogicalTypeValue } from '@rds-s3-exp
 
 /** Largest footer (FileMetaData) the tap keeps; a larger one is reported, not parsed. */
 export const MAX_FOOTER_BYTES = 16 * 1024 * 1024;
+
+/** @default 1 MiB: bytes of the chunks before the newest one the tap keeps, for a footer split over chunks. */
+export const CARRY_BYTES = 1024 * 1024;
 
 /** The last 8 bytes of a Parquet file: the footer's length (LE) and the magic `PAR1`. */
 const TRAILER_BYTES = 8;
@@ -45,24 +56,31 @@ export class FooterTap extends Transform {
 
   constructor(
     private readonly check?: (reading: FooterReading) => void,
-    maxFooterBytes: number = MAX_FOOTER_BYTES,
+    private readonly maxFooterBytes: number = MAX_FOOTER_BYTES,
+    private readonly carryBytes: number = CARRY_BYTES,
   ) {
     super();
     this.limit = maxFooterBytes + TRAILER_BYTES;
   }
 
-  /** Bytes of the tail held now: at most the bound + 8 plus one chunk (itself at most that). */
+  /** Bytes of the tail held now: the newest chunk (at most the bound + 8 of it) and the carry before it (less than the carry plus one chunk). */
   get heldBytes(): number {
     return this.held;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     // A chunk longer than the bound is kept as a copy of its end, so a large chunk (a row group)
-    // is not held past its time; smaller chunks are kept as they are until the bound drops them.
+    // is not held past its time; smaller chunks are kept as they are until the carry drops them.
     const kept = chunk.length > this.limit ? Buffer.from(chunk.subarray(chunk.length - this.limit)) : chunk;
     this.tail.push(kept);
     this.held += kept.length;
-    while (this.tail.length > 1 && this.held - (this.tail[0] as Buffer).length >= this.limit) this.held -= (this.tail.shift() as Buffer).length;
+    for (;;) {
+      const oldest = this.tail[0] as Buffer;
+      const rest = this.held - oldest.length;
+      if (this.tail.length === 1 || (rest - kept.length < this.carryBytes && rest < this.limit)) break;
+      this.tail.shift();
+      this.held = rest;
+    }
     callback(null, chunk);
   }
 
@@ -79,11 +97,29 @@ export class FooterTap extends Transform {
   /** The footer of the bytes that passed (parsed once). Throws when they do not end as a Parquet file. */
   result(): FooterReading {
     if (this.reading) return this.reading;
-    const bytes = Buffer.concat(this.tail, this.held);
-    this.reading = readFooter(bytes, this.limit - TRAILER_BYTES);
+    const trailer = lastBytes(this.tail, Math.min(TRAILER_BYTES, this.held));
+    const footerBytes = trailer.length === TRAILER_BYTES && trailer.toString('latin1', 4) === 'PAR1' ? trailer.readUInt32LE(0) : 0;
+    // Only the footer and its trailer are joined, not the whole tail; a footer longer than what
+    // was held is reported as readFooter reports one over the bound.
+    this.reading = footerBytes + TRAILER_BYTES > this.held
+      ? { tooLarge: true, footerBytes }
+      : readFooter(lastBytes(this.tail, footerBytes === 0 ? trailer.length : footerBytes + TRAILER_BYTES), this.maxFooterBytes);
     this.tail = [];
     return this.reading;
   }
+}
+
+/** The last `count` bytes of `chunks` (at most their total), joined. */
+function lastBytes(chunks: readonly Buffer[], count: number): Buffer {
+  const parts: Buffer[] = [];
+  let need = count;
+  for (let i = chunks.length - 1; i >= 0 && need > 0; i -= 1) {
+    const chunk = chunks[i] as Buffer;
+    const part = chunk.length > need ? chunk.subarray(chunk.length - need) : chunk;
+    parts.unshift(part);
+    need -= part.length;
+  }
+  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
 }
 
 /** Parses the footer at the end of `bytes` (the end of a Parquet file). */
