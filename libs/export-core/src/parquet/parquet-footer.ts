@@ -6,7 +6,7 @@
  * (pure JS, no I/O) reads it.
  *
  * What FooterTap holds: the newest chunk (its last MAX_FOOTER_BYTES + 8 bytes when it is longer)
- * and at most CARRY_BYTES of the chunks before it. The encoder's thread sends each piece of the
+ * and about CARRY_BYTES of the chunks before it (less than that plus one chunk). The encoder's thread sends each piece of the
  * writer's output as one chunk, and the writer writes the footer in one piece with the last row
  * group, so any footer up to MAX_FOOTER_BYTES arrives whole in the last chunk; a footer split
  * over chunks (another producer) is read when it is within the carry. So the tap holds about one
