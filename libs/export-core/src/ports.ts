@@ -135,7 +135,8 @@ export interface CellReader {
  * big-endian: `pg-int2/4/8`, `pg-oid` (unsigned 32-bit), `pg-float4/8` (IEEE 754), `pg-bool` (one
  * byte), `pg-numeric` (base-10000 digits), `pg-date` (days since 2000-01-01), `pg-timestamp`
  * (microseconds since 2000-01-01 00:00:00, UTC for timestamptz), `pg-jsonb` (a version byte, then
- * the text); `raw`: the bytes themselves (text in UTF-8, bytea).
+ * the text), `pg-uuid` (16 bytes), `pg-time` (microseconds since midnight); `raw`: the bytes
+ * themselves (text in UTF-8, bytea).
  */
 export type WireEncoding =
   | 'pg-int2'
@@ -149,6 +150,8 @@ export type WireEncoding =
   | 'pg-date'
   | 'pg-timestamp'
   | 'pg-jsonb'
+  | 'pg-uuid'
+  | 'pg-time'
   | 'raw';
 
 export interface OpenedSource {

@@ -15,7 +15,7 @@ import type { TypedColumn } from '@rds-s3-export/shared-types';
 import { isUtf8 } from 'node:buffer';
 import type { Cell, Row, WireEncoding } from '../ports.js';
 import { TypedValueError } from '../errors.js';
-import { daysFromPgDate, fastMicrosFromPgTimestamp, fastUnscaledFromPgNumeric, int16At, int32At, microsFromPgTimestamp, numericText } from './pg-binary-values.js';
+import { daysFromPgDate, fastMicrosFromPgTimestamp, fastUnscaledFromPgNumeric, int16At, int32At, microsFromPgTimestamp, numericText, TIME_TEXT_MAX_BYTES, UUID_TEXT_BYTES, writeTimeText, writeUuidText } from './pg-binary-values.js';
 import { fastDaysBytes, fastIntegerBytes, fastTimeMicrosBytes, fastTimestampMicrosBytes, fastUnscaledDecimalBytes } from './byte-values.js';
 import {
   bytesFromCell,
@@ -421,17 +421,37 @@ class VariableBuffers extends ColumnBuffers {
   constructor(capacity: number, private readonly binaryEncoding: 'base64' | 'hex' | undefined) {
     super(capacity);
     this.offsets = new Int32Array(capacity + 1);
-    this.wires = binaryEncoding === undefined ? ['raw', 'pg-jsonb'] : ['raw'];
+    this.wires = binaryEncoding === undefined ? ['raw', 'pg-jsonb', 'pg-uuid', 'pg-time'] : ['raw'];
   }
 
-  /** `raw`: the bytes as the text path's are (UTF-8 checked for text); jsonb: its text after the version byte. */
+  /**
+   * `raw`: the bytes as the text path's are (UTF-8 checked for text); jsonb: its text after the
+   * version byte; uuid and time: the text their output functions write (ASCII).
+   */
   protected override setWire(bytes: Buffer, start: number, end: number, row: number, encoding: WireEncoding): void {
     if (encoding === 'raw') return this.setBytes(bytes, start, end, row);
-    if (encoding === 'pg-jsonb' && this.binaryEncoding === undefined) {
-      if (bytes[start] !== 1) throw new Error(`unknown jsonb binary format version ${String(bytes[start])}`);
-      return this.setBytes(bytes, start + 1, end, row);
+    if (this.binaryEncoding === undefined) {
+      switch (encoding) {
+        case 'pg-jsonb':
+          if (bytes[start] !== 1) throw new Error(`unknown jsonb binary format version ${String(bytes[start])}`);
+          return this.setBytes(bytes, start + 1, end, row);
+        case 'pg-uuid':
+          if (end - start !== 16) throw new Error(`a uuid of ${end - start} bytes`);
+          this.room(UUID_TEXT_BYTES);
+          return this.ended(writeUuidText(bytes, start, this.bytes, this.end), row);
+        case 'pg-time':
+          if (end - start !== 8) throw new Error(`a time of ${end - start} bytes`);
+          this.room(TIME_TEXT_MAX_BYTES);
+          return this.ended(writeTimeText(bytes, start, this.bytes, this.end), row);
+      }
     }
     super.setWire(bytes, start, end, row, encoding);
+  }
+
+  /** The cell of `row` ends at `end` of the byte buffer. */
+  private ended(end: number, row: number): void {
+    this.end = end;
+    this.offsets[row + 1] = end;
   }
 
   override variableBytes(): number {

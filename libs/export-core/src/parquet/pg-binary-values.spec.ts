@@ -2,10 +2,11 @@
  * PostgreSQL binary values against their text twins: a numeric's binary form (encoded here the
  * way numeric_send lays it out) gives back the server's text and the same unscaled value as the
  * text converter, on both sides of every fast-path bound; dates and timestamps give the same
- * days and microseconds as the text converters, ±infinity its text.
+ * days and microseconds as the text converters, ±infinity its text; a uuid and a time give the
+ * text their output functions write.
  */
 import { describe, expect, it } from 'vitest';
-import { daysFromPgDate, fastMicrosFromPgTimestamp, fastUnscaledFromPgNumeric, microsFromPgTimestamp, numericText, PG_EPOCH_DAYS, PG_EPOCH_MICROS } from './pg-binary-values.js';
+import { daysFromPgDate, fastMicrosFromPgTimestamp, fastUnscaledFromPgNumeric, microsFromPgTimestamp, numericText, PG_EPOCH_DAYS, PG_EPOCH_MICROS, TIME_TEXT_MAX_BYTES, UUID_TEXT_BYTES, writeTimeText, writeUuidText } from './pg-binary-values.js';
 import { daysFromDateText, microsFromTimestampText, unscaledDecimal } from './parquet-values.js';
 import { TypedValueError } from '../errors.js';
 
@@ -113,5 +114,50 @@ describe('date and timestamp binary', () => {
     expect(fastMicrosFromPgTimestamp(int64((1n << 63n) - 1n), 0)).toBeNaN();
     // PostgreSQL's last timestamp, 294276-12-31 23:59:59.999999, is past 2^63 microseconds from 1970.
     expect(microsFromPgTimestamp(int64(9223371331199999999n), 0)).toBe('out-of-range');
+  });
+});
+
+describe('uuid and time binary -> their text', () => {
+  /** Writes with `write` at an offset of 3 into a buffer of `size`, and returns the text written and where it ended. */
+  function written(write: (out: Uint8Array, o: number) => number, size: number): { text: string; end: number } {
+    const out = Buffer.alloc(size + 6, 0x7e);
+    const end = write(out, 3);
+    expect(out[2]).toBe(0x7e);
+    expect(out[end]).toBe(0x7e);
+    return { text: out.toString('latin1', 3, end), end: end - 3 };
+  }
+
+  it.each(['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '01234567-89ab-cdef-0123-456789abcdef'])('uuid %s as uuid_out writes it', (text) => {
+    // Prepare: the 16 bytes, in a cell in the middle of a buffer
+    const cell = Buffer.concat([Buffer.from([9, 9]), Buffer.from(text.replaceAll('-', ''), 'hex'), Buffer.from([9])]);
+
+    // Act
+    const { text: out, end } = written((o, at) => writeUuidText(cell, 2, o, at), UUID_TEXT_BYTES);
+
+    // Assess
+    expect(out).toBe(text);
+    expect(end).toBe(UUID_TEXT_BYTES);
+  });
+
+  it.each([
+    [0, '00:00:00'],
+    [1, '00:00:00.000001'],
+    [500_000, '00:00:00.5'],
+    [45_296_789_000, '12:34:56.789'],
+    [45_296_000_010, '12:34:56.00001'],
+    [3_723_000_000, '01:02:03'],
+    [86_399_999_999, '23:59:59.999999'],
+    [86_400_000_000, '24:00:00'],
+  ])('time of %i microseconds: %s, as time_out writes it', (micros, text) => {
+    const cell = int64(BigInt(micros));
+    const { text: out, end } = written((o, at) => writeTimeText(cell, 0, o, at), TIME_TEXT_MAX_BYTES);
+    expect(out).toBe(text);
+    expect(end).toBeLessThanOrEqual(TIME_TEXT_MAX_BYTES);
+  });
+
+  it('refuses a time outside a day', () => {
+    const out = Buffer.alloc(TIME_TEXT_MAX_BYTES);
+    expect(() => writeTimeText(int64(86_400_000_001n), 0, out, 0)).toThrow(/86400000001 microseconds is outside a day/);
+    expect(() => writeTimeText(int64(-1n), 0, out, 0)).toThrow(/-1 microseconds is outside a day/);
   });
 });

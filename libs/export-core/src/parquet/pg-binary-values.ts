@@ -2,7 +2,8 @@
  * PostgreSQL's binary send formats (COPY … (FORMAT binary), big-endian) read into the values
  * the Parquet columns hold, for the types whose binary form is cheaper to read than their text:
  * integers and floats are copied, a date or timestamp is one addition (PostgreSQL counts from
- * 2000-01-01, Parquet from 1970-01-01), a numeric is a few base-10000 digits. Exact: the fast
+ * 2000-01-01, Parquet from 1970-01-01), a numeric is a few base-10000 digits, and a uuid or a
+ * time (string columns) is its output function's text written from its bytes. Exact: the fast
  * paths give up (NaN) wherever a JS number could lose a digit, and the caller takes the exact
  * route, which for numeric goes through the server's own text (`numericText`, PostgreSQL's
  * get_str_from_var) and the text converters of parquet-values.ts, so the two COPY formats give
@@ -134,4 +135,67 @@ export function fastUnscaledFromPgNumeric(bytes: Buffer, start: number, end: num
   }
   if (value > Number.MAX_SAFE_INTEGER || (precision <= 15 && value >= (POW10[precision] as number))) return NaN;
   return sign === NUMERIC_NEG ? -value : value;
+}
+
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+/** The length of uuid_out's text. */
+export const UUID_TEXT_BYTES = 36;
+
+/**
+ * Writes the server's text of a `uuid` (16 bytes at `start`) into `out` at `o`, as uuid_out
+ * writes it (lowercase hex, 8-4-4-4-12), and returns the position after it.
+ */
+export function writeUuidText(bytes: Uint8Array, start: number, out: Uint8Array, o: number): number {
+  let at = o;
+  for (let i = 0; i < 16; i += 1) {
+    const b = bytes[start + i] as number;
+    out[at++] = HEX_DIGITS[b >> 4] as number;
+    out[at++] = HEX_DIGITS[b & 15] as number;
+    // A hyphen after bytes 4, 6, 8 and 10 (8-4-4-4-12 digits).
+    if (i === 3 || i === 5 || i === 7 || i === 9) out[at++] = 0x2d;
+  }
+  return at;
+}
+
+/** Microseconds in a day: a `time` runs from 00:00:00 to 24:00:00 inclusive. */
+const DAY_MICROS = 86_400_000_000;
+
+/** The longest text of a `time`: `HH:MM:SS.ffffff`. */
+export const TIME_TEXT_MAX_BYTES = 15;
+
+/**
+ * Writes the server's text of a `time` (8 bytes at `start`: microseconds since midnight) into
+ * `out` at `o`, as time_out writes it (`HH:MM:SS`, then `.` and the fraction's digits without
+ * trailing zeros when there is one; `24:00:00` is a value), and returns the position after it.
+ * A count outside a day is not a `time` this function knows: it throws.
+ */
+export function writeTimeText(bytes: Uint8Array, start: number, out: Uint8Array, o: number): number {
+  // Exact within a day (< 2^37); anything outside is refused before it could be inexact.
+  const micros = int32At(bytes, start) * TWO_32 + (int32At(bytes, start + 4) >>> 0);
+  if (micros < 0 || micros > DAY_MICROS) throw new Error(`a time of ${micros} microseconds is outside a day`);
+  const seconds = Math.floor(micros / 1_000_000);
+  let fraction = micros - seconds * 1_000_000;
+  let at = twoDigits(out, o, Math.floor(seconds / 3600));
+  out[at++] = 0x3a;
+  at = twoDigits(out, at, Math.floor(seconds / 60) % 60);
+  out[at++] = 0x3a;
+  at = twoDigits(out, at, seconds % 60);
+  if (fraction === 0) return at;
+  out[at++] = 0x2e;
+  let digits = 6;
+  while (fraction % 10 === 0) {
+    fraction /= 10;
+    digits -= 1;
+  }
+  for (let d = digits - 1; d >= 0; d -= 1) {
+    out[at + d] = 0x30 + (fraction % 10);
+    fraction = Math.floor(fraction / 10);
+  }
+  return at + digits;
+}
+
+function twoDigits(out: Uint8Array, at: number, value: number): number {
+  out[at] = 0x30 + Math.floor(value / 10);
+  out[at + 1] = 0x30 + (value % 10);
+  return at + 2;
 }

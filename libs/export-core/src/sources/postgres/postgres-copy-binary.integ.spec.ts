@@ -63,20 +63,26 @@ const COLUMNS: readonly { name: string; ddl: string; server: string; duck: strin
   { name: 'j', ddl: 'json', server: 'j::text', duck: 'j' },
   { name: 'jb', ddl: 'jsonb', server: 'jb::text', duck: 'jb' },
   { name: 'mood', ddl: 'mood', server: 'mood::text', duck: 'mood' },
+  // Written as their text: rebuilt from 16 and 8 bytes as uuid_out and time_out write them.
+  { name: 'u', ddl: 'uuid', server: 'u::text', duck: 'u' },
+  { name: 'tm', ddl: 'time(6)', server: 'tm::text', duck: 'tm' },
+  { name: 'tm3', ddl: 'time(3)', server: 'tm3::text', duck: 'tm3' },
 ];
 
 const ALL_BYTES = `'\\x${Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('hex')}'::bytea`;
 const ROWS = [
   `(1, -32768, -2147483648, -9223372036854775808, 0, '-3.4028235e38', '-1.7976931348623157e308', -9999999.99, -99999999999999.9999, -9999999999999999999999999999.9999999999, -9999900, 0.00001,
     '4713-01-01 BC', '4713-01-01 00:00:00 BC', '0001-01-01 00:00:00.001 BC', '1969-12-31 23:59:59.999999+00', false, ${ALL_BYTES},
-    E'tab\\there\\nnew line\\r\\\\N back\\\\slash \\b\\f\\v', '', 'a', '', '{"n": 12345678901234567890.5}', '{"b": [1, 2.50, null]}', 'sad')`,
+    E'tab\\there\\nnew line\\r\\\\N back\\\\slash \\b\\f\\v', '', 'a', '', '{"n": 12345678901234567890.5}', '{"b": [1, 2.50, null]}', 'sad',
+    '00000000-0000-0000-0000-000000000000', '00:00:00', '00:00:00')`,
   `(2, 32767, 2147483647, 9223372036854775807, 4294967295, 'Infinity', 'NaN', 9999999.99, 99999999999999.9999, 9999999999999999999999999999.9999999999, 9999900, 0.00999,
     '5874897-12-31', '294246-12-31 23:59:59.999999', '9999-12-31 23:59:59.999', '2026-02-22 10:12:00.5+05:30', true, '\\x',
-    'café ☕ naïve — 日本 😀', 'twelve chars', 'abcde', 'pg_catalog', '[]', 'null', 'happy')`,
+    'café ☕ naïve — 日本 😀', 'twelve chars', 'abcde', 'pg_catalog', '[]', 'null', 'happy',
+    'ffffffff-ffff-ffff-ffff-ffffffffffff', '24:00:00', '23:59:59.999')`,
   `(3, 0, 0, 0, 1, '-Infinity', '-Infinity', 0, -0.0001, 0.0000000001, 0, 0, '1970-01-01', '1970-01-01 00:00:00', '1969-12-31 23:59:59.999', '1970-01-01 00:00:00+00',
-    true, '\\x00', '\\N', ' ', ' ', 'x', '{}', '{}', 'ok')`,
+    true, '\\x00', '\\N', ' ', ' ', 'x', '{}', '{}', 'ok', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '12:34:56.789012', '00:00:00.001')`,
   `(4, 1, -1, 9007199254740993, 26, '1.17549435e-38', '2.2250738585072014e-308', -0.5, 12.34, 123456789012345678.0123456789, -100, 0.00123, '2000-01-01', '1685-01-01 00:00:00', '2255-06-01 00:00:00',
-    '2000-01-01 00:00:00+00', false, '\\xdeadbeef', 'x', 'vc', 'ab', 'name', '"s"', '"s"', 'sad')`,
+    '2000-01-01 00:00:00+00', false, '\\xdeadbeef', 'x', 'vc', 'ab', 'name', '"s"', '"s"', 'sad', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A12', '00:00:00.000001', '12:00:00.1')`,
   `(5, ${COLUMNS.map(() => 'NULL').join(', ')})`,
 ];
 
@@ -88,7 +94,9 @@ beforeAll(async () => {
   await admin.query(`CREATE TABLE ${SCHEMA}.wire (id integer PRIMARY KEY, ${COLUMNS.map((c) => `${c.name} ${c.ddl === 'mood' ? `${SCHEMA}.mood` : c.ddl}`).join(', ')})`);
   await admin.query(`INSERT INTO ${SCHEMA}.wire VALUES ${ROWS.join(', ')}`);
   // Enough rows for several reads and row groups.
-  await admin.query(`INSERT INTO ${SCHEMA}.wire (id, bi, n92, ts, t) SELECT g, g::bigint * 1000003, g / 7.0, TIMESTAMP '2026-01-01' + g * INTERVAL '1.000001 second', repeat('x', g % 50) FROM generate_series(10, 20000) g`);
+  await admin.query(
+    `INSERT INTO ${SCHEMA}.wire (id, bi, n92, ts, t, u, tm) SELECT g, g::bigint * 1000003, g / 7.0, TIMESTAMP '2026-01-01' + g * INTERVAL '1.000001 second', repeat('x', g % 50), md5(g::text)::uuid, TIME '00:00' + g * INTERVAL '1.000007 second' FROM generate_series(10, 20000) g`,
+  );
   out = await mkdtemp(join(tmpdir(), 'copy-binary-'));
   duck = await openDuck();
 });
@@ -195,19 +203,19 @@ describe('PostgreSQL Parquet: COPY binary (the wire path) against COPY text', ()
     }
   });
 
-  it('takes the COPY text path for a table with a column the wire path does not read (time)', async () => {
+  it('takes the COPY text path for a table with a column the wire path does not read (interval)', async () => {
     // Prepare
-    await admin.query(`CREATE TABLE ${SCHEMA}.with_time (id bigint PRIMARY KEY, tm time(6), n numeric(9,2))`);
-    await admin.query(`INSERT INTO ${SCHEMA}.with_time VALUES (1, '23:59:59.999999', 1.5), (2, NULL, NULL)`);
+    await admin.query(`CREATE TABLE ${SCHEMA}.with_interval (id bigint PRIMARY KEY, iv interval, n numeric(9,2))`);
+    await admin.query(`INSERT INTO ${SCHEMA}.with_interval VALUES (1, '1 year 2 mons 3 days 04:05:06.789', 1.5), (2, NULL, NULL)`);
     const { source, paths } = observed();
 
     // Act
-    const manifest = await exportParquet(source, `${SCHEMA}.with_time`, 'with_time');
+    const manifest = await exportParquet(source, `${SCHEMA}.with_interval`, 'with_interval');
 
     // Assess
     expect(paths).toEqual(['bytes']);
-    expect(await duckRows(duck, `SELECT id::VARCHAR, tm, n::VARCHAR FROM read_parquet(${sqlPath(objectPath(manifest))}) ORDER BY id`)).toEqual([
-      ['1', '23:59:59.999999', '1.50'],
+    expect(await duckRows(duck, `SELECT id::VARCHAR, iv, n::VARCHAR FROM read_parquet(${sqlPath(objectPath(manifest))}) ORDER BY id`)).toEqual([
+      ['1', '1 year 2 mons 3 days 04:05:06.789', '1.50'],
       ['2', null, null],
     ]);
   });

@@ -190,9 +190,14 @@ describe('wireEncoding', () => {
     expect(wireEncoding(3802, 'b', { type: 'string' })).toBe('pg-jsonb');
     expect(wireEncoding(17, 'b', { type: 'binary' })).toBe('raw');
     expect(wireEncoding(12345, 'e', { type: 'string' })).toBe('raw');
-    // time (text, no Glue type), uuid, interval and any type it does not know come as text.
-    expect(wireEncoding(1083, 'b', { type: 'string', reason: 'time-no-glue-type' })).toBeUndefined();
-    expect(wireEncoding(2950, 'b', { type: 'string' })).toBeUndefined();
+    // time (text, no Glue type) and uuid are rebuilt as their text, only into a string column.
+    expect(wireEncoding(1083, 'b', { type: 'string', reason: 'time-no-glue-type' })).toBe('pg-time');
+    expect(wireEncoding(1083, 'b', { type: 'string' })).toBeUndefined();
+    expect(wireEncoding(2950, 'b', { type: 'string' })).toBe('pg-uuid');
+    expect(wireEncoding(2950, 'b', { type: 'binary' })).toBeUndefined();
+    // interval (1186), timetz (1266) and any type it does not know come as text.
+    expect(wireEncoding(1186, 'b', { type: 'string' })).toBeUndefined();
+    expect(wireEncoding(1266, 'b', { type: 'string' })).toBeUndefined();
     expect(wireEncoding(12345, 'd', { type: 'string' })).toBeUndefined();
   });
 });

@@ -5,9 +5,10 @@
  * from text, and text needs no unescaping (binary COPY frames every field by its length).
  *
  * Only where the binary form is exactly the value the text path gives: `wireEncoding` names the
- * types, each only for the Parquet type typed-columns.ts gives it. A result with any other column
- * (time, interval, uuid, arrays, money, unconstrained numeric …) takes the COPY text path
- * (postgres-copy-cells.ts) as a whole.
+ * types, each only for the Parquet type typed-columns.ts gives it (uuid and time, written as
+ * their text, are rebuilt from their 16 and 8 bytes as uuid_out and time_out write them). A
+ * result with any other column (interval, timetz, arrays, money, unconstrained numeric …) takes
+ * the COPY text path (postgres-copy-cells.ts) as a whole.
  *
  * COPY binary format (PostgreSQL docs, "COPY", Binary Format): an 11-byte signature, 32-bit flags
  * and a header extension; then per row a 16-bit field count and per field a 32-bit length (-1:
@@ -21,7 +22,7 @@ import { int16At, int32At } from '../../parquet/pg-binary-values.js';
 
 const OID = {
   bool: 16, bytea: 17, name: 19, int8: 20, int2: 21, int4: 23, text: 25, oid: 26, json: 114, float4: 700, float8: 701,
-  bpchar: 1042, varchar: 1043, date: 1082, timestamp: 1114, timestamptz: 1184, numeric: 1700, jsonb: 3802,
+  bpchar: 1042, varchar: 1043, date: 1082, time: 1083, timestamp: 1114, timestamptz: 1184, numeric: 1700, uuid: 2950, jsonb: 3802,
 } as const;
 
 /**
@@ -47,6 +48,9 @@ export function wireEncoding(oid: number, typtype: string | null | undefined, ty
     case OID.text: case OID.varchar: case OID.bpchar: case OID.name: case OID.json:
       return typed.type === 'string' && !typed.reason ? 'raw' : undefined;
     case OID.jsonb: return typed.type === 'string' && !typed.reason ? 'pg-jsonb' : undefined;
+    // Written as their text (a string column): rebuilt from the binary form as the output functions write it.
+    case OID.uuid: return typed.type === 'string' && !typed.reason ? 'pg-uuid' : undefined;
+    case OID.time: return typed.type === 'string' && typed.reason === 'time-no-glue-type' ? 'pg-time' : undefined;
     default: return typtype === 'e' && typed.type === 'string' && !typed.reason ? 'raw' : undefined;
   }
 }
