@@ -109,8 +109,11 @@ describe('Function: runExport (failures)', () => {
 
   it('fails cleanly when the PostgreSQL backend is terminated mid-COPY', async () => {
     const killExporter = async () => {
+      // This suite's COPY only, by its quoted table: a pattern like 'COPY%big%' also matched
+      // another suite's COPY of rel_hostile.big_cells running at the same time, and killed it.
       const result = await pgAdmin.query(
-        `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = 'rds-s3-export' AND query LIKE 'COPY%big%'`,
+        `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = 'rds-s3-export' AND query LIKE 'COPY%' AND position($1 in query) > 0`,
+        [`"${DB}"."big"`],
       );
       expect(result.rows).toEqual([{ killed: true }]);
     };
