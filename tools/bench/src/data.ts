@@ -12,6 +12,10 @@
  *
  * One table per row count, reused when its comment says it holds this version of the data, so
  * repeated sessions (and a 10M-row session between 1M-row ones) do not regenerate it.
+ *
+ * PostgreSQL also has `bench.employees_wide_<rows>`: the same rows with a uuid and a time of day
+ * added (12 columns, about 185 bytes of CSV per row), the shape of a table keyed by uuid, made
+ * from the first table by the server.
  */
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -84,6 +88,34 @@ export async function ensureMariadbTable(serverUrl: string, rows: number, log: (
     const url = new URL(serverUrl);
     url.pathname = '/bench';
     return { url: url.toString(), table, version: String(version[0]?.v) };
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * `bench.employees_wide_<rows>` from `bench.employees_<rows>` (ensurePostgresTable first): row s
+ * plus a uuid and a time of day, both pure functions of s (md5 of s as the uuid's 16 bytes).
+ */
+export async function ensurePostgresWideTable(databaseUrl: string, rows: number, log: (line: string) => void): Promise<BenchTables['postgres']> {
+  const narrow = await ensurePostgresTable(databaseUrl, rows, log);
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  try {
+    const table = `bench.employees_wide_${rows}`;
+    const found = await admin.query<{ c: string | null }>("SELECT obj_description(to_regclass($1), 'pg_class') AS c", [table]);
+    if (found.rows[0]?.c !== comment(rows)) {
+      log(`PostgreSQL: creating ${table} with ${rows.toLocaleString('en-US')} rows (uuid and time added)`);
+      await admin.query(`DROP TABLE IF EXISTS ${table};
+        CREATE TABLE ${table} AS
+          SELECT e.*, md5(e.id::text)::uuid AS external_id,
+            TIME '00:00' + ((e.id * 7919) % 86400000000) * INTERVAL '1 microsecond' AS shift_start
+          FROM ${narrow.table} e ORDER BY e.id;
+        ALTER TABLE ${table} ADD PRIMARY KEY (id)`);
+      await admin.query(`VACUUM (FREEZE, ANALYZE) ${table}`);
+      await admin.query(`COMMENT ON TABLE ${table} IS '${comment(rows)}'`);
+    }
+    return { ...narrow, table };
   } finally {
     await admin.end();
   }

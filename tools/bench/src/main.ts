@@ -22,7 +22,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { build } from 'esbuild';
-import { ensureMariadbTable, ensurePostgresTable, DATA_VERSION } from './data.js';
+import { ensureMariadbTable, ensurePostgresTable, ensurePostgresWideTable, DATA_VERSION } from './data.js';
 import { findServerPid, machineBusySeconds, processCpuSeconds, runChild, type ChildRun } from './measure.js';
 import { evaluateTargets, renderMarkdown, summarizeVariants, type EngineName, type Sample, type VariantResult } from './report.js';
 import { rotation } from './stats.js';
@@ -93,6 +93,7 @@ async function main(): Promise<void> {
   const postgresDb = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const mariadb = engines.includes('mariadb') ? await ensureMariadbTable(mysqlServer, rows, log) : undefined;
   const postgres = engines.includes('postgres') ? await ensurePostgresTable(postgresDb, rows, log) : undefined;
+  const postgresWide = variants.some((v) => v.table === 'wide') ? await ensurePostgresWideTable(postgresDb, rows, log) : undefined;
   if (values['data-only']) return;
   const mysqlPid = findServerPid(['mariadbd', 'mysqld']);
   const postmasterPid = findServerPid(['postgres', 'postmaster']);
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
   let usageSeq = 0;
 
   const runOnce = async (v: VariantSpec): Promise<{ run: ChildRun; parsed: { rows: number; bytes: number; seconds: number }; db: number | null; s3cpu: number | null; other: number }> => {
-    const table = v.engine === 'mariadb' ? mariadb! : v.engine === 'postgres' ? postgres! : { url: '', table: '' };
+    const table = v.engine === 'mariadb' ? mariadb! : v.table === 'wide' ? postgresWide! : v.engine === 'postgres' ? postgres! : { url: '', table: '' };
     const out = join(WORK, v.id);
     await rm(out, { recursive: true, force: true });
     await mkdir(out, { recursive: true });

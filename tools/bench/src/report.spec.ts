@@ -108,6 +108,30 @@ describe('Function: evaluateTargets', () => {
     );
   });
 
+  it('judges the wide table\'s Parquet against its own CSV, and keeps its peak out of the benchmark table\'s memory target', () => {
+    // Prepare: the wide table's CSV at 3.0 s and Parquet at 4.5 s (1.5x) peaking at 320 MiB; the benchmark table's Parquet at 250 MiB.
+    const run = (id: string, seconds: number, peakMib: number): VariantResult => ({
+      id,
+      engine: 'postgres',
+      kind: 'exporter',
+      label: id,
+      samples: [0, 1, 2].map((rep) => sample(rep, seconds, { peakRssBytes: peakMib * MIB, cpuSeconds: seconds })),
+    });
+    const wide = [run('postgres.exporter.wide.none', 3, 95), run('postgres.exporter.wide.parquet', 4.5, 320), run('postgres.exporter.file.none', 2, 90), run('postgres.exporter.file.parquet', 3, 250)];
+
+    // Act
+    const verdicts = evaluateTargets(summarizeVariants(wide), 10_000_000);
+
+    // Assess
+    expect(verdicts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'PostgreSQL -> local folder, Parquet against CSV', measured: '1.50x (wall 1.43x, CPU 1.50x), 3.00 s against 2.00 s', met: true }),
+        expect.objectContaining({ name: 'PostgreSQL wide table (uuid, time) -> local folder, Parquet against CSV', measured: '1.50x (wall 1.45x, CPU 1.50x), 4.50 s against 3.00 s', met: true }),
+        expect.objectContaining({ name: 'exporter peak RSS at 10,000,000 rows, Parquet', measured: '250 MiB', met: true }),
+      ]),
+    );
+  });
+
   it('fails a ratio above its limit', () => {
     const slow = variants.map((v) =>
       v.id === 'mariadb.exporter.file.none' ? { ...v, samples: v.samples.map((s) => ({ ...s, seconds: s.seconds * 2 })) } : v,
@@ -225,6 +249,16 @@ describe('Function: selectVariants', () => {
   it('keeps the ceiling of every engine a filtered session touches', () => {
     const ids = selectVariants({ engines: ['mariadb', 'postgres'], only: ['postgres.exporter.file'], rows: 1_000_000, bufferedMaxRows: 2_000_000 }).map((v) => v.id);
     expect(ids).toEqual(['postgres.ceiling', 'postgres.psql-copy', 'postgres.exporter.file.none', 'postgres.exporter.file.gzip', 'postgres.exporter.file.parquet']);
+  });
+
+  it('runs the wide table\'s pair on its own with --only wide, and keeps PostgreSQL\'s ceilings', () => {
+    const picked = selectVariants({ engines: ['mariadb', 'postgres'], only: ['wide'], rows: 1_000_000, bufferedMaxRows: 2_000_000 });
+    expect(picked.map((v) => [v.id, v.table ?? '-', v.format ?? 'csv'])).toEqual([
+      ['postgres.ceiling', '-', 'csv'],
+      ['postgres.psql-copy', '-', 'csv'],
+      ['postgres.exporter.wide.none', 'wide', 'csv'],
+      ['postgres.exporter.wide.parquet', 'wide', 'parquet'],
+    ]);
   });
 
   it('runs the exporter as the built CLI and pairs its start-up with node -e 0', () => {

@@ -200,10 +200,10 @@ export function evaluateTargets(
   wholeProcess('mariadb.exporter.file.none', 1.25, 'MariaDB -> local folder, whole process (built CLI)', 'the mysql2 ceiling script, wall');
   wholeProcess('postgres.exporter.file.none', 1.25, 'PostgreSQL -> local folder, whole process (built CLI)', postgresYardstick);
   wholeProcess('startup.cli-help', 3, '`rds-s3-export --help`, whole process', '`node -e 0`, wall');
-  // Issue 16: Parquet to a local folder against CSV to a local folder, same engine, same session.
-  for (const [engine, name] of [['mariadb', 'MariaDB'], ['postgres', 'PostgreSQL']] as const) {
-    const parquet = byId.get(`${engine}.exporter.file.parquet`);
-    const csv = byId.get(`${engine}.exporter.file.none`);
+  // Issue 16: Parquet to a local folder against CSV to a local folder, same table, same session.
+  for (const [table, name] of [['mariadb.exporter.file', 'MariaDB'], ['postgres.exporter.file', 'PostgreSQL'], ['postgres.exporter.wide', 'PostgreSQL wide table (uuid, time)']] as const) {
+    const parquet = byId.get(`${table}.parquet`);
+    const csv = byId.get(`${table}.none`);
     if (!parquet || !csv) continue;
     const ratio = parquet.seconds.median / csv.seconds.median;
     const wall = parquet.wallSeconds.median / csv.wallSeconds.median;
@@ -215,7 +215,9 @@ export function evaluateTargets(
       met: ratio <= 2,
     });
   }
-  const parquetRss = summaries.filter((s) => s.kind === 'exporter' && s.id.endsWith('.parquet')).map((s) => s.peakRssMegabytes.max);
+  // The target is set on the benchmark table; the wide table's peak is in the table above (it
+  // follows a row group's bytes, docs/parquet-writer-choice.md).
+  const parquetRss = summaries.filter((s) => s.kind === 'exporter' && s.id.endsWith('.file.parquet')).map((s) => s.peakRssMegabytes.max);
   if (parquetRss.length > 0) {
     const peak = Math.max(...parquetRss);
     verdicts.push({

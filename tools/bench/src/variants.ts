@@ -26,6 +26,8 @@ export interface VariantSpec {
   readonly compression?: 'none' | 'gzip';
   /** `--format parquet` (typed Parquet, zstd). @default CSV */
   readonly format?: 'parquet';
+  /** `wide`: PostgreSQL's employees_wide table (uuid and time added, data.ts). @default the employees table */
+  readonly table?: 'wide';
   /** runExport in-process at this zlib level (the CLI has no level option). */
   readonly gzipLevel?: number;
 }
@@ -44,6 +46,9 @@ export const ALL_VARIANTS: readonly VariantSpec[] = [
     launch: 'psql',
   },
   ...exporterVariants('postgres', 'PostgreSQL'),
+  // A uuid-keyed shape (uuid and time columns, about 40 % wider rows): CSV and Parquet, the same comparison.
+  { id: 'postgres.exporter.wide.none', engine: 'postgres', kind: 'exporter', label: 'PostgreSQL exporter -> local folder, wide table (uuid, time)', launch: 'bin', destination: 'file', table: 'wide' },
+  { id: 'postgres.exporter.wide.parquet', engine: 'postgres', kind: 'exporter', label: 'PostgreSQL exporter -> local folder, wide table (uuid, time), Parquet (zstd)', launch: 'bin', destination: 'file', format: 'parquet', table: 'wide' },
   { id: 'startup.node-empty', engine: 'startup', kind: 'ceiling', label: '`node -e 0`', launch: 'node-empty' },
   { id: 'startup.cli-help', engine: 'startup', kind: 'exporter', label: '`rds-s3-export --help` (built CLI)', launch: 'bin', args: ['--help'] },
 ];

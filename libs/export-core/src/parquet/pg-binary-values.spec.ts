@@ -118,12 +118,15 @@ describe('date and timestamp binary', () => {
 });
 
 describe('uuid and time binary -> their text', () => {
-  /** Writes with `write` at an offset of 3 into a buffer of `size`, and returns the text written and where it ended. */
+  /**
+   * Writes with `write` at an offset of 3 into a buffer with room for `size` bytes there, checks
+   * that nothing outside that room was touched, and returns the text written and its length.
+   */
   function written(write: (out: Uint8Array, o: number) => number, size: number): { text: string; end: number } {
     const out = Buffer.alloc(size + 6, 0x7e);
     const end = write(out, 3);
     expect(out[2]).toBe(0x7e);
-    expect(out[end]).toBe(0x7e);
+    expect(out[3 + size]).toBe(0x7e);
     return { text: out.toString('latin1', 3, end), end: end - 3 };
   }
 

@@ -137,7 +137,9 @@ export function fastUnscaledFromPgNumeric(bytes: Buffer, start: number, end: num
   return sign === NUMERIC_NEG ? -value : value;
 }
 
-const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+/** Each byte's two lowercase hex digits, as ASCII codes (byte b at 2b and 2b + 1). */
+const HEX_PAIRS = Buffer.from(Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0')).join(''), 'latin1');
+
 /** The length of uuid_out's text. */
 export const UUID_TEXT_BYTES = 36;
 
@@ -148,11 +150,12 @@ export const UUID_TEXT_BYTES = 36;
 export function writeUuidText(bytes: Uint8Array, start: number, out: Uint8Array, o: number): number {
   let at = o;
   for (let i = 0; i < 16; i += 1) {
-    const b = bytes[start + i] as number;
-    out[at++] = HEX_DIGITS[b >> 4] as number;
-    out[at++] = HEX_DIGITS[b & 15] as number;
-    // A hyphen after bytes 4, 6, 8 and 10 (8-4-4-4-12 digits).
-    if (i === 3 || i === 5 || i === 7 || i === 9) out[at++] = 0x2d;
+    // A hyphen before bytes 4, 6, 8 and 10 (the 8-4-4-4-12 groups of digits).
+    if (i >= 4 && i <= 10 && (i & 1) === 0) out[at++] = 0x2d;
+    const pair = (bytes[start + i] as number) << 1;
+    out[at] = HEX_PAIRS[pair] as number;
+    out[at + 1] = HEX_PAIRS[pair + 1] as number;
+    at += 2;
   }
   return at;
 }
@@ -167,35 +170,34 @@ export const TIME_TEXT_MAX_BYTES = 15;
  * Writes the server's text of a `time` (8 bytes at `start`: microseconds since midnight) into
  * `out` at `o`, as time_out writes it (`HH:MM:SS`, then `.` and the fraction's digits without
  * trailing zeros when there is one; `24:00:00` is a value), and returns the position after it.
- * A count outside a day is not a `time` this function knows: it throws.
+ * It may write scratch digits past that position, never past `o + TIME_TEXT_MAX_BYTES`. A count
+ * outside a day is not a `time` this function knows: it throws.
  */
 export function writeTimeText(bytes: Uint8Array, start: number, out: Uint8Array, o: number): number {
   // Exact within a day (< 2^37); anything outside is refused before it could be inexact.
   const micros = int32At(bytes, start) * TWO_32 + (int32At(bytes, start + 4) >>> 0);
   if (micros < 0 || micros > DAY_MICROS) throw new Error(`a time of ${micros} microseconds is outside a day`);
-  const seconds = Math.floor(micros / 1_000_000);
-  let fraction = micros - seconds * 1_000_000;
-  let at = twoDigits(out, o, Math.floor(seconds / 3600));
+  // Small integers from here on (seconds < 86,401, fraction < 10^6): int32 arithmetic.
+  const seconds = Math.floor(micros / 1_000_000) | 0;
+  let fraction = (micros - seconds * 1_000_000) | 0;
+  let at = twoDigits(out, o, (seconds / 3600) | 0);
   out[at++] = 0x3a;
-  at = twoDigits(out, at, Math.floor(seconds / 60) % 60);
+  at = twoDigits(out, at, ((seconds / 60) | 0) % 60);
   out[at++] = 0x3a;
   at = twoDigits(out, at, seconds % 60);
   if (fraction === 0) return at;
   out[at++] = 0x2e;
-  let digits = 6;
-  while (fraction % 10 === 0) {
-    fraction /= 10;
-    digits -= 1;
-  }
-  for (let d = digits - 1; d >= 0; d -= 1) {
+  for (let d = 5; d >= 0; d -= 1) {
     out[at + d] = 0x30 + (fraction % 10);
-    fraction = Math.floor(fraction / 10);
+    fraction = (fraction / 10) | 0;
   }
+  let digits = 6;
+  while (out[at + digits - 1] === 0x30) digits -= 1;
   return at + digits;
 }
 
 function twoDigits(out: Uint8Array, at: number, value: number): number {
-  out[at] = 0x30 + Math.floor(value / 10);
+  out[at] = 0x30 + ((value / 10) | 0);
   out[at + 1] = 0x30 + (value % 10);
   return at + 2;
 }
