@@ -94,11 +94,10 @@ export async function ensureMariadbTable(serverUrl: string, rows: number, log: (
 }
 
 /**
- * `bench.employees_wide_<rows>` from `bench.employees_<rows>` (ensurePostgresTable first): row s
- * plus a uuid and a time of day, both pure functions of s (md5 of s as the uuid's 16 bytes).
+ * `bench.employees_wide_<rows>` from `narrow`, ensurePostgresTable's `bench.employees_<rows>`: row
+ * s plus a uuid and a time of day, both pure functions of s (md5 of s as the uuid's 16 bytes).
  */
-export async function ensurePostgresWideTable(databaseUrl: string, rows: number, log: (line: string) => void): Promise<BenchTables['postgres']> {
-  const narrow = await ensurePostgresTable(databaseUrl, rows, log);
+export async function ensurePostgresWideTable(databaseUrl: string, narrow: BenchTables['postgres'], rows: number, log: (line: string) => void): Promise<BenchTables['postgres']> {
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
   try {

@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   const postgresDb = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const mariadb = engines.includes('mariadb') ? await ensureMariadbTable(mysqlServer, rows, log) : undefined;
   const postgres = engines.includes('postgres') ? await ensurePostgresTable(postgresDb, rows, log) : undefined;
-  const postgresWide = variants.some((v) => v.table === 'wide') ? await ensurePostgresWideTable(postgresDb, rows, log) : undefined;
+  const postgresWide = postgres && variants.some((v) => v.table === 'wide') ? await ensurePostgresWideTable(postgresDb, postgres, rows, log) : undefined;
   if (values['data-only']) return;
   const mysqlPid = findServerPid(['mariadbd', 'mysqld']);
   const postmasterPid = findServerPid(['postgres', 'postmaster']);

@@ -159,4 +159,47 @@ describe('Class: BatchBuilder', () => {
       [4n, 400n, false, 'four', microsFromTimestampText('2026-01-04 00:00:00'), -0],
     ]);
   });
+
+  it('writes uuid and time wire cells as their text between other cells, NULL apart, and refuses a cell of the wrong length', () => {
+    // Prepare: three string columns (text, uuid, time) fed as COPY binary cells through appendWire
+    const columns: TypedColumn[] = [{ type: 'string' }, { type: 'string' }, { type: 'string', reason: 'time-no-glue-type' }];
+    const spec: BatchSchema = { names: ['t', 'u', 'tm'], columns, binaryEncoding: 'base64' };
+    const encodings = ['raw', 'pg-uuid', 'pg-time'] as const;
+    const micros = (n: bigint) => {
+      const b = Buffer.alloc(8);
+      b.writeBigInt64BE(n);
+      return b;
+    };
+    const rows: (Buffer | null)[][] = [
+      [Buffer.from('before'), Buffer.from('a0eebc999c0b4ef8bb6d6bb9bd380a11', 'hex'), micros(45_296_500_000n)],
+      [null, null, null],
+      [Buffer.alloc(0), Buffer.alloc(16, 0xff), micros(86_400_000_000n)],
+      [Buffer.from('after'), Buffer.alloc(16), micros(1n)],
+    ];
+    const builder = new BatchBuilder(spec);
+    const append = (row: readonly (Buffer | null)[]) => {
+      const bounds = new Int32Array(2 * row.length);
+      const bytes = Buffer.concat(row.map((cell) => cell ?? Buffer.alloc(0)));
+      let at = 0;
+      row.forEach((cell, c) => {
+        bounds[2 * c] = cell === null ? -1 : at;
+        bounds[2 * c + 1] = cell === null ? -1 : (at += cell.length);
+      });
+      builder.appendWire(bytes, bounds, encodings);
+    };
+
+    // Act
+    for (const row of rows) append(row);
+    const table = arrow.tableFromIPC(builder.takeIpc().slice());
+
+    // Assess
+    expect(rows.map((_, r) => columns.map((column, c) => readColumn(table.getChildAt(c) as arrow.Vector, column)[r]))).toEqual([
+      ['before', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '12:34:56.5'],
+      [null, null, null],
+      ['', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '24:00:00'],
+      ['after', '00000000-0000-0000-0000-000000000000', '00:00:00.000001'],
+    ]);
+    expect(() => append([null, Buffer.alloc(15), null])).toThrow(/a uuid of 15 bytes/);
+    expect(() => append([null, null, Buffer.alloc(4)])).toThrow(/a time of 4 bytes/);
+  });
 });

@@ -111,6 +111,26 @@ describe('Class: FooterTap', () => {
     expect(tap.result()).toEqual(readFooter(file));
   });
 
+  it('keeps only the carry of a large chunk once a newer one arrives (not two chunks whole)', async () => {
+    // Prepare: chunks of 2,000 bytes (row groups larger than the carry) and the footer whole in the last one
+    const { file } = await parquetFile(5_000);
+    const footerBytes = file.readUInt32LE(file.length - 8);
+    const lastChunk = footerBytes + 8 + 50;
+    const body = file.subarray(0, file.length - lastChunk);
+    const chunks = Array.from({ length: Math.ceil(body.length / 2_000) }, (_, i) => body.subarray(i * 2_000, (i + 1) * 2_000));
+    chunks.push(file.subarray(file.length - lastChunk));
+    const tap = new FooterTap(undefined, undefined, 300);
+    const held: number[] = [];
+
+    // Act
+    await pipeline(Readable.from(chunks), tap, new Writable({ write: (_chunk, _encoding, callback) => (held.push(tap.heldBytes), callback()) }));
+
+    // Assess: while the body passed, the newest chunk and 300 bytes of the one before it
+    expect(chunks.length).toBeGreaterThan(5);
+    expect(Math.max(...held.slice(0, -1))).toBe(2_000 + 300);
+    expect(tap.result()).toEqual(readFooter(file));
+  });
+
   it('reads a footer split over chunks within the carry, and reports one split beyond it as too large', async () => {
     // Prepare
     const { file } = await parquetFile(95);
@@ -125,8 +145,12 @@ describe('Class: FooterTap', () => {
     expect(beyond).toEqual({ tooLarge: true, footerBytes });
   });
 
-  it('fails the stream when the bytes do not end as a Parquet file', async () => {
+  it('fails the stream when the bytes do not end as a Parquet file, however short', async () => {
     await expect(tapped(Buffer.from('id,note\n1,x\n'), 4)).rejects.toThrow(/does not end with a Parquet footer/);
+    await expect(tapped(Buffer.from('PAR1'), 4)).rejects.toThrow(/does not end with a Parquet footer/);
+    const empty = new FooterTap();
+    await pipeline(Readable.from([]), empty, new Writable({ write: (_chunk, _encoding, callback) => callback() })).catch(() => undefined);
+    expect(() => empty.result()).toThrow(/does not end with a Parquet footer/);
   });
 });
 

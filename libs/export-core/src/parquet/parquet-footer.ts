@@ -6,7 +6,7 @@
  * (pure JS, no I/O) reads it.
  *
  * What FooterTap holds: the newest chunk (its last MAX_FOOTER_BYTES + 8 bytes when it is longer)
- * and about CARRY_BYTES of the chunks before it (less than that plus one chunk). The encoder's thread sends each piece of the
+ * and at most CARRY_BYTES of the chunks before it (the end of them). The encoder's thread sends each piece of the
  * writer's output as one chunk, and the writer writes the footer in one piece with the last row
  * group, so any footer up to MAX_FOOTER_BYTES arrives whole in the last chunk; a footer split
  * over chunks (another producer) is read when it is within the carry. So the tap holds about one
@@ -63,7 +63,7 @@ export class FooterTap extends Transform {
     this.limit = maxFooterBytes + TRAILER_BYTES;
   }
 
-  /** Bytes of the tail held now: the newest chunk (at most the bound + 8 of it) and the carry before it (less than the carry plus one chunk). */
+  /** Bytes of the tail held now: the newest chunk (at most the bound + 8 of it) and at most the carry before it. */
   get heldBytes(): number {
     return this.held;
   }
@@ -73,14 +73,18 @@ export class FooterTap extends Transform {
     // is not held past its time; smaller chunks are kept as they are until the carry drops them.
     const kept = chunk.length > this.limit ? Buffer.from(chunk.subarray(chunk.length - this.limit)) : chunk;
     this.tail.push(kept);
-    this.held += kept.length;
-    for (;;) {
+    // The chunks before the newest: whole ones dropped while the rest still covers the carry, then
+    // the oldest cut to a copy of the end the carry needs (so a large chunk is not held twice).
+    // Never more in all than the largest footer and its trailer.
+    const carry = Math.min(this.carryBytes, this.limit - kept.length);
+    let older = this.held;
+    while (this.tail.length > 1 && older - (this.tail[0] as Buffer).length >= carry) older -= (this.tail.shift() as Buffer).length;
+    if (this.tail.length > 1 && older > carry) {
       const oldest = this.tail[0] as Buffer;
-      const rest = this.held - oldest.length;
-      if (this.tail.length === 1 || (rest - kept.length < this.carryBytes && rest < this.limit)) break;
-      this.tail.shift();
-      this.held = rest;
+      this.tail[0] = Buffer.from(oldest.subarray(older - carry));
+      older = carry;
     }
+    this.held = older + kept.length;
     callback(null, chunk);
   }
 
@@ -98,12 +102,12 @@ export class FooterTap extends Transform {
   result(): FooterReading {
     if (this.reading) return this.reading;
     const trailer = lastBytes(this.tail, Math.min(TRAILER_BYTES, this.held));
-    const footerBytes = trailer.length === TRAILER_BYTES && trailer.toString('latin1', 4) === 'PAR1' ? trailer.readUInt32LE(0) : 0;
+    // Bytes that do not end as a Parquet file fail here (readFooter throws), whatever their length.
+    if (trailer.length < TRAILER_BYTES || trailer.toString('latin1', 4) !== 'PAR1') readFooter(trailer);
+    const footerBytes = trailer.readUInt32LE(0);
     // Only the footer and its trailer are joined, not the whole tail; a footer longer than what
     // was held is reported as readFooter reports one over the bound.
-    this.reading = footerBytes + TRAILER_BYTES > this.held
-      ? { tooLarge: true, footerBytes }
-      : readFooter(lastBytes(this.tail, footerBytes === 0 ? trailer.length : footerBytes + TRAILER_BYTES), this.maxFooterBytes);
+    this.reading = footerBytes + TRAILER_BYTES > this.held ? { tooLarge: true, footerBytes } : readFooter(lastBytes(this.tail, footerBytes + TRAILER_BYTES), this.maxFooterBytes);
     this.tail = [];
     return this.reading;
   }
