@@ -6,11 +6,11 @@
  * (pure JS, no I/O) reads it.
  *
  * What FooterTap holds: the newest chunk (its last MAX_FOOTER_BYTES + 8 bytes when it is longer)
- * and at most CARRY_BYTES of the chunks before it (the end of them). The encoder's thread sends each piece of the
- * writer's output as one chunk, and the writer writes the footer in one piece with the last row
- * group, so any footer up to MAX_FOOTER_BYTES arrives whole in the last chunk; a footer split
- * over chunks (another producer) is read when it is within the carry. So the tap holds about one
- * chunk plus 1 MiB whatever the file's size. (It used to hold the last 16 MiB that passed: at 10M
+ * and at most CARRY_BYTES of the chunks before it (the end of them). The encoder's thread sends
+ * each piece of the writer's output as one chunk, and the writer writes the footer in one piece
+ * with the last row group, so any footer up to MAX_FOOTER_BYTES arrives whole in the last chunk;
+ * a footer split over chunks (another producer) is read when it is within the carry. So the tap
+ * holds one chunk plus at most 1 MiB whatever the file's size. (It used to hold the last 16 MiB that passed: at 10M
  * rows that was most of an 18 MB file, kept for the whole export and copied once more at its end,
  * about 30 MiB of the peak RSS.)
  *
@@ -102,8 +102,8 @@ export class FooterTap extends Transform {
   result(): FooterReading {
     if (this.reading) return this.reading;
     const trailer = lastBytes(this.tail, Math.min(TRAILER_BYTES, this.held));
-    // Bytes that do not end as a Parquet file fail here (readFooter throws), whatever their length.
-    if (trailer.length < TRAILER_BYTES || trailer.toString('latin1', 4) !== 'PAR1') readFooter(trailer);
+    // Bytes that do not end as a Parquet file fail here, whatever their length.
+    if (!endsAsParquet(trailer)) throw notParquet();
     const footerBytes = trailer.readUInt32LE(0);
     // Only the footer and its trailer are joined, not the whole tail; a footer longer than what
     // was held is reported as readFooter reports one over the bound.
@@ -112,6 +112,11 @@ export class FooterTap extends Transform {
     return this.reading;
   }
 }
+
+/** At least a trailer's bytes, ending with the magic `PAR1`. */
+const endsAsParquet = (bytes: Buffer): boolean => bytes.length >= TRAILER_BYTES && bytes.toString('latin1', bytes.length - 4) === 'PAR1';
+
+const notParquet = (): Error => new Error("the Parquet writer's output does not end with a Parquet footer");
 
 /** The last `count` bytes of `chunks` (at most their total), joined. */
 function lastBytes(chunks: readonly Buffer[], count: number): Buffer {
@@ -128,7 +133,7 @@ function lastBytes(chunks: readonly Buffer[], count: number): Buffer {
 
 /** Parses the footer at the end of `bytes` (the end of a Parquet file). */
 export function readFooter(bytes: Buffer, maxFooterBytes: number = MAX_FOOTER_BYTES): FooterReading {
-  if (bytes.length < TRAILER_BYTES || bytes.toString('latin1', bytes.length - 4) !== 'PAR1') throw new Error('the Parquet writer\'s output does not end with a Parquet footer');
+  if (!endsAsParquet(bytes)) throw notParquet();
   const footerBytes = bytes.readUInt32LE(bytes.length - TRAILER_BYTES);
   if (footerBytes > maxFooterBytes) return { tooLarge: true, footerBytes };
   const metadata = parquetMetadata(bytes.subarray(bytes.length - TRAILER_BYTES - footerBytes));
